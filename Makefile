@@ -1,0 +1,52 @@
+# Flexio Billing. A fresh machine needs only `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint unit bench bench-large migrate worker services clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@scripts/ensure-wkhtmltopdf
+	@touch $(STAMP)
+
+migrate: install
+	$(BIN)/billing migrate
+
+# Serves on SQLite (var/billing.db) with the demo data loaded and the past demo months closed.
+run: install
+	$(BIN)/billing migrate
+	$(BIN)/billing demo
+	BILLING_ADMIN_TOKEN=$${BILLING_ADMIN_TOKEN:-demo-admin-token} $(BIN)/billing serve --host 127.0.0.1 --port 8000
+
+worker: install
+	$(BIN)/billing worker
+
+lint: install
+	$(BIN)/ruff check billing ledger pricing invoices exports tests bench
+	$(BIN)/mypy
+
+# Unit, integration (SQLite and PostgreSQL) and end-to-end tests, then ruff and mypy.
+test: install
+	$(BIN)/pytest -q -n 2 --dist loadgroup tests
+	$(MAKE) --no-print-directory lint
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-large: install
+	$(BIN)/python -m bench.run --large
+
+services:
+	@scripts/ensure-services
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

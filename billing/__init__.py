@@ -1,0 +1,1 @@
+"""Flexio Billing wiring: settings, persistence adapters, application services, API, CLI, worker."""

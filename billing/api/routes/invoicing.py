@@ -1,0 +1,64 @@
+"""Months and invoices (API.md "Months", "Invoices")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Query
+
+from billing.api.deps import AdminDep, ContainerDep, PrincipalDep, ensure_may_see
+from billing.api.schemas import CloseIn, CloseOut
+from billing.services.closing import parse_month
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/admin/months/{month}/preview", tags=["months"])
+def preview_month(
+    month: str,
+    container: ContainerDep,
+    _: AdminDep,
+    issue_date: str | None = Query(None, description="Defaults to today"),
+) -> dict[str, Any]:
+    """A dry run of the close: the invoices it would issue, unnumbered. Issues nothing."""
+    return {"month": str(parse_month(month)), "invoices": container.closing.preview(month, issue_date)}
+
+
+@router.post("/admin/months/{month}/close", status_code=202, response_model=CloseOut, tags=["months"])
+def close_month(
+    month: str, container: ContainerDep, _: AdminDep, body: CloseIn | None = Body(None)
+) -> dict[str, Any]:
+    """Close a month: issue and number its invoices (a job). Closing a closed month issues nothing."""
+    return container.closing.request_close(month, body.issue_date if body else None)
+
+
+@router.get("/admin/months/{month}", tags=["months"])
+def month_state(month: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """A month's state: open, closing (with progress) or closed, with its invoice count and totals."""
+    container.projector.catch_up()
+    return container.closing.month_state(month)
+
+
+@router.get("/admin/invoices", tags=["invoices"])
+def list_invoices(
+    container: ContainerDep, _: AdminDep, month: str | None = None, account: str | None = None
+) -> dict[str, Any]:
+    """Invoices, filtered by month and/or account."""
+    if month:
+        month = str(parse_month(month))
+    return {"invoices": container.invoices.list(month=month, account=account)}
+
+
+@router.get("/invoices/{number}", tags=["invoices"])
+def get_invoice(number: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+    """One invoice (admin, or the customer it belongs to)."""
+    invoice = container.invoices.get(number)
+    ensure_may_see(principal, invoice["account"])
+    return invoice
+
+
+@router.get("/customers/{account}/invoices", tags=["invoices"])
+def customer_invoices(account: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The account's invoices of the last five years (art. 10.2)."""
+    ensure_may_see(principal, account)
+    return {"account": account, "invoices": container.invoices.list(account=account, years=5)}

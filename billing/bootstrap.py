@@ -1,0 +1,106 @@
+"""One place that builds the service: settings, clock, ledger, read-model engine, projector, services.
+
+Nothing is built at import time (STYLE.md). The API's lifespan, the worker, the CLI and the tests
+call :func:`bootstrap`, each with the settings and clock it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from billing.persistence.eventstore import Ledger, open_ledger
+from billing.persistence.handlers import register_handlers
+from billing.persistence.projections import ProjectorThread, ReadModelProjector
+from billing.services.accounts import AccountService
+from billing.services.catalogue import CatalogueService
+from billing.services.closing import ClosingService
+from billing.services.invoice_queries import InvoiceQueries
+from billing.services.tokens import TokenService
+from billing.services.usage import UsageService
+from billing.settings import Settings, load_settings
+from ledger.clock import Clock, SystemClock
+
+
+def create_read_model_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            settings.sqlalchemy_url, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(
+        settings.sqlalchemy_url, pool_size=settings.postgres_pool_size, max_overflow=10, pool_pre_ping=True
+    )
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    ledger: Ledger
+    engine: Engine
+    projector: ReadModelProjector
+    tokens: TokenService
+    catalogue: CatalogueService
+    accounts: AccountService
+    usage: UsageService
+    closing: ClosingService
+    invoices: InvoiceQueries
+    background: list[Any] = field(default_factory=list)
+
+    def start_background_projection(self) -> None:
+        thread = ProjectorThread(self.projector)
+        thread.start()
+        self.background.append(thread)
+
+    def close(self) -> None:
+        for worker in self.background:
+            worker.stop()
+        for worker in self.background:
+            worker.join(timeout=5)
+        self.background.clear()
+        self.ledger.close()
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, migrate: bool | None = None) -> Container:
+    """Build the service. ``migrate`` defaults to the ``BILLING_AUTO_MIGRATE`` setting."""
+    settings = settings or load_settings()
+    clock = clock or SystemClock()
+    if migrate if migrate is not None else settings.auto_migrate:
+        from billing.migrate import migrate as run_migrations
+
+        run_migrations(settings)
+    ledger = open_ledger(settings)
+    engine = create_read_model_engine(settings)
+    projector = ReadModelProjector(ledger, engine)
+    register_handlers(projector)
+    catalogue = CatalogueService(ledger, projector, clock)
+    accounts = AccountService(ledger, engine, projector, catalogue, clock)
+    usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
+    closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
+    return Container(
+        settings=settings,
+        clock=clock,
+        ledger=ledger,
+        engine=engine,
+        projector=projector,
+        tokens=TokenService(engine, clock, settings.admin_token),
+        catalogue=catalogue,
+        accounts=accounts,
+        usage=usage,
+        closing=closing,
+        invoices=InvoiceQueries(engine, clock),
+    )

@@ -1,0 +1,84 @@
+"""Dramatiq jobs. Actors are declared on a broker chosen at start-up, never at import.
+
+With ``BILLING_BROKER_URL`` empty the broker is dramatiq's StubBroker and an in-process Worker
+runs the jobs in the API process; with ``redis://`` or ``amqp://`` real ``dramatiq`` workers do
+(``dramatiq billing.worker``). Each actor decodes its message and calls one application service.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+
+if TYPE_CHECKING:
+    from billing.bootstrap import Container
+    from billing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_container: Container | None = None
+
+
+def set_container(container: Container) -> None:
+    """The process's container, built by the API lifespan or the worker at boot."""
+    global _container
+    _container = container
+
+
+def _current() -> Container:
+    global _container
+    if _container is None:  # a dramatiq worker process: build it on the first message
+        from billing.bootstrap import bootstrap
+
+        _container = bootstrap(migrate=False)
+    return _container
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    url = settings.broker_url
+    if not url:
+        return StubBroker()
+    if url.startswith(("redis://", "rediss://")):
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=url)
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+    return RabbitmqBroker(url=url)
+
+
+def close_month(month: str) -> None:
+    """Issue the invoices of a month whose close was requested (resumes after a crash)."""
+    container = _current()
+    issued = container.closing.run_close(month)
+    log.info("closed %s: %d invoices issued by this run", month, issued)
+
+
+class Jobs:
+    """The actors bound to one broker, and how the services send them."""
+
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+        dramatiq.set_broker(broker)
+        self.close_month = dramatiq.actor(
+            close_month, broker=broker, actor_name="close_month", queue_name="billing",
+            max_retries=20, min_backoff=500, max_backoff=30_000, time_limit=3_600_000,
+        )
+        self._worker: dramatiq.Worker | None = None
+
+    def send_close(self, month: str) -> str:
+        message: Any = self.close_month.send(month)
+        return str(message.message_id)
+
+    def start_in_process_worker(self) -> None:
+        """Run jobs in this process (no broker configured)."""
+        self._worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=100)
+        self._worker.start()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None

@@ -1,0 +1,250 @@
+"""How each ledger event changes the read models. Registered on the projector at bootstrap."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+
+from billing.persistence import tables as t
+from billing.persistence.projections import ProjectionStep, ReadModelProjector
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def register_handlers(projector: ReadModelProjector) -> None:
+    on = projector.on
+
+    @on("PriceGridCatalogue.GridPublished")
+    def grid_published(step: ProjectionStep, event: Any, _position: int) -> None:
+        grid = event.grid
+        step.conn.execute(
+            insert(t.price_grids).values(
+                version=grid["version"],
+                effective_from=_day(grid["effective_from"]),
+                notified_on=_day(grid["notified_on"]),
+                body=grid,
+            )
+        )
+
+    @on("CustomerAccount.Registered")
+    def registered(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.accounts).values(
+                account=e.account,
+                aggregate_id=e.originator_id.hex,
+                legal_name=e.legal_name,
+                siren=e.siren,
+                vat_number=e.vat_number,
+                vat_regime=e.vat_regime,
+                billing_email=e.billing_email,
+                address=e.address,
+            )
+        )
+
+    def account_update(step: ProjectionStep, e: Any, **values: Any) -> None:
+        step.conn.execute(update(t.accounts).where(t.accounts.c.account == _account_of(step, e)).values(**values))
+
+    @on("CustomerAccount.ContractSigned")
+    def contract_signed(step: ProjectionStep, e: Any, _position: int) -> None:
+        account_update(
+            step,
+            e,
+            plan=e.plan,
+            service_start=_day(e.service_start),
+            installation_fee=Decimal(e.installation_fee),
+            freemium=e.freemium,
+            payment_method=e.payment_method,
+            mandate=e.mandate,
+        )
+
+    @on("CustomerAccount.OptionAccepted")
+    def option_accepted(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.account_options).values(
+                account=_account_of(step, e), option=e.option, pack=e.pack, accepted_on=_day(e.accepted_on)
+            )
+        )
+
+    @on("CustomerAccount.OptionEnded")
+    def option_ended(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            update(t.account_options)
+            .where(
+                t.account_options.c.account == _account_of(step, e),
+                t.account_options.c.option == e.option,
+                t.account_options.c.ended_on.is_(None),
+            )
+            .values(ended_on=_day(e.ended_on))
+        )
+
+    @on("CustomerAccount.SupportHoursRecorded")
+    def support_hours(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.support_hours).values(
+                account=_account_of(step, e), on=_day(e.on), hours=Decimal(e.hours), note=e.note
+            )
+        )
+
+    @on("CustomerAccount.InterventionRecorded")
+    def intervention(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.interventions).values(
+                account=_account_of(step, e), on=_day(e.on), hours=Decimal(e.hours), description=e.description
+            )
+        )
+
+    @on("CustomerAccount.PaymentRecorded")
+    def payment(step: ProjectionStep, e: Any, _position: int) -> None:
+        amount = Decimal(e.amount)
+        step.conn.execute(
+            insert(t.payments).values(
+                account=_account_of(step, e),
+                invoice=e.invoice,
+                amount=amount,
+                received_on=_day(e.received_on),
+                method=e.method,
+                reference=e.reference,
+            )
+        )
+        step.flush()  # the invoice row may have been inserted earlier in this step
+        step.conn.execute(
+            update(t.invoices).where(t.invoices.c.number == e.invoice).values(paid=t.invoices.c.paid + amount)
+        )
+
+    @on("CustomerAccount.PenaltyCreditGranted")
+    def penalty_credit(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.penalty_credits).values(
+                id=e.credit_id,
+                account=_account_of(step, e),
+                requested=Decimal(e.requested),
+                granted=Decimal(e.granted),
+                capped=e.capped,
+                reason=e.reason,
+                incident_on=_day(e.incident_on),
+                granted_on=_day(e.granted_on),
+            )
+        )
+
+    @on("CustomerAccount.TerminationNotified")
+    def termination(step: ProjectionStep, e: Any, _position: int) -> None:
+        account_update(
+            step,
+            e,
+            service_end=_day(e.effective_end),
+            termination={
+                "notified_on": e.notified_on,
+                "channel": e.channel,
+                "requested_end": e.requested_end,
+                "effective_end": e.effective_end,
+                "normal_end": e.normal_end,
+                "early": e.early,
+                "indemnity": e.indemnity,
+            },
+        )
+
+    @on("UsageBatch.Recorded")
+    def usage_recorded(step: ProjectionStep, e: Any, _position: int) -> None:
+        usage = step.usage
+        booked = step.booked_month
+        for account, origin, credits in zip(e.accounts, e.months, e.credits, strict=True):
+            usage[(account, booked(origin), origin)] += credits
+
+    @on("MonthClose.Started")
+    def close_started(step: ProjectionStep, e: Any, position: int) -> None:
+        step.flush()
+        step.conn.execute(delete(t.months).where(t.months.c.month == e.month))
+        step.conn.execute(
+            insert(t.months).values(
+                month=e.month,
+                aggregate_id=e.originator_id.hex,
+                status="closing",
+                issue_date=_day(e.issue_date),
+                cutoff=position,
+                billable=e.billable,
+                invoices=0,
+                total_ht=0,
+                total_ttc=0,
+            )
+        )
+        # §7: from this position on, usage of this month or earlier is late usage.
+        if step.frontier is None or e.month > step.frontier:
+            step.frontier = e.month
+
+    @on("MonthClose.InvoicesIssued")
+    def invoices_issued(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            update(t.months)
+            .where(t.months.c.month == _month_of(step, e))
+            .values(invoices=t.months.c.invoices + sum(1 for _, number in e.entries if number))
+        )
+
+    @on("MonthClose.Closed")
+    def close_finished(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            update(t.months)
+            .where(t.months.c.month == _month_of(step, e))
+            .values(status="closed", total_ht=Decimal(e.total_ht), total_ttc=Decimal(e.total_ttc))
+        )
+
+    @on("Invoice.Issued")
+    def invoice_issued(step: ProjectionStep, e: Any, _position: int) -> None:
+        doc = e.document
+        step.invoice_rows.append(
+            {
+                "number": e.number,
+                "aggregate_id": e.originator_id.hex,
+                "account": e.account,
+                "month": e.month,
+                "issue_date": _day(doc["issue_date"]),
+                "due_date": _day(doc["due_date"]),
+                "total_ht": Decimal(doc["total_ht"]),
+                "total_vat": Decimal(doc["total_vat"]),
+                "total_ttc": Decimal(doc["total_ttc"]),
+                "status": "issued",
+                "paid": Decimal(0),
+                "document": doc,
+            }
+        )
+        for seq, line in enumerate(doc["lines"]):
+            step.line_rows.append(
+                {
+                    "number": e.number,
+                    "seq": seq,
+                    "kind": line["kind"],
+                    "label": line["label"],
+                    "quantity": line.get("quantity"),
+                    "unit_price": None if line.get("unit_price") is None else Decimal(line["unit_price"]),
+                    "amount": Decimal(line["amount"]),
+                }
+            )
+        for allocation in doc.get("penalty_allocations", []):
+            step.allocation_rows.append(
+                {
+                    "number": e.number,
+                    "credit_id": allocation["credit_id"],
+                    "account": e.account,
+                    "amount": Decimal(allocation["amount"]),
+                }
+            )
+
+    @on("Invoice.StatusChanged")
+    def invoice_status(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.flush()
+        step.conn.execute(
+            update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
+        )
+
+
+def _account_of(step: ProjectionStep, e: Any) -> str:
+    """Account events carry the aggregate id only: map it to the account code via the ids seen."""
+    return step.account_of(e.originator_id)
+
+
+def _month_of(step: ProjectionStep, e: Any) -> str:
+    return step.month_of(e.originator_id)

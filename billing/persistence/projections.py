@@ -1,0 +1,215 @@
+"""Read models as projections of the ledger, updated exactly once.
+
+Each step reads the next notifications after the tracked position and, in ONE database
+transaction, applies them to the read-model tables and moves the tracking position. The first
+statement of that transaction locks the tracking row, so two projectors (the API's background
+thread, a worker, a CLI) never apply the same notification twice, on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from billing.persistence import tables as t
+from billing.persistence.eventstore import Ledger
+from ledger.months import Month
+
+log = logging.getLogger(__name__)
+
+TRACKING_NAME = "read_models"
+Handler = Callable[["ProjectionStep", Any, int], None]
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+class ProjectionStep:
+    """The work of one transaction: handlers write through ``conn``; usage sums are batched."""
+
+    def __init__(self, conn: Connection, frontier: str | None) -> None:
+        self.conn = conn
+        self.frontier = frontier  # the latest month whose close has started, if any
+        self.usage: defaultdict[tuple[str, int, int], int] = defaultdict(int)
+        self.invoice_rows: list[dict[str, Any]] = []
+        self.line_rows: list[dict[str, Any]] = []
+        self.allocation_rows: list[dict[str, Any]] = []
+        self._names: dict[tuple[str, Any], str] = {}
+
+    def _name(self, table: Any, column: Any, originator_id: Any) -> str:
+        """The natural key (account code, month, invoice number) of an aggregate, by its id."""
+        key = (table.name, originator_id)
+        if key not in self._names:
+            self.flush()
+            value = self.conn.execute(select(column).where(table.c.aggregate_id == originator_id.hex)).scalar()
+            if value is None:
+                raise LookupError(f"no {table.name} row for aggregate {originator_id}")
+            self._names[key] = value
+        return self._names[key]
+
+    def account_of(self, originator_id: Any) -> str:
+        return self._name(t.accounts, t.accounts.c.account, originator_id)
+
+    def month_of(self, originator_id: Any) -> str:
+        return self._name(t.months, t.months.c.month, originator_id)
+
+    def invoice_number(self, originator_id: Any) -> str:
+        return self._name(t.invoices, t.invoices.c.number, originator_id)
+
+    def booked_month(self, origin: int) -> int:
+        """§7: usage of a month whose close has started is booked in the first open month."""
+        if self.frontier is None:
+            return origin
+        return max(origin, Month.parse(self.frontier).index() + 1)
+
+    def flush(self) -> None:
+        if self.usage:
+            rows = [
+                {"account": a, "booked_month": b, "origin_month": o, "credits": c}
+                for (a, b, o), c in self.usage.items()
+            ]
+            dialect = self.conn.dialect.name
+            stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.usage_monthly)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["account", "booked_month", "origin_month"],
+                set_={"credits": t.usage_monthly.c.credits + stmt.excluded.credits},
+            )
+            self.conn.execute(stmt, rows)
+            self.usage.clear()
+        if self.invoice_rows:
+            self.conn.execute(insert(t.invoices), self.invoice_rows)
+            self.invoice_rows = []
+        if self.line_rows:
+            self.conn.execute(insert(t.invoice_lines), self.line_rows)
+            self.line_rows = []
+        if self.allocation_rows:
+            self.conn.execute(insert(t.penalty_allocations), self.allocation_rows)
+            self.allocation_rows = []
+
+
+class ReadModelProjector:
+    """Follows the ledger's notification log into the read-model tables."""
+
+    def __init__(self, ledger: Ledger, engine: Engine, batch_size: int = 500) -> None:
+        self.ledger = ledger
+        self.engine = engine
+        self.batch_size = batch_size
+        self.handlers: dict[str, Handler] = {}
+        self._local_lock = threading.Lock()
+
+    def on(self, event_name: str) -> Callable[[Handler], Handler]:
+        """Register a handler for an event class, by its qualified name ("Invoice.Issued")."""
+
+        def register(handler: Handler) -> Handler:
+            self.handlers[event_name] = handler
+            return handler
+
+        return register
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(t.projection_tracking.c.position).where(t.projection_tracking.c.name == TRACKING_NAME)
+            ).scalar()
+        return int(value or 0)
+
+    def step(self) -> int:
+        """Apply the next batch of notifications in one transaction; return how many were applied."""
+        with self._local_lock, self.engine.begin() as conn:
+            # Lock the tracking row first: another projector waits here, then sees our position.
+            locked = conn.execute(
+                update(t.projection_tracking)
+                .where(t.projection_tracking.c.name == TRACKING_NAME)
+                .values(position=t.projection_tracking.c.position)
+            ).rowcount
+            if not locked:
+                conn.execute(insert(t.projection_tracking).values(name=TRACKING_NAME, position=0))
+            position = conn.execute(
+                select(t.projection_tracking.c.position).where(t.projection_tracking.c.name == TRACKING_NAME)
+            ).scalar_one()
+            notifications = self.ledger.recorder.select_notifications(
+                start=position, limit=self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            frontier = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
+            work = ProjectionStep(conn, frontier)
+            mapper = self.ledger.mapper
+            for notification in notifications:
+                domain_event = mapper.to_domain_event(notification)
+                handler = self.handlers.get(type(domain_event).__qualname__)
+                if handler is not None:
+                    handler(work, domain_event, notification.id)
+            work.flush()
+            conn.execute(
+                update(t.projection_tracking)
+                .where(t.projection_tracking.c.name == TRACKING_NAME)
+                .values(position=notifications[-1].id)
+            )
+            return len(notifications)
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Project everything recorded so far (or at least up to ``until``); return the count applied."""
+        total = 0
+        while True:
+            applied = self.step()
+            total += applied
+            if applied == 0:
+                if until is None or self.position() >= until:
+                    return total
+                # A notification up to ``until`` exists but another projector holds it: wait for it.
+                threading.Event().wait(0.05)
+
+    def reset(self) -> None:
+        """Empty every projected table, to rebuild the read models from the ledger alone."""
+        with self._local_lock, self.engine.begin() as conn:
+            for table in t.PROJECTED_TABLES:
+                conn.execute(delete(table))
+
+
+class ProjectorThread(threading.Thread):
+    """Keeps the read models following the ledger in a long-running process, and survives errors.
+
+    The runner of eventsourcing dies on the first error (ENGINEERING_NOTES); this one logs the
+    error, waits with backoff and tries again, so one bad moment does not stop the projections.
+    """
+
+    def __init__(self, projector: ReadModelProjector, interval: float = 0.2) -> None:
+        super().__init__(name="read-model-projector", daemon=True)
+        self.projector = projector
+        self.interval = interval
+        self._stop_event = threading.Event()
+        self.errors = 0
+
+    def run(self) -> None:
+        delay = self.interval
+        while not self._stop_event.is_set():
+            try:
+                applied = self.projector.catch_up()
+                delay = self.interval
+                if applied:
+                    continue
+            except Exception:
+                self.errors += 1
+                log.exception("projection step failed; retrying")
+                delay = min(delay * 2, 5.0)
+            self._stop_event.wait(delay)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def decimal(value: Any) -> Decimal:
+    return Decimal(str(value))

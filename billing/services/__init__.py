@@ -1,0 +1,1 @@
+"""Application services: each public function runs one use case against the ledger."""

@@ -1,0 +1,67 @@
+"""Price grid versions (API.md "Price grid", BILLING_RULES §4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from billing.persistence.eventstore import Ledger
+from billing.persistence.projections import ReadModelProjector
+from billing.services.commands import find_aggregate, run_command
+from ledger.clock import Clock
+from ledger.errors import Conflict, NotFound
+from ledger.grid import PriceGrid
+from ledger.grid_catalogue import PriceGridCatalogue, grid_from_dict, grid_to_dict
+
+
+class CatalogueService:
+    def __init__(self, ledger: Ledger, projector: ReadModelProjector, clock: Clock) -> None:
+        self.ledger = ledger
+        self.projector = projector
+        self.clock = clock
+
+    def publish(self, payload: dict[str, Any]) -> tuple[PriceGrid, bool]:
+        """Publish a version; the same version posted again with the same content is not a new one.
+
+        Returns the grid and whether it was created now.
+        """
+        grid = grid_from_dict(payload)
+
+        def publish(catalogue: PriceGridCatalogue) -> bool:
+            existing = catalogue.find(grid.version)
+            if existing is not None:
+                if grid_to_dict(existing) == grid_to_dict(grid):
+                    return False
+                raise Conflict(f"price grid version {grid.version!r} exists with other content", field="version")
+            catalogue.publish(grid)
+            return True
+
+        created = run_command(
+            self.ledger,
+            PriceGridCatalogue.create_id(),
+            publish,
+            what="price grid catalogue",
+            create=PriceGridCatalogue,
+            after_save=self.projector.catch_up,
+        )
+        return grid, created
+
+    def catalogue(self) -> PriceGridCatalogue | None:
+        return find_aggregate(self.ledger, PriceGridCatalogue.create_id())
+
+    def versions(self) -> list[PriceGrid]:
+        catalogue = self.catalogue()
+        return catalogue.versions() if catalogue else []
+
+    def get(self, version: str) -> PriceGrid:
+        catalogue = self.catalogue()
+        grid = catalogue.find(version) if catalogue else None
+        if grid is None:
+            raise NotFound(f"price grid {version!r} not found")
+        return grid
+
+    def in_force(self, day: date) -> PriceGrid:
+        catalogue = self.catalogue()
+        if catalogue is None:
+            raise NotFound("no price grid has been published", field="service_start")
+        return catalogue.in_force(day)

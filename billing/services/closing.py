@@ -1,0 +1,235 @@
+"""Closing a month: preview, request, the resumable close job, and the month's state (API.md "Months").
+
+The close is split in chunks. Each chunk numbers its invoices and issues them in ONE transaction
+(numbering aggregate + month-close aggregate + the invoices), so a worker killed at any point
+leaves whole chunks or nothing, and the next run carries on where the ledger says it stopped:
+numbers 1..N with no gap and no duplicate (§7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine, func, select
+
+from billing.persistence import tables as t
+from billing.persistence.eventstore import Ledger
+from billing.persistence.projections import ReadModelProjector
+from billing.services.catalogue import CatalogueService
+from billing.services.commands import find_aggregate
+from billing.services.rating_inputs import count_billable, load_account_months
+from billing.settings import Settings
+from invoices.draft import InvoiceDraft
+from invoices.rating import rate_account_month
+from ledger.clock import Clock, today
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.inputs import require_date
+from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering, MonthClose
+from ledger.months import Month
+from pricing.inputs import AccountMonth
+
+CHUNK = 500
+
+
+def parse_month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="month") from None
+
+
+class ClosingService:
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        engine: Engine,
+        projector: ReadModelProjector,
+        catalogue: CatalogueService,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.engine = engine
+        self.projector = projector
+        self.catalogue = catalogue
+        self.clock = clock
+        self.enqueue: Callable[[str], str] | None = None  # set by the wiring: sends the close job
+
+    # -- rating ----------------------------------------------------------------------------------
+
+    def _rate(self, inputs: list[AccountMonth], month: Month, issue_date: date) -> list[InvoiceDraft]:
+        grid = self.catalogue.in_force(month.first_day)  # §4: the grid in force on the 1st prices M
+        vat_rate = self.catalogue.in_force(issue_date).vat_rate  # §4: the rate in force on the issue date
+        drafts = []
+        for account_month in inputs:
+            draft = rate_account_month(account_month, grid, issue_date, vat_rate)
+            if draft is not None:
+                drafts.append(draft)
+        return drafts
+
+    def preview(self, month_text: str, issue_date_text: str | None = None) -> list[dict[str, Any]]:
+        """What closing the month would issue now; issues nothing."""
+        month = parse_month(month_text)
+        issue_date = self._issue_date(month, issue_date_text, strict=False)
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            inputs = load_account_months(conn, month, issue_date)
+        return [draft.to_dict() for draft in self._rate(inputs, month, issue_date)]
+
+    # -- requesting a close ----------------------------------------------------------------------
+
+    def _issue_date(self, month: Month, text: str | None, *, strict: bool) -> date:
+        now = today(self.clock)
+        issue_date = now if text is None else require_date(text, "issue_date")
+        if strict:
+            if now <= month.last_day:
+                raise Conflict(f"month {month} has not ended", field="month")
+            if issue_date <= month.last_day:
+                raise Conflict(f"issue date {issue_date} is not after the end of {month}", field="issue_date")
+            if issue_date > now:
+                raise Conflict(f"issue date {issue_date} is in the future", field="issue_date")
+        return issue_date
+
+    def first_billing_month(self) -> Month | None:
+        with self.engine.connect() as conn:
+            first = conn.execute(select(func.min(t.accounts.c.service_start))).scalar()
+        return None if first is None else Month.of(first)
+
+    def request_close(self, month_text: str, issue_date_text: str | None = None) -> dict[str, Any]:
+        """Start (or resume) the close of a month; closing a closed month issues nothing (§7)."""
+        month = parse_month(month_text)
+        existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
+        if existing is None:
+            issue_date = self._issue_date(month, issue_date_text, strict=True)
+            self._check_order(month)
+            numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
+            if numbering is not None:
+                numbering.check_issue_date(INVOICE_SERIES, issue_date)
+            self.projector.catch_up()
+            with self.engine.connect() as conn:
+                billable = count_billable(conn, month)
+            close = MonthClose(month=str(month), issue_date=issue_date.isoformat(), billable=billable)
+            try:
+                self.ledger.save(close)
+            except IntegrityError:
+                existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
+        if existing is not None and existing.status == "closed":
+            return {"month": str(month), "status": "closed", "job": None}
+        job = self.enqueue(str(month)) if self.enqueue else None
+        if job is None:
+            self.run_close(str(month))
+        self.projector.catch_up()
+        state = self.month_state(str(month))
+        return {"month": str(month), "status": state["status"], "job": job}
+
+    def _check_order(self, month: Month) -> None:
+        """§7: closing M needs every earlier month since the first service start to be closed."""
+        first = self.first_billing_month()
+        if first is None or month <= first:
+            return
+        previous = month.previous()
+        close = find_aggregate(self.ledger, MonthClose.create_id(str(previous)))
+        if close is None or close.status != "closed":
+            raise Conflict(f"month {previous} must be closed before {month}", field="month")
+
+    # -- the job ---------------------------------------------------------------------------------
+
+    def run_close(self, month_text: str, on_chunk: Callable[[int], None] | None = None) -> int:
+        """Issue every missing invoice of a started close, chunk by chunk; finish it. Idempotent."""
+        month = parse_month(month_text)
+        issued_now = 0
+        while True:
+            close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
+            if close is None:
+                raise NotFound(f"month {month} has no close in progress")
+            if close.status == "closed":
+                return issued_now
+            issue_date = close.issue_day
+            # Project up to the close's start: the cut-off for usage (§7) is its position.
+            self.projector.catch_up()
+            with self.engine.connect() as conn:
+                inputs = load_account_months(conn, month, issue_date)
+            pending = [i for i in inputs if i.account not in close.issued]
+            if not pending:
+                self._finish(close)
+                continue
+            chunk = pending[:CHUNK]
+            drafts = self._rate(chunk, month, issue_date)
+            try:
+                issued_now += self._issue_chunk(close, drafts, [i.account for i in chunk])
+            except IntegrityError:
+                continue  # another runner issued this chunk: reload and go on
+            if on_chunk is not None:
+                on_chunk(issued_now)
+
+    def _issue_chunk(self, close: MonthClose, drafts: list[InvoiceDraft], accounts: list[str]) -> int:
+        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
+        first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
+        invoices: list[Invoice] = []
+        entries: list[list[str]] = []
+        by_account = {d.account: d for d in drafts}
+        seq = first
+        for account in accounts:
+            draft = by_account.get(account)
+            if draft is None:
+                entries.append([account, ""])  # nothing to bill this month (no service day)
+                continue
+            number = self.settings.invoice_number_format.format(year=close.issue_day.year, seq=seq)
+            seq += 1
+            document = {"number": number, **draft.to_dict()}
+            invoices.append(Invoice(number=number, account=account, month=close.month, document=document))
+            entries.append([account, number])
+        close.record_issued(entries)
+        self.ledger.save(numbering, close, *invoices)
+        return len(invoices)
+
+    def _finish(self, close: MonthClose) -> None:
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            count, ht, ttc = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(t.invoices.c.total_ht), 0),
+                    func.coalesce(func.sum(t.invoices.c.total_ttc), 0),
+                ).where(t.invoices.c.month == close.month)
+            ).one()
+        close.finish(int(count), f"{Decimal(ht):.2f}", f"{Decimal(ttc):.2f}")
+        try:
+            self.ledger.save(close)
+        except IntegrityError:
+            return
+        self.projector.catch_up()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def month_state(self, month_text: str) -> dict[str, Any]:
+        month = parse_month(month_text)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.months).where(t.months.c.month == str(month))).mappings().first()
+        if row is None:
+            return {"month": str(month), "status": "open", "invoices": 0, "total_ht": "0.00", "total_ttc": "0.00"}
+        state = {
+            "month": str(month),
+            "status": row["status"],
+            "invoices": row["invoices"],
+            "total_ht": f"{Decimal(row['total_ht']):.2f}",
+            "total_ttc": f"{Decimal(row['total_ttc']):.2f}",
+            "issue_date": row["issue_date"].isoformat() if row["issue_date"] else None,
+            "billable_accounts": row["billable"],
+        }
+        if row["status"] == "closing":
+            with self.engine.connect() as conn:
+                ht, ttc = conn.execute(
+                    select(
+                        func.coalesce(func.sum(t.invoices.c.total_ht), 0),
+                        func.coalesce(func.sum(t.invoices.c.total_ttc), 0),
+                    ).where(t.invoices.c.month == str(month))
+                ).one()
+            state["total_ht"], state["total_ttc"] = f"{Decimal(ht):.2f}", f"{Decimal(ttc):.2f}"
+            state["progress"] = f"{row['invoices']}/{row['billable']}"
+        return state

@@ -1,0 +1,219 @@
+"""Usage ingestion: validate a batch, drop what was already recorded, store the rest atomically.
+
+Idempotency (API.md "Usage"): an event ``id`` is unique per account. A repeat with the same
+content is counted as a duplicate; a repeat with other content is a 409. The new records of a
+batch go into ONE stored event, and their keys into ``usage_keys`` in the same transaction; if a
+concurrent request stored some of the same keys first, the unique key refuses the transaction
+and this one retries, now seeing them as duplicates.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine, select, text
+
+from billing.persistence import tables as t
+from billing.persistence.eventstore import Ledger
+from ledger.clock import Clock
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.months import Month
+from ledger.usage import (
+    MAX_EVENTS_PER_REQUEST,
+    UsageBatch,
+    UsageRecord,
+    paris_midnight_micros,
+    validate_usage_events,
+)
+
+MAX_PROBLEMS_LISTED = 100
+
+
+class _Event(msgspec.Struct):
+    id: Any = None
+    account: Any = None
+    at: Any = None
+    credits: Any = None
+
+
+class _Body(msgspec.Struct):
+    events: list[_Event]
+
+
+_decoder = msgspec.json.Decoder(_Body)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+
+
+class ServiceStarts:
+    """Account -> service start instant, for validating usage without a query per event."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._starts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self) -> dict[str, int]:
+        return self._starts
+
+    def reload(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.accounts.c.account, t.accounts.c.service_start).where(
+                    t.accounts.c.service_start.is_not(None)
+                )
+            ).all()
+        starts = {account: paris_midnight_micros(start) for account, start in rows}
+        with self._lock:
+            self._starts = starts
+        return starts
+
+
+def decode_usage_body(body: bytes) -> list[Any]:
+    """The batch's events, or a 422 saying why the body is not a usage batch."""
+    try:
+        events: list[Any] = _decoder.decode(body).events
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"not a usage batch: {exc}", field="events") from None
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
+    if not events:
+        raise InvalidInput("a usage batch needs at least one event", field="events")
+    if len(events) > MAX_EVENTS_PER_REQUEST:
+        raise InvalidInput(
+            f"a request carries at most {MAX_EVENTS_PER_REQUEST:,} events (got {len(events):,})",
+            field="events",
+        )
+    return events
+
+
+class UsageService:
+    def __init__(self, ledger: Ledger, engine: Engine, clock: Clock, refresh_accounts: Any) -> None:
+        self.ledger = ledger
+        self.engine = engine
+        self.clock = clock
+        self.starts = ServiceStarts(engine)
+        self._refresh_accounts = refresh_accounts  # catches the read models up (new accounts)
+        self._is_postgres = engine.dialect.name == "postgresql"
+
+    def ingest(self, body: bytes) -> IngestResult:
+        events = decode_usage_body(body)
+        now = self.clock.now()
+        records, problems = validate_usage_events(events, self.starts.get(), now)
+        if problems and any(p.field in ("account", "at") for p in problems):
+            # A new account or contract may not be in the cache yet: look once more.
+            self._refresh_accounts()
+            records, problems = validate_usage_events(events, self.starts.reload(), now)
+        if problems:
+            raise InvalidInput(
+                f"{len(problems)} of {len(events)} events are invalid; nothing was stored",
+                field="events",
+                details=[p.as_dict() for p in problems[:MAX_PROBLEMS_LISTED]],
+            )
+        for _attempt in range(8):
+            fresh, duplicates = self._drop_known(records)
+            if not fresh:
+                return IngestResult(0, duplicates)
+            batch = UsageBatch.of(fresh)
+            keys = (
+                [r.account for r in fresh],
+                [r.id for r in fresh],
+                [r.at_micros for r in fresh],
+                [r.credits for r in fresh],
+            )
+            try:
+                self.ledger.save(batch, usage_keys=keys)
+            except IntegrityError:
+                continue  # a concurrent request stored some of these keys: classify again
+            return IngestResult(len(fresh), duplicates)
+        raise Conflict("usage batch kept colliding with concurrent requests; retry it")
+
+    def _drop_known(self, records: list[UsageRecord]) -> tuple[list[UsageRecord], int]:
+        """Split a batch into records not yet stored and a count of exact repeats; 409 on a clash."""
+        known = self._lookup(records)
+        fresh: list[UsageRecord] = []
+        seen: dict[tuple[str, str], tuple[int, int]] = {}
+        duplicates = 0
+        clashes: list[dict[str, Any]] = []
+        for record in records:
+            key = (record.account, record.id)
+            content = (record.at_micros, record.credits)
+            previous = known.get(key) or seen.get(key)
+            if previous is None:
+                seen[key] = content
+                fresh.append(record)
+            elif previous == content:
+                duplicates += 1
+            else:
+                clashes.append({"account": record.account, "id": record.id})
+        if clashes:
+            raise Conflict(
+                f"{len(clashes)} event ids were already recorded with other content; nothing was stored",
+                field="events",
+                details=clashes[:MAX_PROBLEMS_LISTED],
+            )
+        return fresh, duplicates
+
+    def _lookup(self, records: list[UsageRecord]) -> dict[tuple[str, str], tuple[int, int]]:
+        found: dict[tuple[str, str], tuple[int, int]] = {}
+        with self.engine.connect() as conn:
+            if self._is_postgres:
+                rows = conn.exec_driver_sql(
+                    "SELECT k.account, k.event_id, k.at_micros, k.credits FROM usage_keys k "
+                    "JOIN unnest(%s::text[], %s::text[]) AS b(account, event_id) "
+                    "ON k.account = b.account AND k.event_id = b.event_id",
+                    ([r.account for r in records], [r.id for r in records]),
+                ).all()
+            else:
+                by_account: dict[str, list[str]] = {}
+                for r in records:
+                    by_account.setdefault(r.account, []).append(r.id)
+                rows = []
+                for account, ids in by_account.items():
+                    for start in range(0, len(ids), 900):
+                        chunk = ids[start : start + 900]
+                        marks = ",".join("?" * len(chunk))
+                        rows.extend(
+                            conn.exec_driver_sql(
+                                "SELECT account, event_id, at_micros, credits FROM usage_keys "
+                                f"WHERE account = ? AND event_id IN ({marks})",
+                                (account, *chunk),
+                            ).all()
+                        )
+        for account, event_id, at_micros, credits in rows:
+            found[(account, event_id)] = (at_micros, credits)
+        return found
+
+    def month_usage(self, account: str, month: Month) -> dict[str, Any]:
+        """Credits booked in a month (late usage included) and what came late, from the read model."""
+        with self.engine.connect() as conn:
+            known = conn.execute(select(t.accounts.c.account).where(t.accounts.c.account == account)).first()
+            if known is None:
+                raise NotFound(f"unknown account {account!r}", field="account")
+            rows = conn.execute(
+                select(t.usage_monthly.c.origin_month, t.usage_monthly.c.credits).where(
+                    t.usage_monthly.c.account == account, t.usage_monthly.c.booked_month == month.index()
+                )
+            ).all()
+            stamped = conn.execute(
+                text(
+                    "SELECT COALESCE(SUM(credits), 0) FROM usage_monthly "
+                    "WHERE account = :a AND origin_month = :m"
+                ),
+                {"a": account, "m": month.index()},
+            ).scalar_one()
+        credits = sum(int(c) for _, c in rows)
+        late = [
+            {"origin_month": str(Month.from_index(o)), "credits": int(c)}
+            for o, c in rows
+            if o != month.index()
+        ]
+        return {"credits": credits, "late_usage": late, "stamped_in_month": int(stamped)}

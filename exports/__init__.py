@@ -1,0 +1,1 @@
+"""Exports for accountants: Excel workbooks, the FEC and SEPA direct-debit files."""

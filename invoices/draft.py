@@ -1,0 +1,112 @@
+"""The invoice draft: the computed content of one invoice before it gets a number (BILLING_RULES §5, §7).
+
+Frozen values, so a draft computed for a preview is the very thing issued at close, and
+``to_dict`` gives API.md's invoice shape (minus number, status, payment_status and pdf, which only an
+issued invoice has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.money import Money
+from ledger.months import Month
+
+__all__ = ["LINE_KINDS", "InvoiceDraft", "InvoiceLine", "PenaltyAllocation"]
+
+# API.md "Invoices": the only line kinds an invoice may carry.
+LINE_KINDS = (
+    "plan_fee",
+    "branding_removal",
+    "reference_opt_out",
+    "advanced_support",
+    "support_extra_hours",
+    "overage",
+    "installation_fee",
+    "intervention",
+    "early_termination",
+    "penalty_credit",
+)
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One line; ``amount`` is already rounded half-up to the cent (§3)."""
+
+    kind: str
+    label: str
+    quantity: str
+    unit_price: Money | None
+    amount: Money
+    details: dict[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in LINE_KINDS:
+            raise ValueError(f"unknown invoice line kind {self.kind!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """API.md line shape; the line's details sit under ``details``."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "quantity": self.quantity,
+            "unit_price": None if self.unit_price is None else str(self.unit_price),
+            "amount": str(self.amount),
+            "details": dict(self.details),
+        }
+
+
+@dataclass(frozen=True)
+class PenaltyAllocation:
+    """How much of one penalty credit this invoice uses (§5.8); the rest carries forward."""
+
+    credit_id: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    """A computed invoice for one account and month, not yet numbered (§5, §8)."""
+
+    account: str
+    month: Month
+    issue_date: date
+    due_date: date
+    dispute_deadline: date
+    lines: tuple[InvoiceLine, ...]
+    total_ht: Money
+    vat_rate: Decimal
+    total_vat: Money
+    total_ttc: Money
+    vat_mention: str | None
+    payment_method: str
+    collection_date: date | None
+    mandate_reference: str | None
+    penalty_allocations: tuple[PenaltyAllocation, ...]
+    grid_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """API.md's invoice JSON without number/status/payment_status/pdf: strings for amounts and dates."""
+        return {
+            "account": self.account,
+            "month": str(self.month),
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "dispute_deadline": self.dispute_deadline.isoformat(),
+            "lines": [line.to_dict() for line in self.lines],
+            "total_ht": str(self.total_ht),
+            "vat_rate": f"{self.vat_rate.quantize(Decimal('0.01')):f}",
+            "total_vat": str(self.total_vat),
+            "total_ttc": str(self.total_ttc),
+            "vat_mention": self.vat_mention,
+            "payment_method": self.payment_method,
+            "collection_date": None if self.collection_date is None else self.collection_date.isoformat(),
+            "mandate_reference": self.mandate_reference,
+            "penalty_allocations": [
+                {"credit_id": a.credit_id, "amount": str(a.amount)} for a in self.penalty_allocations
+            ],
+            "grid_version": self.grid_version,
+        }

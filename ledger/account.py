@@ -1,0 +1,720 @@
+"""The customer account: who is billed, under which contract, and what happened to it.
+
+One aggregate per account id (art. 11.1). Its events are the ledger facts that invoices are computed
+from: the contract, options taken and ended, Advanced Support hours, billable interventions, payments
+received, penalty credits granted and the termination.
+
+Pattern (eventsourcing's own examples): each public command checks its arguments and the aggregate's
+state, then calls a private method decorated with a past-tense ``@event``, which only mutates. The
+checks stay out of the decorated methods on purpose: those run again on every replay, and a rule
+tightened later (or a library update of a checksum table) must never stop old events from loading.
+Event payloads hold only str/int/bool/None/list/dict (Money as "800.00", dates as ISO strings), so the
+default JSON transcoder stores them; properties give typed views (Money, date, Decimal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from dateutil.relativedelta import relativedelta
+from eventsourcing.domain import Aggregate, event
+
+from ledger.contract_terms import termination_effective_end
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.grid import OPTION_KINDS
+from ledger.identifiers import (
+    validate_account_id,
+    validate_bic,
+    validate_email,
+    validate_iban,
+    validate_siren,
+    validate_vat_number,
+)
+from ledger.inputs import (
+    decimal_str,
+    money_str,
+    optional_date,
+    optional_text,
+    require_bool,
+    require_choice,
+    require_date,
+    require_mapping,
+    require_money,
+    require_positive_decimal,
+    require_text,
+)
+from ledger.money import Money, money_sum
+
+VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
+PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
+TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
+PENALTY_CAP_WINDOW = relativedelta(months=6)  # art. 13: "six (6) derniers mois"
+
+# Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
+ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
+
+
+# --- typed views -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A structured postal address (structured addresses are required in SEPA files from Nov 2026)."""
+
+    line1: str
+    postcode: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2, upper case
+    line2: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    """A SEPA direct-debit mandate: its reference (RUM) and date go into every collection."""
+
+    reference: str
+    signed_on: date
+    iban: str
+    bic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    plan: str
+    plan_grid_version: str
+    service_start: date
+    installation_fee: Money
+    freemium: bool
+    payment_method: str
+    mandate: Mandate | None
+
+
+@dataclass(frozen=True, slots=True)
+class OptionInterval:
+    """An option is billed from its acceptance to its end, both inclusive (§5.2, art. 8, 12.3, 17.1)."""
+
+    option: str
+    pack: str | None
+    accepted_on: date
+    ended_on: date | None
+
+    def active_on(self, day: date) -> bool:
+        return self.accepted_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportHours:
+    on: date
+    hours: Decimal
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    on: date
+    hours: Decimal
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    invoice: str
+    amount: Money
+    received_on: date
+    method: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyCredit:
+    credit_id: str
+    requested: Money
+    granted: Money
+    capped: bool
+    reason: str
+    incident_on: date
+    granted_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Termination:
+    notified_on: date
+    channel: str
+    requested_end: date | None
+    effective_end: date
+    normal_end: date
+    early: bool
+    indemnity: Money
+
+
+def _address_from_input(value: Any) -> dict[str, str]:
+    raw = require_mapping(value, "address")
+    address = {
+        "line1": require_text(raw.get("line1"), "address.line1", max_length=140),
+        "postcode": require_text(raw.get("postcode"), "address.postcode", max_length=16),
+        "city": require_text(raw.get("city"), "address.city", max_length=70),
+        "country": require_text(raw.get("country"), "address.country", max_length=2).upper(),
+    }
+    if len(address["country"]) != 2 or not address["country"].isascii() or not address["country"].isalpha():
+        raise InvalidInput("address.country must be an ISO 3166 two-letter code", field="address.country")
+    line2 = optional_text(raw.get("line2"), "address.line2", max_length=140)
+    if line2:
+        address["line2"] = line2
+    return address
+
+
+def _mandate_from_input(value: Any) -> dict[str, Any]:
+    raw = require_mapping(value, "mandate")
+    bic = raw.get("bic")
+    return {
+        # SEPA limits the mandate reference (RUM) to 35 characters.
+        "reference": require_text(raw.get("reference"), "mandate.reference", max_length=35),
+        "signed_on": require_date(raw.get("signed_on"), "mandate.signed_on").isoformat(),
+        "iban": validate_iban(raw.get("iban"), "mandate.iban"),
+        "bic": None if bic in (None, "") else validate_bic(bic, "mandate.bic"),
+    }
+
+
+# --- the aggregate ---------------------------------------------------------------------------------
+
+
+class CustomerAccount(Aggregate):
+    """A customer, its contract and the facts its invoices are computed from."""
+
+    @classmethod
+    def create_id(cls, account: str) -> UUID:
+        """The id follows from the account identifier, so registering twice hits the same aggregate."""
+        return uuid5(ACCOUNT_NAMESPACE, "account:" + account)
+
+    # -- registration --
+
+    @classmethod
+    def register(
+        cls,
+        account: str,
+        legal_name: str,
+        siren: str | None,
+        vat_number: str | None,
+        vat_regime: str,
+        billing_email: str,
+        address: dict[str, Any],
+    ) -> CustomerAccount:
+        """Check a new customer's identity and create its account (API "POST /v1/admin/customers")."""
+        account = validate_account_id(account)
+        legal_name = require_text(legal_name, "legal_name", max_length=200)
+        regime = require_choice(vat_regime, VAT_REGIMES, "vat_regime")
+        email = validate_email(billing_email)
+        clean_address = _address_from_input(address)
+        clean_siren = None if siren in (None, "") else validate_siren(siren)
+        # The buyer's SIREN is a mandatory mention on invoices to French companies (e-invoicing reform).
+        if clean_address["country"] == "FR" and clean_siren is None:
+            raise InvalidInput("siren is required for a customer in France", field="siren")
+        clean_vat = None if vat_number in (None, "") else validate_vat_number(vat_number, siren=clean_siren)
+        if regime == "reverse_charge":
+            # §5: reverse charge is for EU business customers outside France; both VAT numbers are printed.
+            if clean_vat is None:
+                raise InvalidInput("vat_number is required for reverse charge", field="vat_number")
+            if clean_vat.startswith("FR"):
+                raise InvalidInput("reverse charge does not apply to a French VAT number", field="vat_number")
+        return cls(
+            account=account,
+            legal_name=legal_name,
+            siren=clean_siren,
+            vat_number=clean_vat,
+            vat_regime=regime,
+            billing_email=email,
+            address=clean_address,
+        )
+
+    @event("Registered")
+    def __init__(
+        self,
+        account: str,
+        legal_name: str,
+        siren: str | None,
+        vat_number: str | None,
+        vat_regime: str,
+        billing_email: str,
+        address: dict[str, str],
+    ) -> None:
+        self._account = account
+        self._legal_name = legal_name
+        self._siren = siren
+        self._vat_number = vat_number
+        self._vat_regime = vat_regime
+        self._billing_email = billing_email
+        self._address = dict(address)
+        self._contract: dict[str, Any] | None = None
+        self._options: list[dict[str, Any]] = []
+        self._support_hours: list[dict[str, Any]] = []
+        self._interventions: list[dict[str, Any]] = []
+        self._payments: list[dict[str, Any]] = []
+        self._penalty_credits: list[dict[str, Any]] = []
+        self._termination: dict[str, Any] | None = None
+
+    # -- read-only views --
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    @property
+    def legal_name(self) -> str:
+        return self._legal_name
+
+    @property
+    def siren(self) -> str | None:
+        return self._siren
+
+    @property
+    def vat_number(self) -> str | None:
+        return self._vat_number
+
+    @property
+    def vat_regime(self) -> str:
+        return self._vat_regime
+
+    @property
+    def billing_email(self) -> str:
+        return self._billing_email
+
+    @property
+    def address(self) -> Address:
+        return Address(**self._address)
+
+    @property
+    def contract(self) -> Contract | None:
+        raw = self._contract
+        if raw is None:
+            return None
+        mandate = raw["mandate"]
+        return Contract(
+            plan=raw["plan"],
+            plan_grid_version=raw["plan_grid_version"],
+            service_start=date.fromisoformat(raw["service_start"]),
+            installation_fee=Money.of(raw["installation_fee"]),
+            freemium=raw["freemium"],
+            payment_method=raw["payment_method"],
+            mandate=None
+            if mandate is None
+            else Mandate(
+                reference=mandate["reference"],
+                signed_on=date.fromisoformat(mandate["signed_on"]),
+                iban=mandate["iban"],
+                bic=mandate["bic"],
+            ),
+        )
+
+    @property
+    def options(self) -> list[OptionInterval]:
+        """Every option interval, in acceptance order, ended or not."""
+        return [
+            OptionInterval(
+                option=item["option"],
+                pack=item["pack"],
+                accepted_on=date.fromisoformat(item["accepted_on"]),
+                ended_on=None if item["ended_on"] is None else date.fromisoformat(item["ended_on"]),
+            )
+            for item in self._options
+        ]
+
+    def option_active_on(self, option: str, day: date) -> OptionInterval | None:
+        """The interval of ``option`` covering ``day``, if any (intervals never overlap)."""
+        for interval in self.options:
+            if interval.option == option and interval.active_on(day):
+                return interval
+        return None
+
+    @property
+    def support_hours(self) -> list[SupportHours]:
+        return [
+            SupportHours(on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), note=i["note"])
+            for i in self._support_hours
+        ]
+
+    @property
+    def interventions(self) -> list[Intervention]:
+        return [
+            Intervention(
+                on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), description=i["description"]
+            )
+            for i in self._interventions
+        ]
+
+    @property
+    def payments(self) -> list[Payment]:
+        return [
+            Payment(
+                invoice=p["invoice"],
+                amount=Money.of(p["amount"]),
+                received_on=date.fromisoformat(p["received_on"]),
+                method=p["method"],
+                reference=p["reference"],
+            )
+            for p in self._payments
+        ]
+
+    @property
+    def penalty_credits(self) -> list[PenaltyCredit]:
+        return [
+            PenaltyCredit(
+                credit_id=c["credit_id"],
+                requested=Money.of(c["requested"]),
+                granted=Money.of(c["granted"]),
+                capped=c["capped"],
+                reason=c["reason"],
+                incident_on=date.fromisoformat(c["incident_on"]),
+                granted_on=date.fromisoformat(c["granted_on"]),
+            )
+            for c in self._penalty_credits
+        ]
+
+    @property
+    def termination(self) -> Termination | None:
+        t = self._termination
+        if t is None:
+            return None
+        return Termination(
+            notified_on=date.fromisoformat(t["notified_on"]),
+            channel=t["channel"],
+            requested_end=None if t["requested_end"] is None else date.fromisoformat(t["requested_end"]),
+            effective_end=date.fromisoformat(t["effective_end"]),
+            normal_end=date.fromisoformat(t["normal_end"]),
+            early=t["early"],
+            indemnity=Money.of(t["indemnity"]),
+        )
+
+    # -- guards shared by the commands --
+
+    def _require_contract(self) -> Contract:
+        """Everything but registration needs a signed contract: there is no service start without one."""
+        contract = self.contract
+        if contract is None:
+            raise Conflict(f"no contract: account {self._account!r} has not signed one yet")
+        return contract
+
+    def _require_in_service(self, day: date, field: str, contract: Contract) -> None:
+        """Service facts happen between service start (art. 10.2) and the last day of service."""
+        if day < contract.service_start:
+            raise InvalidInput(
+                f"{field} {day.isoformat()} is before service start {contract.service_start.isoformat()}",
+                field=field,
+            )
+        termination = self.termination
+        if termination is not None and day > termination.effective_end:
+            raise InvalidInput(
+                f"{field} {day.isoformat()} is after the last day of service"
+                f" {termination.effective_end.isoformat()}",
+                field=field,
+            )
+
+    # -- contract --
+
+    def sign_contract(
+        self,
+        plan: str,
+        service_start: date,
+        installation_fee: Money,
+        freemium: bool,
+        payment_method: str,
+        mandate: dict[str, Any] | None,
+        plan_grid_version: str,
+    ) -> None:
+        """Record the order form (BDC): plan, service start, installation fee, payment method.
+
+        The caller has checked that ``plan`` exists in grid ``plan_grid_version``; we record which grid
+        it came from so a later dispute can see the prices the customer signed for.
+        """
+        if self._contract is not None:
+            raise Conflict(f"account {self._account!r} already has a contract")
+        plan = require_text(plan, "plan", max_length=64)
+        grid_version = require_text(plan_grid_version, "plan_grid_version", max_length=64)
+        start = require_date(service_start, "service_start")
+        fee = require_money(installation_fee, "installation_fee", non_negative=True)  # art. 10.2
+        is_freemium = require_bool(freemium, "freemium")
+        method = require_choice(payment_method, PAYMENT_METHODS, "payment_method")
+        clean_mandate: dict[str, Any] | None = None
+        if method == "sepa_debit":
+            # A direct debit cannot be collected without a mandate (RUM, date, debtor IBAN).
+            if mandate is None:
+                raise InvalidInput("sepa_debit needs a mandate", field="mandate")
+            clean_mandate = _mandate_from_input(mandate)
+        elif mandate is not None:
+            raise InvalidInput("a mandate is only for sepa_debit", field="mandate")
+        self._contract_signed(
+            plan=plan,
+            plan_grid_version=grid_version,
+            service_start=start.isoformat(),
+            installation_fee=money_str(fee),
+            freemium=is_freemium,
+            payment_method=method,
+            mandate=clean_mandate,
+        )
+
+    @event("ContractSigned")
+    def _contract_signed(
+        self,
+        plan: str,
+        plan_grid_version: str,
+        service_start: str,
+        installation_fee: str,
+        freemium: bool,
+        payment_method: str,
+        mandate: dict[str, Any] | None,
+    ) -> None:
+        self._contract = {
+            "plan": plan,
+            "plan_grid_version": plan_grid_version,
+            "service_start": service_start,
+            "installation_fee": installation_fee,
+            "freemium": freemium,
+            "payment_method": payment_method,
+            "mandate": mandate,
+        }
+
+    # -- options (art. 8, 12.3, 17.1) --
+
+    def accept_option(self, option: str, pack: str | None, accepted_on: date) -> None:
+        """Start an option; it is billed from ``accepted_on`` (§5.2)."""
+        contract = self._require_contract()
+        kind = require_choice(option, OPTION_KINDS, "option")
+        day = require_date(accepted_on, "accepted_on")
+        # Only Advanced Support comes in packs (art. 12.3); the caller checks the pack is in the grid.
+        if kind == "advanced_support":
+            clean_pack: str | None = require_text(pack, "pack", max_length=64)
+        elif pack is not None:
+            raise InvalidInput(f"{kind} takes no pack", field="pack")
+        else:
+            clean_pack = None
+        self._require_in_service(day, "accepted_on", contract)
+        for interval in self.options:
+            # Intervals of one option never overlap, or the option would be billed twice for a day.
+            if interval.option == kind and (interval.ended_on is None or interval.ended_on >= day):
+                raise Conflict(f"option {kind} is already active on {day.isoformat()}", field="option")
+        self._option_accepted(option=kind, pack=clean_pack, accepted_on=day.isoformat())
+
+    @event("OptionAccepted")
+    def _option_accepted(self, option: str, pack: str | None, accepted_on: str) -> None:
+        self._options.append({"option": option, "pack": pack, "accepted_on": accepted_on, "ended_on": None})
+
+    def end_option(self, option: str, ended_on: date) -> None:
+        """End an active option; ``ended_on`` is its last billed day (inclusive, §5.2)."""
+        self._require_contract()
+        kind = require_choice(option, OPTION_KINDS, "option")
+        day = require_date(ended_on, "ended_on")
+        open_ones = [i for i in self.options if i.option == kind and i.ended_on is None]
+        if not open_ones:
+            if any(i.option == kind for i in self.options):
+                raise Conflict(f"option {kind} has already ended", field="option")
+            raise NotFound(f"option {kind} was never accepted on this account", field="option")
+        if day < open_ones[0].accepted_on:
+            raise InvalidInput(
+                f"ended_on must not be before accepted_on {open_ones[0].accepted_on.isoformat()}",
+                field="ended_on",
+            )
+        self._option_ended(option=kind, ended_on=day.isoformat())
+
+    @event("OptionEnded")
+    def _option_ended(self, option: str, ended_on: str) -> None:
+        for item in self._options:
+            if item["option"] == option and item["ended_on"] is None:
+                item["ended_on"] = ended_on
+
+    # -- hours --
+
+    def record_support_hours(self, on: date, hours: Decimal, note: str) -> None:
+        """Hours of Advanced Support used on a day; those beyond the pack are billed (§5.3)."""
+        contract = self._require_contract()
+        day = require_date(on, "on")
+        amount = require_positive_decimal(hours, "hours", max_places=2)
+        clean_note = optional_text(note, "note")
+        self._require_in_service(day, "on", contract)
+        if self.option_active_on("advanced_support", day) is None:
+            raise InvalidInput(f"no Advanced Support option is active on {day.isoformat()}", field="on")
+        self._support_hours_recorded(on=day.isoformat(), hours=decimal_str(amount), note=clean_note)
+
+    @event("SupportHoursRecorded")
+    def _support_hours_recorded(self, on: str, hours: str, note: str) -> None:
+        self._support_hours.append({"on": on, "hours": hours, "note": note})
+
+    def record_intervention(self, on: date, hours: Decimal, description: str) -> None:
+        """Out-of-scope work billed at the specific-development rate (art. 7.2, 12.6; §5.6)."""
+        contract = self._require_contract()
+        day = require_date(on, "on")
+        amount = require_positive_decimal(hours, "hours", max_places=2)
+        text = require_text(description, "description", max_length=2000)
+        self._require_in_service(day, "on", contract)
+        self._intervention_recorded(on=day.isoformat(), hours=decimal_str(amount), description=text)
+
+    @event("InterventionRecorded")
+    def _intervention_recorded(self, on: str, hours: str, description: str) -> None:
+        self._interventions.append({"on": on, "hours": hours, "description": description})
+
+    # -- payments --
+
+    def record_payment(
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+    ) -> None:
+        """Money received for an invoice; also the base of the penalty cap (§6, art. 13)."""
+        contract = self._require_contract()
+        number = require_text(invoice, "invoice", max_length=64)
+        paid = require_money(amount, "amount", positive=True)
+        day = require_date(received_on, "received_on")
+        how = require_choice(method, PAYMENT_METHODS, "method")
+        ref = optional_text(reference, "reference", max_length=140)
+        # **Decision**: no invoice exists before service start, so neither can a payment of one.
+        if day < contract.service_start:
+            raise InvalidInput("received_on is before service start", field="received_on")
+        self._payment_recorded(
+            invoice=number, amount=money_str(paid), received_on=day.isoformat(), method=how, reference=ref
+        )
+
+    @event("PaymentRecorded")
+    def _payment_recorded(
+        self, invoice: str, amount: str, received_on: str, method: str, reference: str
+    ) -> None:
+        self._payments.append(
+            {
+                "invoice": invoice,
+                "amount": amount,
+                "received_on": received_on,
+                "method": method,
+                "reference": reference,
+            }
+        )
+
+    # -- penalty credits (§6, art. 12, 13) --
+
+    def penalty_cap(self, incident_on: date) -> Money:
+        """What may still be granted for an incident on ``incident_on`` (§6, art. 13), possibly negative.
+
+        Payments received in [incident_on - 6 months, incident_on], minus the credits already granted
+        for incidents in that same window.
+        """
+        window_start = incident_on - PENALTY_CAP_WINDOW
+        paid = money_sum([p.amount for p in self.payments if window_start <= p.received_on <= incident_on])
+        granted = money_sum(
+            [c.granted for c in self.penalty_credits if window_start <= c.incident_on <= incident_on]
+        )
+        return paid - granted
+
+    def grant_penalty_credit(
+        self, credit_id: str, requested: Money, reason: str, incident_on: date, granted_on: date
+    ) -> Money:
+        """Grant a penalty credit, capped per §6; returns the amount granted (API answers "capped")."""
+        contract = self._require_contract()
+        cid = require_text(credit_id, "id", max_length=64)
+        asked = require_money(requested, "amount", positive=True)
+        why = require_text(reason, "reason", max_length=2000)
+        incident = require_date(incident_on, "incident_on")
+        granted_day = require_date(granted_on, "granted_on")
+        if incident < contract.service_start:
+            raise InvalidInput("incident_on is before service start", field="incident_on")
+        if granted_day < incident:
+            raise InvalidInput("granted_on must not be before incident_on", field="granted_on")
+        if any(c["credit_id"] == cid for c in self._penalty_credits):
+            raise Conflict(f"penalty credit {cid!r} was already granted", field="id")
+        cap = self.penalty_cap(incident)
+        granted = min(asked, max(cap, Money.zero()))
+        self._penalty_credit_granted(
+            credit_id=cid,
+            requested=money_str(asked),
+            granted=money_str(granted),
+            capped=granted < asked,
+            reason=why,
+            incident_on=incident.isoformat(),
+            granted_on=granted_day.isoformat(),
+        )
+        return Money.of(money_str(granted))
+
+    @event("PenaltyCreditGranted")
+    def _penalty_credit_granted(
+        self,
+        credit_id: str,
+        requested: str,
+        granted: str,
+        capped: bool,
+        reason: str,
+        incident_on: str,
+        granted_on: str,
+    ) -> None:
+        self._penalty_credits.append(
+            {
+                "credit_id": credit_id,
+                "requested": requested,
+                "granted": granted,
+                "capped": capped,
+                "reason": reason,
+                "incident_on": incident_on,
+                "granted_on": granted_on,
+            }
+        )
+
+    # -- termination (art. 9.3, 14) --
+
+    def notify_termination(
+        self,
+        notified_on: date,
+        channel: str,
+        requested_end: date | None,
+        effective_end: date,
+        early: bool,
+        indemnity: Money,
+    ) -> None:
+        """Record a termination notice and its outcome.
+
+        The caller computes ``effective_end``/``early`` with :func:`termination_effective_end` and the
+        indemnity with the grid; we recompute the dates and refuse a mismatch, so the ledger can never
+        hold an end date the contract does not allow.
+        """
+        contract = self._require_contract()
+        if self._termination is not None:
+            raise Conflict(f"account {self._account!r} is already terminated")
+        notice_day = require_date(notified_on, "notified_on")
+        how = require_choice(channel, TERMINATION_CHANNELS, "channel")
+        requested = optional_date(requested_end, "requested_end")
+        end = require_date(effective_end, "effective_end")
+        is_early = require_bool(early, "early")
+        fee = require_money(indemnity, "indemnity", non_negative=True)
+        outcome = termination_effective_end(contract.service_start, notice_day, requested)
+        if (end, is_early) != (outcome.effective_end, outcome.early):
+            raise InvalidInput(
+                f"effective_end should be {outcome.effective_end.isoformat()} (early={outcome.early})",
+                field="effective_end",
+            )
+        if not is_early and not fee.is_zero():
+            raise InvalidInput("an indemnity is only owed for an early termination", field="indemnity")
+        self._termination_notified(
+            notified_on=notice_day.isoformat(),
+            channel=how,
+            requested_end=None if requested is None else requested.isoformat(),
+            effective_end=end.isoformat(),
+            normal_end=outcome.normal_end.isoformat(),
+            early=is_early,
+            indemnity=money_str(fee),
+        )
+
+    @event("TerminationNotified")
+    def _termination_notified(
+        self,
+        notified_on: str,
+        channel: str,
+        requested_end: str | None,
+        effective_end: str,
+        normal_end: str,
+        early: bool,
+        indemnity: str,
+    ) -> None:
+        self._termination = {
+            "notified_on": notified_on,
+            "channel": channel,
+            "requested_end": requested_end,
+            "effective_end": effective_end,
+            "normal_end": normal_end,
+            "early": early,
+            "indemnity": indemnity,
+        }

@@ -1,0 +1,192 @@
+"""Credit consumption (art. 1 "Crédits"): validation of reported usage and the batch aggregate.
+
+Usage is the ledger's busiest stream, so one stored event carries a whole accepted batch: a
+:class:`UsageBatch` is created once, with columnar records, and never changes. Which month a
+record belongs to is decided here, in Paris time (BILLING_RULES §2); which month it is *booked*
+in (late usage, §7) is decided by the close cut-off, in the projection.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.clock import PARIS
+from ledger.months import Month
+
+MAX_EVENTS_PER_REQUEST = 10_000
+MAX_CREDITS = 10**9
+MAX_ID_LENGTH = 128
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(instant: datetime) -> int:
+    """Microseconds since the Unix epoch, for compact storage and exact comparison."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def paris_midnight_micros(day: date) -> int:
+    """The instant a Paris business day starts: service starts at 00:00 Paris time (art. 10.2)."""
+    return to_micros(datetime(day.year, day.month, day.day, tzinfo=PARIS))
+
+
+class MonthIndex:
+    """Maps instants to Paris calendar months by bisecting precomputed month starts.
+
+    Converting each of 300,000 instants with zoneinfo costs more than the rest of validation;
+    month boundaries in UTC are few and fixed.
+    """
+
+    def __init__(self, first: Month = Month(2000, 1), last: Month = Month(2100, 12)) -> None:
+        self._first = first.index()
+        starts: list[int] = []
+        month = first
+        while month <= last:
+            starts.append(paris_midnight_micros(month.first_day))
+            month = month.next()
+        self._starts = starts
+
+    def month_index_of(self, micros: int) -> int:
+        position = bisect.bisect_right(self._starts, micros) - 1
+        if position < 0 or position >= len(self._starts) - 1:
+            raise ValueError("instant outside the supported calendar (2000-2100)")
+        return self._first + position
+
+
+MONTHS = MonthIndex()
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One validated usage event: ``id`` is the platform's idempotency key per account."""
+
+    id: str
+    account: str
+    at_micros: int
+    credits: int
+    month_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class UsageProblem:
+    """Why one event of a batch is refused; the API lists them all in its 422."""
+
+    index: int
+    id: Any
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "id": self.id, "field": self.field, "message": self.message}
+
+
+def parse_instant(text: Any) -> datetime | str:
+    """An ISO 8601 instant with an offset, or the reason it is not one (API.md: instants carry an offset)."""
+    if not isinstance(text, str):
+        return "must be an ISO 8601 instant string"
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        return "is not an ISO 8601 instant"
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        return "has no UTC offset (write e.g. 2026-03-17T09:30:00+01:00)"
+    return instant
+
+
+def validate_usage_events(
+    events: Sequence[Any],
+    service_starts: dict[str, int],
+    now: datetime,
+) -> tuple[list[UsageRecord], list[UsageProblem]]:
+    """Check every event of a batch; return the records and every problem found (not just the first).
+
+    ``service_starts`` maps each account that has a contract to the instant its service starts
+    (micros): usage before it, or of an unknown account, is refused (API.md "Usage").
+    """
+    records: list[UsageRecord] = []
+    problems: list[UsageProblem] = []
+    latest = to_micros(now + FUTURE_TOLERANCE)
+    month_of = MONTHS.month_index_of
+    for index, raw in enumerate(events):
+        if isinstance(raw, dict):
+            event_id, account = raw.get("id"), raw.get("account")
+            at, credits = raw.get("at"), raw.get("credits")
+        else:
+            event_id, account, at, credits = raw.id, raw.account, raw.at, raw.credits
+        bad = len(problems)
+        if not isinstance(event_id, str) or not event_id:
+            problems.append(UsageProblem(index, event_id, "id", "is required (a non-empty string)"))
+        elif len(event_id) > MAX_ID_LENGTH:
+            problems.append(UsageProblem(index, event_id, "id", f"is longer than {MAX_ID_LENGTH} characters"))
+        start = service_starts.get(account) if isinstance(account, str) else None
+        if start is None:
+            problems.append(UsageProblem(index, event_id, "account", f"unknown account {account!r}"))
+        if type(credits) is not int:
+            problems.append(UsageProblem(index, event_id, "credits", "must be a positive integer"))
+        elif credits <= 0 or credits > MAX_CREDITS:
+            problems.append(
+                UsageProblem(index, event_id, "credits", f"must be between 1 and {MAX_CREDITS:,}")
+            )
+        instant = parse_instant(at)
+        micros = 0
+        if isinstance(instant, str):
+            problems.append(UsageProblem(index, event_id, "at", instant))
+        else:
+            micros = to_micros(instant)
+            if micros > latest:
+                problems.append(UsageProblem(index, event_id, "at", "is more than 5 minutes ahead of now"))
+            elif start is not None and micros < start:
+                problems.append(UsageProblem(index, event_id, "at", "is before the account's service start"))
+        if len(problems) == bad:
+            records.append(UsageRecord(event_id, account, micros, credits, month_of(micros)))
+    return records, problems
+
+
+class UsageBatch(Aggregate):
+    """An accepted batch of usage records, stored as one event with columnar lists."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()
+
+    @event("Recorded")
+    def __init__(
+        self,
+        ids: list[str],
+        accounts: list[str],
+        at: list[int],
+        credits: list[int],
+        months: list[int],
+    ) -> None:
+        self.ids = ids
+        self.accounts = accounts
+        self.at = at
+        self.credits = credits
+        self.months = months
+
+    @classmethod
+    def of(cls, records: Iterable[UsageRecord]) -> UsageBatch:
+        ids: list[str] = []
+        accounts: list[str] = []
+        at: list[int] = []
+        credits: list[int] = []
+        months: list[int] = []
+        for record in records:
+            ids.append(record.id)
+            accounts.append(record.account)
+            at.append(record.at_micros)
+            credits.append(record.credits)
+            months.append(record.month_index)
+        return cls(ids=ids, accounts=accounts, at=at, credits=credits, months=months)
