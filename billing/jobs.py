@@ -64,9 +64,14 @@ class Jobs:
         self.broker = broker
         dramatiq.set_broker(broker)
         self.close_month = dramatiq.actor(
-            close_month, broker=broker, actor_name="close_month", queue_name="billing",
-            max_retries=20, min_backoff=500, max_backoff=30_000, time_limit=3_600_000,
-        )
+            broker=broker,
+            actor_name="close_month",
+            queue_name="billing",
+            max_retries=20,
+            min_backoff=500,
+            max_backoff=30_000,
+            time_limit=3_600_000,
+        )(close_month)
         self._worker: dramatiq.Worker | None = None
 
     def send_close(self, month: str) -> str:

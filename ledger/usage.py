@@ -94,12 +94,15 @@ class UsageProblem:
 
 def parse_instant(text: Any) -> datetime | str:
     """An ISO 8601 instant with an offset, or the reason it is not one (API.md: instants carry an offset)."""
-    if not isinstance(text, str):
+    if isinstance(text, datetime):  # already decoded by the fast path
+        instant = text
+    elif not isinstance(text, str):
         return "must be an ISO 8601 instant string"
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        return "is not an ISO 8601 instant"
+    else:
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            return "is not an ISO 8601 instant"
     if instant.tzinfo is None or instant.utcoffset() is None:
         return "has no UTC offset (write e.g. 2026-03-17T09:30:00+01:00)"
     return instant
@@ -150,7 +153,7 @@ def validate_usage_events(
             elif start is not None and micros < start:
                 problems.append(UsageProblem(index, event_id, "at", "is before the account's service start"))
         if len(problems) == bad:
-            records.append(UsageRecord(event_id, account, micros, credits, month_of(micros)))
+            records.append(UsageRecord(str(event_id), str(account), micros, credits, month_of(micros)))  # type: ignore[arg-type]
     return records, problems
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import Application
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -29,10 +30,16 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
     def _insert_events(self, curs: Any, stored_events: Sequence[Any], **kwargs: Any) -> None:
         keys: UsageKeys | None = kwargs.get("usage_keys")
         if keys:
+            # One JSON parameter: psycopg dumps a 5,000-element text array element by element in
+            # Python, while PostgreSQL parses the same rows from JSON in C, several times faster.
+            accounts, ids, at, credits = keys
+            rows = msgspec.json.encode(
+                [{"a": a, "i": i, "t": t, "c": c} for a, i, t, c in zip(accounts, ids, at, credits, strict=True)]
+            )
             curs.execute(
                 "INSERT INTO usage_keys (account, event_id, at_micros, credits) "
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[])",
-                keys,
+                "SELECT a, i, t, c FROM json_to_recordset(%s::json) AS r(a text, i text, t bigint, c bigint)",
+                (rows.decode(),),
             )
         super()._insert_events(curs, stored_events, **kwargs)
 

@@ -127,7 +127,7 @@ class AccountService:
             )
             return customer
 
-        return self._run(account, sign)  # type: ignore[no-any-return]
+        return self._run(account, sign)
 
     def accept_option(self, account: str, payload: dict[str, Any]) -> CustomerAccount:
         day = require_date(payload.get("accepted_on"), "accepted_on")
@@ -139,14 +139,14 @@ class AccountService:
             customer.accept_option(payload.get("option"), pack, day)  # type: ignore[arg-type]
             return customer
 
-        return self._run(account, accept)  # type: ignore[no-any-return]
+        return self._run(account, accept)
 
     def end_option(self, account: str, option: str, payload: dict[str, Any]) -> CustomerAccount:
         def end(customer: CustomerAccount) -> CustomerAccount:
             customer.end_option(option, payload.get("ended_on"))  # type: ignore[arg-type]
             return customer
 
-        return self._run(account, end)  # type: ignore[no-any-return]
+        return self._run(account, end)
 
     def record_support_hours(self, account: str, payload: dict[str, Any]) -> None:
         self._run(
@@ -233,4 +233,4 @@ class AccountService:
                 "indemnity": str(indemnity),
             }
 
-        return self._run(account, terminate)  # type: ignore[no-any-return]
+        return self._run(account, terminate)

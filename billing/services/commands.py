@@ -42,7 +42,7 @@ def run_command(
     *,
     what: str,
     create: Callable[[], Any] | None = None,
-    after_save: Callable[[], None] | None = None,
+    after_save: Callable[[], object] | None = None,
 ) -> T:
     """Load (or create) the aggregate, run ``command`` on it, save; retry on a version clash."""
     for _ in range(ATTEMPTS):

@@ -51,6 +51,7 @@ def load_account_months(
     if not rows:
         return []
 
+    r: Any  # rows of several queries below
     options: defaultdict[str, list[OptionInterval]] = defaultdict(list)
     o = t.account_options.c
     for r in conn.execute(
@@ -100,26 +101,26 @@ def load_account_months(
             penalties[r.account].append(AvailablePenaltyCredit(r.id, r.granted_on, r.incident_on, Money(remaining)))
 
     result: list[AccountMonth] = []
-    for r in rows:
-        account = r["account"]
-        termination = r["termination"] or {}
-        service_end = r["service_end"]
+    for row in rows:
+        account = row["account"]
+        termination = row["termination"] or {}
+        service_end = row["service_end"]
         indemnity = None
         if termination.get("early") and service_end is not None and month.contains(service_end):
             indemnity = Money(Decimal(termination["indemnity"]))  # art. 14: on the final invoice
-        mandate = r["mandate"] or {}
+        mandate = row["mandate"] or {}
         result.append(
             AccountMonth(
                 account=account,
-                legal_name=r["legal_name"],
-                vat_regime=r["vat_regime"],
+                legal_name=row["legal_name"],
+                vat_regime=row["vat_regime"],
                 month=month,
-                plan=r["plan"],
-                service_start=r["service_start"],
+                plan=row["plan"],
+                service_start=row["service_start"],
                 service_end=service_end,
-                installation_fee=Money(Decimal(r["installation_fee"])),
-                freemium=bool(r["freemium"]),
-                payment_method=r["payment_method"],
+                installation_fee=Money(Decimal(row["installation_fee"])),
+                freemium=bool(row["freemium"]),
+                payment_method=row["payment_method"],
                 mandate_reference=mandate.get("reference"),
                 options=tuple(options.get(account, ())),
                 support_hours_used=hours.get(account, Decimal(0)),
