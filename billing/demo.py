@@ -239,7 +239,7 @@ def _usage_events(spec: DemoCustomer, months: list[Month], start: date, end: dat
     """About ten events a month summing to the month's credits, on service days, never in the future."""
     rng = random.Random(spec.account)
     events: list[dict[str, Any]] = []
-    for index, (month, credits) in enumerate(zip(months, spec.monthly_credits, strict=True)):
+    for month, credits in zip(months, spec.monthly_credits, strict=True):
         if credits <= 0:
             continue
         first = max(month.first_day, start)
@@ -257,8 +257,6 @@ def _usage_events(spec: DemoCustomer, months: list[Month], start: date, end: dat
             if datetime.fromisoformat(at) > now:
                 continue
             events.append({"id": f"demo-{month}-{n:03d}", "account": spec.account, "at": at, "credits": part})
-            del index
-            index = 0
     return events
 
 
@@ -372,7 +370,8 @@ def load_demo(container: Any) -> list[str]:
             state = container.closing.request_close(str(month), issue_date_for(month, clock_today).isoformat())
             if state["status"] != "closed":
                 container.closing.run_close(str(month))
-            next_issue = issue_date_for(month.next(), clock_today) if month.next() < Month.of(clock_today) else clock_today
-            _pay_issued(container, month, next_issue)
+            following = month.next()
+            pay_by = issue_date_for(following, clock_today) if following < Month.of(clock_today) else clock_today
+            _pay_issued(container, month, pay_by)
         closed.append(str(month))
     return closed

@@ -24,7 +24,29 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
+MIGRATION_LOCK = 815_001_006  # any constant: one advisory lock for every process of this service
+
+
 def migrate(settings: Settings) -> None:
+    """Idempotent. On PostgreSQL an advisory lock makes processes starting together migrate one by one."""
+    if settings.is_sqlite:
+        _migrate(settings)
+        return
+    import psycopg
+
+    p = settings.postgres
+    with psycopg.connect(
+        host=p["host"], port=p["port"], dbname=p["dbname"], user=p["user"], password=p["password"] or None,
+        autocommit=True,
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            _migrate(settings)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+def _migrate(settings: Settings) -> None:
     ledger = open_ledger(settings, create_tables=True)
     ledger.close()
     command.upgrade(alembic_config(settings), "head")

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -98,6 +98,16 @@ class Settings(BaseSettings):
         return f"postgresql+psycopg://{auth}@{p['host']}:{p['port']}/{p['dbname']}"
 
 
+class SettingsError(SystemExit):
+    """Raised at start-up when a setting is invalid: the message names each variable at fault."""
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings; a bad value stops the start with a message naming the variable."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"  BILLING_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise SettingsError("invalid settings:\n" + "\n".join(problems)) from None

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -68,9 +68,12 @@ class MonthIndex:
 MONTHS = MonthIndex()
 
 
-@dataclass(frozen=True, slots=True)
-class UsageRecord:
-    """One validated usage event: ``id`` is the platform's idempotency key per account."""
+class UsageRecord(NamedTuple):
+    """One validated usage event: ``id`` is the platform's idempotency key per account.
+
+    A NamedTuple rather than a frozen dataclass: a batch makes 10,000 of them, and building a
+    tuple costs a third of a frozen dataclass's ``__init__``.
+    """
 
     id: str
     account: str
@@ -108,6 +111,29 @@ def parse_instant(text: Any) -> datetime | str:
     return instant
 
 
+def _accept_well_formed(
+    events: Sequence[Any], service_starts: dict[str, int], latest: int
+) -> list[UsageRecord] | None:
+    """The common case in one tight loop: typed events that are all valid. ``None`` at the first doubt."""
+    records: list[UsageRecord] = []
+    append = records.append
+    month_of = MONTHS.month_index_of
+    get_start = service_starts.get
+    for event_ in events:
+        at = getattr(event_, "at", None)
+        if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+            return None
+        event_id, account, credits = event_.id, event_.account, event_.credits
+        start = get_start(account)
+        if start is None or not event_id or len(event_id) > MAX_ID_LENGTH or not 0 < credits <= MAX_CREDITS:
+            return None
+        micros = to_micros(at)
+        if micros > latest or micros < start:
+            return None
+        append(UsageRecord(event_id, account, micros, credits, month_of(micros)))
+    return records
+
+
 def validate_usage_events(
     events: Sequence[Any],
     service_starts: dict[str, int],
@@ -118,6 +144,9 @@ def validate_usage_events(
     ``service_starts`` maps each account that has a contract to the instant its service starts
     (micros): usage before it, or of an unknown account, is refused (API.md "Usage").
     """
+    fast = _accept_well_formed(events, service_starts, to_micros(now + FUTURE_TOLERANCE))
+    if fast is not None:
+        return fast, []
     records: list[UsageRecord] = []
     problems: list[UsageProblem] = []
     latest = to_micros(now + FUTURE_TOLERANCE)

@@ -140,7 +140,12 @@ class ClosingService:
     # -- the job ---------------------------------------------------------------------------------
 
     def run_close(self, month_text: str, on_chunk: Callable[[int], None] | None = None) -> int:
-        """Issue every missing invoice of a started close, chunk by chunk; finish it. Idempotent."""
+        """Issue every missing invoice of a started close, chunk by chunk; finish it. Idempotent.
+
+        The inputs are read once; each chunk is saved with the numbering and month-close
+        aggregates in one transaction. If another runner got there first (a version clash), the
+        loop reloads the ledger's state and carries on with what is still missing.
+        """
         month = parse_month(month_text)
         issued_now = 0
         while True:
@@ -150,7 +155,7 @@ class ClosingService:
             if close.status == "closed":
                 return issued_now
             issue_date = close.issue_day
-            # Project up to the close's start: the cut-off for usage (§7) is its position.
+            # Project up to now: the close's start, the usage cut-off (§7), is behind us.
             self.projector.catch_up()
             with self.engine.connect() as conn:
                 inputs = load_account_months(conn, month, issue_date)
@@ -158,17 +163,27 @@ class ClosingService:
             if not pending:
                 self._finish(close)
                 continue
-            chunk = pending[:CHUNK]
-            drafts = self._rate(chunk, month, issue_date)
+            grid = self.catalogue.in_force(month.first_day)  # §4: the grid in force on the 1st prices M
+            vat_rate = self.catalogue.in_force(issue_date).vat_rate  # §4: the rate on the issue date
+            numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
             try:
-                issued_now += self._issue_chunk(close, drafts, [i.account for i in chunk])
+                for start in range(0, len(pending), CHUNK):
+                    chunk = pending[start : start + CHUNK]
+                    drafts = [
+                        draft
+                        for draft in (rate_account_month(i, grid, issue_date, vat_rate) for i in chunk)
+                        if draft is not None
+                    ]
+                    issued_now += self._issue_chunk(close, numbering, drafts, [i.account for i in chunk])
+                    if on_chunk is not None:
+                        on_chunk(issued_now)
             except IntegrityError:
-                continue  # another runner issued this chunk: reload and go on
-            if on_chunk is not None:
-                on_chunk(issued_now)
+                continue  # another runner issued a chunk first: reload and go on
 
-    def _issue_chunk(self, close: MonthClose, drafts: list[InvoiceDraft], accounts: list[str]) -> int:
-        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
+    def _issue_chunk(
+        self, close: MonthClose, numbering: InvoiceNumbering, drafts: list[InvoiceDraft], accounts: list[str]
+    ) -> int:
+        """Number and issue one chunk: numbering, month close and invoices saved in ONE transaction (§7)."""
         first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
         invoices: list[Invoice] = []
         entries: list[list[str]] = []
