@@ -13,7 +13,7 @@ from rich.table import Table
 from billing.settings import load_settings
 
 app = typer.Typer(help="Flexio Billing", no_args_is_help=True, add_completion=False)
-console = Console()
+console = Console(width=160)
 
 
 @app.command()
