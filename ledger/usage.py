@@ -155,8 +155,11 @@ def validate_usage_events(
         if isinstance(raw, dict):
             event_id, account = raw.get("id"), raw.get("account")
             at, credits = raw.get("at"), raw.get("credits")
-        else:
+        elif hasattr(raw, "__struct_fields__"):
             event_id, account, at, credits = raw.id, raw.account, raw.at, raw.credits
+        else:  # not a JSON object (a number, a string, a list...): a 422 naming it, not a 500
+            problems.append(UsageProblem(index, None, "event", "must be a JSON object"))
+            continue
         bad = len(problems)
         if not isinstance(event_id, str) or not event_id:
             problems.append(UsageProblem(index, event_id, "id", "is required (a non-empty string)"))

@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -88,15 +89,30 @@ class ProjectionStep:
             )
             self.conn.execute(stmt, rows)
             self.usage.clear()
-        if self.invoice_rows:
-            self.conn.execute(insert(t.invoices), self.invoice_rows)
-            self.invoice_rows = []
-        if self.line_rows:
-            self.conn.execute(insert(t.invoice_lines), self.line_rows)
-            self.line_rows = []
-        if self.allocation_rows:
-            self.conn.execute(insert(t.penalty_allocations), self.allocation_rows)
-            self.allocation_rows = []
+        for table, attribute in (
+            (t.invoices, "invoice_rows"),
+            (t.invoice_lines, "line_rows"),
+            (t.penalty_allocations, "allocation_rows"),
+        ):
+            rows = getattr(self, attribute)
+            if rows:
+                self._insert_rows(table, rows)
+                setattr(self, attribute, [])
+
+    def _insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Bulk insert; on PostgreSQL with COPY in this same transaction (a close projects 10,000
+        invoices and their lines at once, and row-by-row inserts were a third of its time)."""
+        if self.conn.dialect.name != "postgresql":
+            self.conn.execute(insert(table), rows)
+            return
+        columns = [c.name for c in table.columns]
+        json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        driver: Any = self.conn.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [Json(row[c]) if c in json_columns else row.get(c) for c in columns]
+                )
 
 
 class ReadModelProjector:
@@ -127,23 +143,48 @@ class ReadModelProjector:
 
     def step(self) -> int:
         """Apply the next batch of notifications in one transaction; return how many were applied."""
-        with self._local_lock, self.engine.begin() as conn:
-            # Lock the tracking row first: another projector waits here, then sees our position.
+        with self._local_lock:
+            while True:
+                applied = self._try_step()
+                if applied is not None:
+                    return applied
+
+    def _try_step(self) -> int | None:
+        """One attempt of :meth:`step`; None when another projector moved the position meanwhile.
+
+        The notifications are read BEFORE the tracking row is locked: on SQLite that lock is the
+        database's write lock, and a ledger writer waiting for it holds the event store's writer
+        slot, which queues every other event-store connection behind it; reading the ledger while
+        holding the lock deadlocked until the pool timed out ("Timed out waiting for return of
+        writer"). The position is checked again under the lock, so nothing is applied twice.
+        """
+        start = self.position()
+        notifications = self.ledger.recorder.select_notifications(
+            start=start, limit=self.batch_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        with self.engine.begin() as conn:
+            # Lock the tracking row: another projector waits here, then sees our position.
             locked = conn.execute(
                 update(t.projection_tracking)
                 .where(t.projection_tracking.c.name == TRACKING_NAME)
                 .values(position=t.projection_tracking.c.position)
             ).rowcount
             if not locked:
-                conn.execute(insert(t.projection_tracking).values(name=TRACKING_NAME, position=0))
+                # Two projectors may both find no row (first start, or after reset): insert once, lock it.
+                first = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.projection_tracking)
+                conn.execute(first.values(name=TRACKING_NAME, position=0).on_conflict_do_nothing())
+                conn.execute(
+                    update(t.projection_tracking)
+                    .where(t.projection_tracking.c.name == TRACKING_NAME)
+                    .values(position=t.projection_tracking.c.position)
+                )
             position = conn.execute(
                 select(t.projection_tracking.c.position).where(t.projection_tracking.c.name == TRACKING_NAME)
             ).scalar_one()
-            notifications = self.ledger.recorder.select_notifications(
-                start=position, limit=self.batch_size, inclusive_of_start=False
-            )
-            if not notifications:
-                return 0
+            if position != start:
+                return None  # another projector applied these meanwhile: read again from its position
             frontier = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
             work = ProjectionStep(conn, frontier)
             mapper = self.ledger.mapper

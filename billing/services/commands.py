@@ -7,6 +7,8 @@ guards may now refuse it). No event is lost, and nothing is written twice.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -18,7 +20,9 @@ from billing.persistence.eventstore import Ledger
 from ledger.errors import Conflict, NotFound
 
 T = TypeVar("T")
-ATTEMPTS = 5
+# Enough for a burst of concurrent writers on one aggregate (each round has one winner), with a
+# jittered backoff so the losers do not collide again in lockstep.
+ATTEMPTS = 30
 
 
 def get_aggregate(ledger: Ledger, aggregate_id: UUID, what: str) -> Any:
@@ -45,7 +49,9 @@ def run_command(
     after_save: Callable[[], object] | None = None,
 ) -> T:
     """Load (or create) the aggregate, run ``command`` on it, save; retry on a version clash."""
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, 0.005 * min(attempt, 10)))
         aggregate = find_aggregate(ledger, aggregate_id)
         if aggregate is None:
             if create is None:

@@ -127,7 +127,7 @@ class UsageService:
             records, problems = validate_usage_events(events, self.starts.reload(), now)
         if problems:
             raise InvalidInput(
-                f"{len(problems)} of {len(events)} events are invalid; nothing was stored",
+                f"{len({p.index for p in problems})} of {len(events)} events are invalid; nothing was stored",
                 field="events",
                 details=[p.as_dict() for p in problems[:MAX_PROBLEMS_LISTED]],
             )

@@ -1,0 +1,139 @@
+"""``make bench`` / ``make bench-large``: ingestion and month-close figures as ratios to a COPY baseline.
+
+Writes bench/results/latest.json and bench/results/summary.md, and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench import close, ingest
+from bench.common import postgres_version
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+BARS = {
+    "ingest_ratio": 0.3,  # API rows/s >= 0.3 x COPY rows/s
+    "ingest_rss_mb": 400,  # server RSS < 400 MB
+    "large_drift": 0.2,  # last 300k rate within 20 % of the first 300k
+    "close_ratio": 20,  # close <= 20 x COPY of its rows
+    "preview_ratio": 10,  # preview <= 10 x the same baseline
+}
+
+
+def verdicts(result: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    rows: list[tuple[str, str, str, bool]] = []
+    a = result.get("ingest")
+    if a:
+        copy = a["copy"]
+        for r in a["api"]:
+            w = r["workers"]
+            rows.append((f"A ingest ratio ({w} worker{'s' if w > 1 else ''})",
+                         f"{r['rows_per_s']:,.0f} / {copy['rows_per_s']:,.0f} rows/s = {r['ratio_vs_copy']:.3f}",
+                         f">= {BARS['ingest_ratio']}", r["ratio_vs_copy"] >= BARS["ingest_ratio"]))
+            rows.append((f"A server peak RSS ({w} worker{'s' if w > 1 else ''})", f"{r['peak_rss_mb']:.0f} MB",
+                         f"< {BARS['ingest_rss_mb']} MB", r["peak_rss_mb"] < BARS["ingest_rss_mb"]))
+            if "last_vs_first" in r and r["last_vs_first"] is not None:
+                rows.append(("A last 300k vs first 300k",
+                             f"{r['last_300k_rows_per_s']:,.0f} vs {r['first_300k_rows_per_s']:,.0f} rows/s"
+                             f" = {r['last_vs_first']:.2f}",
+                             f"within {BARS['large_drift']:.0%}", abs(1 - r["last_vs_first"]) <= BARS["large_drift"]))
+    b = result.get("close")
+    if b:
+        base = b["copy"]["seconds"]
+        rows.append((f"B close of {b['accounts']:,} accounts",
+                     f"{b['close_s']:.2f} s / {base:.3f} s = {b['close_ratio']:.1f}x ({b['invoices_per_s']:,.0f} inv/s)",
+                     f"<= {BARS['close_ratio']}x", b["close_ratio"] <= BARS["close_ratio"]))
+        rows.append((f"B preview of {b['accounts']:,} accounts",
+                     f"{b['preview_s']:.2f} s / {base:.3f} s = {b['preview_ratio']:.1f}x",
+                     f"<= {BARS['preview_ratio']}x", b["preview_ratio"] <= BARS["preview_ratio"]))
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, bool]]) -> str:
+    lines = ["| figure | measured | bar | result |", "|---|---|---|---|"]
+    lines += [f"| {name} | {value} | {bar} | {'PASS' if ok else 'FAIL'} |" for name, value, bar, ok in rows]
+    return "\n".join(lines)
+
+
+def summary(result: dict[str, Any], rows: list[tuple[str, str, str, bool]]) -> str:
+    m = result["machine"]
+    out = [
+        f"# Benchmark summary ({'large' if result['large'] else 'default'} run)",
+        "",
+        f"- date: {result['date']}",
+        f"- machine: {m['nproc']} cores, Python {m['python']}, PostgreSQL {m['postgres']}, {m['platform']}",
+        f"- total wall time: {result['wall_s']:.0f} s",
+        "",
+        table(rows),
+        "",
+    ]
+    a = result.get("ingest")
+    if a:
+        out += ["## A. Usage ingestion", "",
+                f"{a['events']:,} events for {len(ingest.ACCOUNTS)} accounts, bodies of {a['batch']:,} events, "
+                f"pre-generated; posted over {ingest.CONNECTIONS} connections to `uvicorn billing.api:app`. "
+                f"Baseline: {a['copy']['method']} ({a['copy']['rows']:,} rows, {a['copy']['seconds']:.2f} s).", ""]
+        for r in a["api"]:
+            out.append(f"- {r['workers']} worker(s): {r['accepted']:,} accepted in {r['seconds']:.2f} s = "
+                       f"{r['rows_per_s']:,.0f} rows/s; RSS idle {r['idle_rss_mb']:.0f} MB, peak "
+                       f"{r['peak_rss_mb']:.0f} MB; read models caught up {r['projection_lag_s']:.1f} s after "
+                       "the last response")
+        out.append("")
+    b = result.get("close")
+    if b:
+        out += ["## B. Month close", "",
+                f"{b['accounts']:,} accounts, month {b['month']}, issue date {b['issue_date']}, "
+                f"{b['seeding']['usage_events']:,} usage events (seeding not timed: {b['seeding']}).", "",
+                f"- preview: {b['preview_invoices']:,} invoices in {b['preview_s']:.2f} s",
+                f"- close (in-process, synchronous): {b['invoices']:,} invoices in {b['close_s']:.2f} s "
+                f"= {b['invoices_per_s']:,.0f} invoices/s, total TTC {b['total_ttc']}",
+                f"- baseline: {b['copy']['method']}: {b['copy']['rows']} in {b['copy']['seconds']:.3f} s", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--large", action="store_true", help="3,000,000 events; first vs last 300k rate")
+    parser.add_argument("--only", choices=["ingest", "close"], help="run one part only")
+    parser.add_argument("--accounts", type=int, default=10_000, help="accounts for the month close")
+    parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try, e.g. 1,2")
+    parser.add_argument("--profile", action="store_true", help="cProfile the close into bench/results/")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "large": args.large,
+        "machine": {"nproc": os.cpu_count(), "python": platform.python_version(), "postgres": postgres_version(),
+                    "platform": platform.platform()},
+        "bars": BARS,
+    }
+    if args.only in (None, "ingest"):
+        result["ingest"] = ingest.run(args.large, tuple(int(w) for w in args.workers.split(",")))
+    if args.only in (None, "close"):
+        result["close"] = close.run(args.accounts, RESULTS if args.profile else None)
+    result["wall_s"] = time.perf_counter() - started
+    rows = verdicts(result)
+    result["verdicts"] = [{"figure": n, "measured": v, "bar": b, "pass": ok} for n, v, b, ok in rows]
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "latest-large" if args.large else "latest"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
+    (RESULTS / ("summary-large.md" if args.large else "summary.md")).write_text(summary(result, rows))
+    print()
+    print(table(rows))
+    print(f"\nwritten {RESULTS / (stem + '.json')} ({result['wall_s']:.0f} s)")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
