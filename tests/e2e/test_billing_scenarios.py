@@ -5,34 +5,16 @@ invoices are read back and every amount is checked against a hand computation (B
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from api_helpers import at, get, post
 from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 
-from ledger.clock import PARIS, FixedClock
-
-ADMIN = {"Authorization": "Bearer test-admin-token"}  # tests/conftest.py ADMIN
-
+from ledger.clock import FixedClock
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def at(clock: FixedClock, day: str, hour: int = 12) -> None:
-    clock.set(datetime.fromisoformat(day).replace(hour=hour, tzinfo=PARIS))
-
-
-def post(client: TestClient, path: str, body: Any, status: int = 201) -> Any:
-    response = client.post(path, json=body, headers=ADMIN)
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def get(client: TestClient, path: str) -> Any:
-    response = client.get(path, headers=ADMIN)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def close_month(client: TestClient, month: str, issue_date: str) -> dict[str, Any]:

@@ -9,36 +9,19 @@ import random
 import threading
 import time
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
+from api_helpers import ADMIN, at, get, post
 from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from billing.persistence import tables as t
 from ledger.account import CustomerAccount
-from ledger.clock import PARIS, FixedClock
+from ledger.clock import FixedClock
 from ledger.months import Month
-
-ADMIN = {"Authorization": "Bearer test-admin-token"}  # tests/conftest.py ADMIN
-
-
-def at(clock: FixedClock, day: str, hour: int = 12) -> None:
-    clock.set(datetime.fromisoformat(day).replace(hour=hour, tzinfo=PARIS))
-
-
-def post(client: TestClient, path: str, body: Any, status: int = 201) -> Any:
-    response = client.post(path, json=body, headers=ADMIN)
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def get(client: TestClient, path: str) -> Any:
-    response = client.get(path, headers=ADMIN)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def request_close(client: TestClient, month: str, issue_date: str) -> Any:
