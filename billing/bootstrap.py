@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from billing.clock import SystemClock
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
@@ -21,7 +22,7 @@ from billing.services.invoice_queries import InvoiceQueries
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
-from ledger.clock import Clock, SystemClock
+from ledger.clock import Clock
 
 
 def create_read_model_engine(settings: Settings) -> Engine:

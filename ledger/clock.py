@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,6 @@ class Clock(Protocol):
 def today(clock: Clock) -> date:
     """The business date in Paris for the clock's instant."""
     return clock.now().astimezone(PARIS).date()
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class FixedClock:
