@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -27,3 +28,14 @@ def get(client: TestClient, path: str) -> Any:
     response = client.get(path, headers=ADMIN)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def wait_closed(client: TestClient, month: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll the month until its close job has finished."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = get(client, f"/v1/admin/months/{month}")
+        if state["status"] == "closed":
+            return state
+        assert time.monotonic() < deadline, f"month {month} still {state['status']}"
+        time.sleep(0.05)

@@ -12,8 +12,6 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from psycopg.types.json import Json
@@ -29,12 +27,6 @@ log = logging.getLogger(__name__)
 
 TRACKING_NAME = "read_models"
 Handler = Callable[["ProjectionStep", Any, int], None]
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 class ProjectionStep:
@@ -250,7 +242,3 @@ class ProjectorThread(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
-
-
-def decimal(value: Any) -> Decimal:
-    return Decimal(str(value))

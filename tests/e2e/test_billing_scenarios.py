@@ -4,11 +4,10 @@ invoices are read back and every amount is checked against a hand computation (B
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
-from api_helpers import at, get, post
+from api_helpers import at, get, post, wait_closed
 from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 
@@ -20,13 +19,7 @@ from ledger.clock import FixedClock
 def close_month(client: TestClient, month: str, issue_date: str) -> dict[str, Any]:
     answer = post(client, f"/v1/admin/months/{month}/close", {"issue_date": issue_date}, 202)
     assert answer["month"] == month and answer["status"] in {"closing", "closed"}
-    deadline = time.monotonic() + 30
-    while True:
-        state = get(client, f"/v1/admin/months/{month}")
-        if state["status"] == "closed":
-            return state
-        assert time.monotonic() < deadline, f"month {month} still {state['status']}"
-        time.sleep(0.05)
+    return wait_closed(client, month, timeout=30)
 
 
 def invoices_of(client: TestClient, month: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from api_helpers import ADMIN, at, get, post
+from api_helpers import ADMIN, at, get, post, wait_closed
 from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -26,16 +26,6 @@ from ledger.months import Month
 
 def request_close(client: TestClient, month: str, issue_date: str) -> Any:
     return client.post(f"/v1/admin/months/{month}/close", json={"issue_date": issue_date}, headers=ADMIN)
-
-
-def wait_closed(client: TestClient, month: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = get(client, f"/v1/admin/months/{month}")
-        if state["status"] == "closed":
-            return state
-        assert time.monotonic() < deadline, f"month {month} still {state['status']}"
-        time.sleep(0.05)
 
 
 def close(client: TestClient, month: str, issue_date: str) -> dict[str, Any]:
