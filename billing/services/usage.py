@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
@@ -24,9 +24,11 @@ from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.months import Month
 from ledger.usage import (
+    MAX_CREDITS,
     MAX_EVENTS_PER_REQUEST,
+    MAX_ID_LENGTH,
     UsageBatch,
-    UsageRecord,
+    UsageColumns,
     paris_midnight_micros,
     validate_usage_events,
 )
@@ -35,12 +37,12 @@ MAX_PROBLEMS_LISTED = 100
 
 
 class _Event(msgspec.Struct):
-    """The well-formed case, decoded and type-checked in C; anything else takes the slow path."""
+    """The well-formed case, decoded and checked in C; anything else takes the detailed path."""
 
-    id: str
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH)]
     account: str
-    at: datetime
-    credits: int
+    at: Annotated[datetime, msgspec.Meta(tz=True)]  # API.md: instants carry their UTC offset
+    credits: Annotated[int, msgspec.Meta(ge=1, le=MAX_CREDITS)]
 
 
 class _Body(msgspec.Struct):
@@ -85,12 +87,14 @@ class ServiceStarts:
         return starts
 
 
-def decode_usage_body(body: bytes) -> list[Any]:
-    """The batch's events, or a 422 saying why the body is not a usage batch."""
+def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
+    """The batch's events and whether the strict schema took them, or a 422 saying why not."""
     events: list[Any]
+    typed = True
     try:
         events = _decoder.decode(body).events
     except msgspec.ValidationError:
+        typed = False
         # Some event has a wrong type: decode loosely so that validation can name every bad event.
         try:
             events = _loose_decoder.decode(body).events
@@ -105,7 +109,7 @@ def decode_usage_body(body: bytes) -> list[Any]:
             f"a request carries at most {MAX_EVENTS_PER_REQUEST:,} events (got {len(events):,})",
             field="events",
         )
-    return events
+    return events, typed
 
 
 class UsageService:
@@ -118,13 +122,13 @@ class UsageService:
         self._is_postgres = engine.dialect.name == "postgresql"
 
     def ingest(self, body: bytes) -> IngestResult:
-        events = decode_usage_body(body)
+        events, typed = decode_usage_body(body)
         now = self.clock.now()
-        records, problems = validate_usage_events(events, self.starts.get(), now)
+        records, problems = validate_usage_events(events, self.starts.get(), now, typed=typed)
         if problems and any(p.field in ("account", "at") for p in problems):
             # A new account or contract may not be in the cache yet: look once more.
             self._refresh_accounts()
-            records, problems = validate_usage_events(events, self.starts.reload(), now)
+            records, problems = validate_usage_events(events, self.starts.reload(), now, typed=typed)
         if problems:
             raise InvalidInput(
                 f"{len({p.index for p in problems})} of {len(events)} events are invalid; nothing was stored",
@@ -140,52 +144,50 @@ class UsageService:
             fresh, duplicates = self._drop_known(records, known)
             if not fresh:
                 return IngestResult(0, duplicates)
-            batch = UsageBatch.of(fresh)
-            keys = (
-                [r.account for r in fresh],
-                [r.id for r in fresh],
-                [r.at_micros for r in fresh],
-                [r.credits for r in fresh],
-            )
+            keys = (fresh.accounts, fresh.ids, fresh.at, fresh.credits)
             try:
-                self.ledger.save(batch, usage_keys=keys)
+                self.ledger.save(UsageBatch.of(fresh), usage_keys=keys)
             except IntegrityError:
                 continue  # a concurrent request stored some of these keys: classify again
             return IngestResult(len(fresh), duplicates)
         raise Conflict("usage batch kept colliding with concurrent requests; retry it")
 
     def _drop_known(
-        self, records: list[UsageRecord], known: dict[tuple[str, str], tuple[int, int]]
-    ) -> tuple[list[UsageRecord], int]:
+        self, records: UsageColumns, known: dict[tuple[str, str], tuple[int, int]]
+    ) -> tuple[UsageColumns, int]:
         """Split a batch into records not yet stored and a count of exact repeats; 409 on a clash."""
-        fresh: list[UsageRecord] = []
+        if not known and len(set(zip(records.accounts, records.ids, strict=True))) == len(records):
+            return records, 0  # the usual batch: nothing stored before, no repeat inside it
+        fresh: list[int] = []
         seen: dict[tuple[str, str], tuple[int, int]] = {}
         duplicates = 0
         clashes: list[dict[str, Any]] = []
-        for record in records:
-            key = (record.account, record.id)
-            content = (record.at_micros, record.credits)
+        for position, (event_id, account, at_micros, credits, _month) in enumerate(records.rows()):
+            key = (account, event_id)
+            content = (at_micros, credits)
             previous = known.get(key) or seen.get(key)
             if previous is None:
                 seen[key] = content
-                fresh.append(record)
+                fresh.append(position)
             elif previous == content:
                 duplicates += 1
             else:
-                clashes.append({"account": record.account, "id": record.id})
+                clashes.append({"account": account, "id": event_id})
         if clashes:
             raise Conflict(
                 f"{len(clashes)} event ids were already recorded with other content; nothing was stored",
                 field="events",
                 details=clashes[:MAX_PROBLEMS_LISTED],
             )
-        return fresh, duplicates
+        return records.select(fresh), duplicates
 
-    def _lookup(self, records: list[UsageRecord]) -> dict[tuple[str, str], tuple[int, int]]:
+    def _lookup(self, records: UsageColumns) -> dict[tuple[str, str], tuple[int, int]]:
         found: dict[tuple[str, str], tuple[int, int]] = {}
         with self.engine.connect() as conn:
             if self._is_postgres:
-                wanted = msgspec.json.encode([{"a": r.account, "i": r.id} for r in records]).decode()
+                wanted = msgspec.json.encode(
+                    [{"a": a, "i": i} for a, i in zip(records.accounts, records.ids, strict=True)]
+                ).decode()
                 rows = conn.exec_driver_sql(
                     "SELECT k.account, k.event_id, k.at_micros, k.credits FROM usage_keys k "
                     "JOIN json_to_recordset(%s::json) AS b(a text, i text) "
@@ -194,8 +196,8 @@ class UsageService:
                 ).all()
             else:
                 by_account: dict[str, list[str]] = {}
-                for r in records:
-                    by_account.setdefault(r.account, []).append(r.id)
+                for account, event_id in zip(records.accounts, records.ids, strict=True):
+                    by_account.setdefault(account, []).append(event_id)
                 rows = []
                 for account, ids in by_account.items():
                     for start in range(0, len(ids), 900):
