@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import copy_rows, create_database, db_url, drop_database, migrate
+from bench.common import copy_rows, copy_rows_pure_python, create_database, db_url, drop_database, migrate
 from billing.bootstrap import Container, bootstrap
 from billing.settings import Settings
 from ledger.account import CustomerAccount
@@ -98,8 +98,10 @@ def copy_baseline(name: str) -> dict[str, Any]:
     for table, (cols, rows) in tables.items():
         seconds += copy_rows(url, f"bench_{table}", cols, rows)
         counts[table] = len(rows)
-    return {"seconds": seconds, "rows": counts,
-            "method": "psycopg cursor.copy() text, write_row, 1 connection, best of 3, plain tables (LIKE, no index)"}
+    seconds_py = copy_rows_pure_python(url, {f"bench_{table}": spec for table, spec in tables.items()})
+    return {"seconds": seconds, "py_seconds": seconds_py, "rows": counts,
+            "method": "psycopg cursor.copy() text, write_row, 1 connection, best of 3, plain tables (LIKE, no "
+                      "index); run by psycopg's C implementation and, in a child process, by its pure-Python one"}
 
 
 def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, Any]:
@@ -148,13 +150,15 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         container = None
 
         copy = copy_baseline(name)
-        print(f"[B] COPY baseline: {copy['rows']} in {copy['seconds']:.3f} s", flush=True)
+        print(f"[B] COPY baseline: {copy['rows']} in {copy['seconds']:.3f} s (psycopg C), "
+              f"{copy['py_seconds']:.3f} s (psycopg pure Python)", flush=True)
         return {
             "accounts": accounts, "month": MONTH, "issue_date": ISSUE_DATE, "seeding": seeding,
             "preview_s": preview_s, "preview_invoices": len(preview),
             "close_s": close_s, "invoices": month["invoices"], "total_ttc": month["total_ttc"],
             "invoices_per_s": month["invoices"] / close_s, "copy": copy,
             "close_ratio": close_s / copy["seconds"], "preview_ratio": preview_s / copy["seconds"],
+            "close_ratio_py": close_s / copy["py_seconds"], "preview_ratio_py": preview_s / copy["py_seconds"],
             "profile": profile_top,
         }
     finally:

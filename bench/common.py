@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -133,3 +136,15 @@ def copy_rows(url: str, table: str, columns: Sequence[str], rows: Sequence[Seque
             conn.commit()
             best = min(best, time.perf_counter() - started)
     return best
+
+
+def copy_rows_pure_python(url: str, tables: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]) -> float:
+    """The same COPY (``copy_rows`` per table, summed) by psycopg's pure-Python implementation."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as f:
+        f.write(pickle.dumps({name: (list(cols), list(rows)) for name, (cols, rows) in tables.items()}))
+        f.flush()
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.copy_baseline", url, f.name],
+            cwd=ROOT, env={**os.environ, "PSYCOPG_IMPL": "python"}, check=True, capture_output=True, text=True,
+        )
+    return float(json.loads(done.stdout)["seconds"])

@@ -19,6 +19,7 @@ from bench.common import (
     ROOT,
     RssSampler,
     copy_rows,
+    copy_rows_pure_python,
     create_database,
     db_url,
     drop_database,
@@ -66,9 +67,13 @@ def copy_baseline(name: str, bodies: list[bytes]) -> dict[str, Any]:
             "CREATE TABLE bench_copy (account text NOT NULL, event_id text NOT NULL, "
             "at_micros bigint NOT NULL, credits bigint NOT NULL)"
         )
-    seconds = copy_rows(url, "bench_copy", ["account", "event_id", "at_micros", "credits"], rows)
+    columns = ["account", "event_id", "at_micros", "credits"]
+    seconds = copy_rows(url, "bench_copy", columns, rows)
+    seconds_py = copy_rows_pure_python(url, {"bench_copy": (columns, rows)})
     return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds,
-            "method": "psycopg cursor.copy() text, write_row, 1 connection, best of 3, plain table without index"}
+            "py_seconds": seconds_py, "py_rows_per_s": len(rows) / seconds_py,
+            "method": "psycopg cursor.copy() text, write_row, 1 connection, best of 3, plain table without index; "
+                      "run by psycopg's C implementation and, in a child process, by its pure-Python one"}
 
 
 class Server:
@@ -229,12 +234,15 @@ def run(large: bool = False, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any
         copy = copy_baseline(name, base_bodies)
     finally:
         drop_database(name)
-    print(f"[A] COPY baseline: {copy['rows_per_s']:,.0f} rows/s", flush=True)
+    print(f"[A] COPY baseline: {copy['rows_per_s']:,.0f} rows/s (psycopg C), "
+          f"{copy['py_rows_per_s']:,.0f} rows/s (psycopg pure Python)", flush=True)
     runs = []
     for w in workers:
         r = run_api(bodies, w, events, large and w == workers[0])
         r["ratio_vs_copy"] = r["rows_per_s"] / copy["rows_per_s"]
-        print(f"[A] API {w} worker(s): {r['rows_per_s']:,.0f} rows/s, ratio {r['ratio_vs_copy']:.3f}, "
+        r["ratio_vs_copy_py"] = r["rows_per_s"] / copy["py_rows_per_s"]
+        print(f"[A] API {w} worker(s): {r['rows_per_s']:,.0f} rows/s, ratio {r['ratio_vs_copy']:.3f} (C) / "
+              f"{r['ratio_vs_copy_py']:.3f} (pure Python), "
               f"peak RSS {r['peak_rss_mb']:.0f} MB, projection lag {r['projection_lag_s']:.1f} s", flush=True)
         runs.append(r)
         if large:
