@@ -47,11 +47,11 @@ class Money:
 
     @classmethod
     def zero(cls) -> Money:
-        return cls(Decimal("0.00"))
+        return _exact(Decimal("0.00"))
 
     def to_cents(self) -> Money:
         """This amount rounded half-up to the cent."""
-        return Money(round_half_up(self.amount))
+        return _exact(round_half_up(self.amount))
 
     @property
     def cents(self) -> int:
@@ -61,22 +61,22 @@ class Money:
     def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        return Money(self.amount + other.amount)
+        return _exact(self.amount + other.amount)
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        return Money(self.amount - other.amount)
+        return _exact(self.amount - other.amount)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, float) or not isinstance(factor, (Decimal, int)):
             return NotImplemented
-        return Money(self.amount * factor)
+        return _exact(self.amount * factor)
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount)
+        return _exact(-self.amount)
 
     def is_zero(self) -> bool:
         return self.amount == 0
@@ -95,8 +95,15 @@ class Money:
         return f"Money('{self.amount}')"
 
 
+def _exact(amount: Decimal) -> Money:
+    """A Money from a Decimal that arithmetic on Money produced: finite, never a float.
+
+    Skips ``__post_init__``'s checks, which a month close would otherwise run 150,000 times.
+    """
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    return money
+
+
 def money_sum(amounts: list[Money] | tuple[Money, ...]) -> Money:
-    total = Money.zero()
-    for amount in amounts:
-        total = total + amount
-    return total
+    return _exact(sum((amount.amount for amount in amounts), Decimal("0.00")))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from psycopg.types.json import Json
+import msgspec
 from sqlalchemy import JSON, Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -102,9 +102,12 @@ class ProjectionStep:
         driver: Any = self.conn.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(
-                    [Json(row[c]) if c in json_columns else row.get(c) for c in columns]
-                )
+                copy.write_row([_json_text(row[c]) if c in json_columns else row.get(c) for c in columns])
+
+
+def _json_text(value: Any) -> str:
+    """JSON for the read models' JSON columns; msgspec writes it several times faster than ``json``."""
+    return msgspec.json.encode(value).decode()
 
 
 class ReadModelProjector:

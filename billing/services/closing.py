@@ -21,7 +21,7 @@ from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate
-from billing.services.rating_inputs import count_billable, load_account_months
+from billing.services.rating_inputs import billable_accounts_query, count_billable, load_account_months
 from billing.settings import Settings
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
@@ -179,6 +179,14 @@ class ClosingService:
                         on_chunk(issued_now)
             except IntegrityError:
                 continue  # another runner issued a chunk first: reload and go on
+            # Every account loaded above is issued. Finish unless an account became billable
+            # meanwhile (a contract signed during the close): then the loop loads it and goes on.
+            self.projector.catch_up()
+            billable = billable_accounts_query(month).subquery()
+            with self.engine.connect() as conn:
+                accounts = set(conn.scalars(select(billable.c.account)))
+            if accounts <= close.issued.keys():
+                self._finish(close)
 
     def _issue_chunk(
         self, close: MonthClose, numbering: InvoiceNumbering, drafts: list[InvoiceDraft], accounts: list[str]

@@ -256,3 +256,31 @@ def test_usage_posted_during_a_close_lands_in_the_closed_month_or_the_next(
 @pytest.fixture(autouse=True)
 def _quiet_random() -> None:
     random.seed(1234)
+
+
+def test_a_contract_signed_during_the_close_is_billed_by_the_same_close(container: Any, clock: FixedClock) -> None:
+    """The close finishes only when every billable account has its invoice: one that became
+    billable after the close loaded its inputs is picked up before the month is marked closed."""
+    container.catalogue.publish(GRID_2026_A)
+    container.accounts.register(customer("acme"))
+    container.accounts.sign_contract("acme", contract("2026-02-01"))
+    container.accounts.register(customer("late"))
+    at(clock, "2026-03-02")
+    container.closing.enqueue = lambda month: "held"  # the job is run by hand below
+    assert container.closing.request_close("2026-02", "2026-03-02")["status"] == "closing"
+
+    signed: list[int] = []
+
+    def sign_late_contract(issued: int) -> None:
+        if not signed:
+            container.accounts.sign_contract("late", contract("2026-02-15"))
+            signed.append(issued)
+
+    container.closing.run_close("2026-02", on_chunk=sign_late_contract)
+    assert signed == [1]  # acme's chunk was issued before "late" signed
+    state = container.closing.month_state("2026-02")
+    assert state["status"] == "closed"
+    assert state["invoices"] == 2
+    with container.engine.connect() as conn:
+        rows = conn.execute(select(t.invoices.c.account, t.invoices.c.number).order_by(t.invoices.c.number)).all()
+    assert [tuple(r) for r in rows] == [("acme", "FX-2026-000001"), ("late", "FX-2026-000002")]
