@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from billing.clock import SystemClock
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
+from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.catalogue import CatalogueService
@@ -29,7 +30,7 @@ def create_read_model_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            settings.sqlalchemy_url, connect_args={"timeout": 30, "check_same_thread": False}
+            settings.sqlalchemy_url, connect_args={"timeout": 30, "check_same_thread": False}, **ENGINE_JSON_CODEC
         )
 
         @event.listens_for(engine, "connect")
@@ -42,7 +43,8 @@ def create_read_model_engine(settings: Settings) -> Engine:
 
         return engine
     return create_engine(
-        settings.sqlalchemy_url, pool_size=settings.postgres_pool_size, max_overflow=10, pool_pre_ping=True
+        settings.sqlalchemy_url, pool_size=settings.postgres_pool_size, max_overflow=10, pool_pre_ping=True,
+        **ENGINE_JSON_CODEC,
     )
 
 

@@ -14,13 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
 from sqlalchemy import JSON, Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
+from billing.persistence.json_codec import json_text
 from ledger.months import Month
 
 log = logging.getLogger(__name__)
@@ -102,12 +102,7 @@ class ProjectionStep:
         driver: Any = self.conn.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_json_text(row[c]) if c in json_columns else row.get(c) for c in columns])
-
-
-def _json_text(value: Any) -> str:
-    """JSON for the read models' JSON columns; msgspec writes it several times faster than ``json``."""
-    return msgspec.json.encode(value).decode()
+                copy.write_row([json_text(row[c]) if c in json_columns else row.get(c) for c in columns])
 
 
 class ReadModelProjector:
