@@ -67,11 +67,18 @@ def copy_baseline(name: str, bodies: list[bytes]) -> dict[str, Any]:
             "CREATE TABLE bench_copy (account text NOT NULL, event_id text NOT NULL, "
             "at_micros bigint NOT NULL, credits bigint NOT NULL)"
         )
+        # Not a baseline, a floor: the same rows into a table keyed like the idempotency index.
+        conn.execute(
+            "CREATE TABLE bench_copy_keyed (account text NOT NULL, event_id text NOT NULL, "
+            "at_micros bigint NOT NULL, credits bigint NOT NULL, PRIMARY KEY (account, event_id))"
+        )
     columns = ["account", "event_id", "at_micros", "credits"]
     seconds = copy_rows(url, "bench_copy", columns, rows)
     seconds_py = copy_rows_pure_python(url, {"bench_copy": (columns, rows)})
+    seconds_keyed = copy_rows(url, "bench_copy_keyed", columns, rows)
     return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds,
             "py_seconds": seconds_py, "py_rows_per_s": len(rows) / seconds_py,
+            "keyed_rows_per_s": len(rows) / seconds_keyed,
             "method": "psycopg cursor.copy() text, write_row, 1 connection, best of 3, plain table without index; "
                       "run by psycopg's C implementation and, in a child process, by its pure-Python one"}
 
@@ -235,7 +242,8 @@ def run(large: bool = False, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any
     finally:
         drop_database(name)
     print(f"[A] COPY baseline: {copy['rows_per_s']:,.0f} rows/s (psycopg C), "
-          f"{copy['py_rows_per_s']:,.0f} rows/s (psycopg pure Python)", flush=True)
+          f"{copy['py_rows_per_s']:,.0f} rows/s (psycopg pure Python); into a table keyed like the "
+          f"idempotency index: {copy['keyed_rows_per_s']:,.0f} rows/s (psycopg C)", flush=True)
     runs = []
     for w in workers:
         r = run_api(bodies, w, events, large and w == workers[0])

@@ -110,7 +110,9 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"{a['events']:,} events for {len(ingest.ACCOUNTS)} accounts, bodies of {a['batch']:,} events, "
                 f"pre-generated; posted over {ingest.CONNECTIONS} connections to `uvicorn billing.api:app`. "
                 f"Baseline: {a['copy']['method']} ({a['copy']['rows']:,} rows: {a['copy']['seconds']:.2f} s in C, "
-                f"{a['copy']['py_seconds']:.2f} s in pure Python).", ""]
+                f"{a['copy']['py_seconds']:.2f} s in pure Python). The same COPY into a table with the "
+                f"idempotency index's primary key (account, event_id), psycopg C: "
+                f"{a['copy']['keyed_rows_per_s']:,.0f} rows/s, a ceiling for any design that keeps that index.", ""]
         for r in a["api"]:
             out.append(f"- {r['workers']} worker(s): {r['accepted']:,} accepted in {r['seconds']:.2f} s = "
                        f"{r['rows_per_s']:,.0f} rows/s; RSS idle {r['idle_rss_mb']:.0f} MB, peak "
