@@ -75,6 +75,16 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
             )
             return [row["notification_id"] for row in curs.fetchall()]
 
+    def notification_sizes(self, start: int, limit: int) -> list[int]:
+        """Bytes of the next ``limit`` stored events after ``start``, without reading them."""
+        statement = SQL(
+            "SELECT octet_length(state) AS size FROM {schema}.{table} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (start, limit), prepare=True)
+            return [int(row["size"]) for row in curs.fetchall()]
+
 
 class UsageKeysSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int] | None:
@@ -85,6 +95,15 @@ class UsageKeysSQLiteRecorder(SQLiteApplicationRecorder):
                 list(zip(*keys, strict=True)),
             )
         return super()._insert_events(c, stored_events, **kwargs)
+
+    def notification_sizes(self, start: int, limit: int) -> list[int]:
+        """Bytes of the next ``limit`` stored events after ``start``, without reading them."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT length(state) FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
+            return [int(row[0]) for row in c.fetchall()]
 
 
 class Ledger(Application[UUID]):
@@ -113,6 +132,13 @@ class Ledger(Application[UUID]):
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
+
+    def notification_sizes(self, start: int, limit: int) -> list[int]:
+        """Bytes of the next ``limit`` stored events after position ``start``, without reading them."""
+        recorder = self.recorder
+        if not isinstance(recorder, UsageKeysPostgresRecorder | UsageKeysSQLiteRecorder):
+            raise TypeError(f"the ledger needs one of billing's recorders, not {type(recorder).__name__}")
+        return recorder.notification_sizes(start, limit)
 
 
 def ledger_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:

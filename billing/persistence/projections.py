@@ -108,10 +108,15 @@ class ProjectionStep:
 class ReadModelProjector:
     """Follows the ledger's notification log into the read-model tables."""
 
-    def __init__(self, ledger: Ledger, engine: Engine, batch_size: int = 500) -> None:
+    def __init__(
+        self, ledger: Ledger, engine: Engine, batch_size: int = 500, step_bytes: int = 32 * 1024 * 1024
+    ) -> None:
         self.ledger = ledger
         self.engine = engine
         self.batch_size = batch_size
+        # Memory bound of a step: a usage batch stores up to 10,000 records (about 1 MB), so 500
+        # of them read at once after a backlog (or in a rebuild) would hold 0.5-1 GB.
+        self.step_bytes = step_bytes
         self.handlers: dict[str, Handler] = {}
         self._local_lock = threading.Lock()
 
@@ -149,8 +154,11 @@ class ReadModelProjector:
         writer"). The position is checked again under the lock, so nothing is applied twice.
         """
         start = self.position()
+        limit = self._limit_within_budget(start)
+        if not limit:
+            return 0
         notifications = self.ledger.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False
+            start=start, limit=limit, inclusive_of_start=False
         )
         if not notifications:
             return 0
@@ -190,6 +198,17 @@ class ReadModelProjector:
                 .values(position=notifications[-1].id)
             )
             return len(notifications)
+
+    def _limit_within_budget(self, start: int) -> int:
+        """How many of the next notifications one step reads: up to ``batch_size``, and no more
+        than fit in ``step_bytes`` (but at least one, whatever its size)."""
+        total, count = 0, 0
+        for size in self.ledger.notification_sizes(start, self.batch_size):
+            total += size
+            if count and total > self.step_bytes:
+                break
+            count += 1
+        return count
 
     def catch_up(self, until: int | None = None) -> int:
         """Project everything recorded so far (or at least up to ``until``); return the count applied."""

@@ -106,6 +106,40 @@ def test_rebuilding_the_read_models_gives_identical_tables(container: Container,
     assert dump(container.engine) == before
 
 
+def test_a_step_reads_no_more_stored_events_than_its_byte_budget(container: Container, clock: FixedClock) -> None:
+    """After a backlog, a step holds at most ``step_bytes`` of stored events (one at least), and
+    projecting in such small steps gives the same read models as big ones."""
+    busy_history(container, clock)
+    container.projector.catch_up()
+    before = dump(container.engine)
+    stored = container.ledger.recorder.select_notifications(start=None, limit=10_000)
+    sizes = container.ledger.notification_sizes(0, 10_000)
+    assert sizes == [len(n.state) for n in stored]  # one size per stored event, in log order
+    # A usage batch of 25 events is the biggest event here; a budget of 2 such batches is a few KB.
+    budget = 2 * max(sizes)
+
+    small = ReadModelProjector(container.ledger, container.engine, step_bytes=budget)
+    register_handlers(small)
+    small.reset()
+    steps: list[int] = []
+    position = 0
+    while applied := small.step():
+        read = sizes[position : position + applied]
+        assert applied == 1 or sum(read) <= budget, (applied, read)
+        # the step stopped where the next event would have passed the budget
+        assert position + applied == len(sizes) or sum(sizes[position : position + applied + 1]) > budget
+        position += applied
+        steps.append(applied)
+    assert position == len(stored) and len(steps) > 3
+    assert dump(container.engine) == before
+
+    # A budget smaller than any event still moves on, one event a step.
+    tiny = ReadModelProjector(container.ledger, container.engine, step_bytes=1)
+    register_handlers(tiny)
+    tiny.reset()
+    assert [tiny.step() for _ in range(3)] == [1, 1, 1]
+
+
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     billing = Path(sys.executable).parent / "billing"
     return subprocess.run([str(billing), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
