@@ -71,6 +71,8 @@ class Money:
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, float) or not isinstance(factor, (Decimal, int)):
             return NotImplemented
+        if isinstance(factor, Decimal) and not factor.is_finite():
+            raise ValueError("Money cannot be multiplied by an infinite or NaN factor")
         return _exact(self.amount * factor)
 
     __rmul__ = __mul__
