@@ -39,3 +39,10 @@ def wait_closed(client: TestClient, month: str, timeout: float = 60) -> dict[str
             return state
         assert time.monotonic() < deadline, f"month {month} still {state['status']}"
         time.sleep(0.05)
+
+
+def close_february(client: TestClient, clock: FixedClock) -> dict[str, Any]:
+    """Move to 2 March 2026, close February 2026 (issue date 2026-03-02) and wait until it is closed."""
+    at(clock, "2026-03-02")
+    post(client, "/v1/admin/months/2026-02/close", {"issue_date": "2026-03-02"}, 202)
+    return wait_closed(client, "2026-02")

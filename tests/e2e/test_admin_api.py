@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api_helpers import post
 from factories import GRID_2026_A
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, close_february, setup_customer, token
@@ -188,11 +189,8 @@ def test_options_are_accepted_201_and_ended_200(client: TestClient) -> None:
 
 def test_support_hours_and_interventions_are_recorded_201(client: TestClient) -> None:
     setup_customer(client)
-    assert client.post(
-        "/v1/admin/customers/acme/options",
-        json={"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-03-01"},
-        headers=ADMIN,
-    ).status_code == 201
+    post(client, "/v1/admin/customers/acme/options",
+         {"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-03-01"})
     hours = client.post(
         "/v1/admin/customers/acme/support-hours",
         json={"on": "2026-03-12", "hours": "2.5", "note": "onboarding"},
@@ -284,11 +282,8 @@ def test_a_penalty_credit_is_granted_in_full_under_the_cap_and_capped_above_it(
 
 def test_an_early_termination_answers_its_effective_end_and_indemnity(client: TestClient) -> None:
     setup_customer(client)
-    assert client.post(
-        "/v1/admin/customers/acme/options",
-        json={"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-03-01"},
-        headers=ADMIN,
-    ).status_code == 201
+    post(client, "/v1/admin/customers/acme/options",
+         {"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-03-01"})
     response = client.post(
         "/v1/admin/customers/acme/termination",
         json={"notified_on": "2026-03-05", "channel": "email", "requested_end": "2026-03-31"},

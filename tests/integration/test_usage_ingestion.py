@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from datetime import datetime
 from typing import Any
 
 import pytest
-from factories import GRID_2026_A, contract, customer  # tests/ is on sys.path (rootdir conftest)
+from api_helpers import ADMIN, close_february, post  # tests/ is on sys.path (rootdir conftest)
+from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from ledger.clock import PARIS, FixedClock
-
-ADMIN = {"Authorization": "Bearer test-admin-token"}  # tests/conftest.py ADMIN_TOKEN
+from ledger.clock import FixedClock
 
 CLIENTS = 8
 BATCH = 2_000
@@ -28,11 +25,9 @@ BATCH = 2_000
 
 def _seed(client: TestClient, account: str = "acme") -> None:
     """Grid 2026-A, customer ``account`` and a PRO contract starting 2026-02-10, over HTTP."""
-    assert client.post("/v1/admin/price-grids", json=GRID_2026_A, headers=ADMIN).status_code == 201
-    response = client.post("/v1/admin/customers", json=customer(account), headers=ADMIN)
-    assert response.status_code == 201, response.text
-    response = client.post(f"/v1/admin/customers/{account}/contract", json=contract("2026-02-10"), headers=ADMIN)
-    assert response.status_code == 201, response.text
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer(account))
+    post(client, f"/v1/admin/customers/{account}/contract", contract("2026-02-10"))
 
 
 def _events(start: int, stop: int, *, at: str = "2026-02-11T10:00:00+01:00", account: str = "acme",
@@ -166,20 +161,6 @@ def test_same_id_on_two_accounts_is_two_events(client: TestClient) -> None:
     assert _usage(client, "2026-02", "bolt")["credits"] == 15
 
 
-def _close_february(client: TestClient, clock: FixedClock) -> None:
-    clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=PARIS))
-    response = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-02"}, headers=ADMIN)
-    assert response.status_code == 202, response.text
-    deadline = time.monotonic() + 30
-    while True:
-        state = client.get("/v1/admin/months/2026-02", headers=ADMIN)
-        assert state.status_code == 200, state.text
-        if state.json()["status"] == "closed":
-            return
-        assert time.monotonic() < deadline, state.json()
-        time.sleep(0.05)
-
-
 def test_usage_stamped_in_a_closed_month_is_booked_as_late_usage_in_the_first_open_month(
     client: TestClient, clock: FixedClock
 ) -> None:
@@ -187,7 +168,7 @@ def test_usage_stamped_in_a_closed_month_is_booked_as_late_usage_in_the_first_op
     # February before the close: 100 events, credits 1..10 x 10 = 550.
     assert client.post("/v1/usage", json={"events": _events(0, 100)}, headers=ADMIN).json() == \
         {"accepted": 100, "duplicates": 0}
-    _close_february(client, clock)
+    close_february(client, clock)
     february = _usage(client, "2026-02")
     assert february["credits"] == 550
 
