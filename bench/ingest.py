@@ -37,8 +37,8 @@ WINDOW_START = datetime(2026, 10, 1, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 25, tzinfo=UTC)
 
 
-def generate(count: int, seed: int = 7) -> tuple[list[bytes], list[int]]:
-    """Bodies of BATCH events (bytes) and the COPY rows' instants; ids are unique per account."""
+def generate(count: int, seed: int = 7) -> list[bytes]:
+    """Bodies of BATCH events (bytes); ids are unique per account."""
     rng = random.Random(seed)
     span = int((WINDOW_END - WINDOW_START).total_seconds())
     bodies: list[bytes] = []
@@ -51,7 +51,7 @@ def generate(count: int, seed: int = 7) -> tuple[list[bytes], list[int]]:
                  "credits": rng.randint(1, 50)}
             )
         bodies.append(json.dumps({"events": events}).encode())
-    return bodies, []
+    return bodies
 
 
 def copy_baseline(name: str, bodies: list[bytes]) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def run_api(bodies: list[bytes], workers: int, events: int, large: bool) -> dict
 def run(large: bool = False, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
     events = 3_000_000 if large else 300_000
     t0 = time.perf_counter()
-    bodies, _ = generate(events)
+    bodies = generate(events)
     print(f"[A] generated {events:,} events in {len(bodies)} bodies ({time.perf_counter() - t0:.1f} s)", flush=True)
     # The baseline copies the first 300,000 events (the API window the bar compares).
     base_bodies = bodies[: 300_000 // BATCH]

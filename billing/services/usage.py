@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select, text
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
+from billing.persistence.json_codec import json_text
 from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.months import Month
@@ -185,9 +186,7 @@ class UsageService:
         found: dict[tuple[str, str], tuple[int, int]] = {}
         with self.engine.connect() as conn:
             if self._is_postgres:
-                wanted = msgspec.json.encode(
-                    [{"a": a, "i": i} for a, i in zip(records.accounts, records.ids, strict=True)]
-                ).decode()
+                wanted = json_text([{"a": a, "i": i} for a, i in zip(records.accounts, records.ids, strict=True)])
                 rows = conn.exec_driver_sql(
                     "SELECT k.account, k.event_id, k.at_micros, k.credits FROM usage_keys k "
                     "JOIN json_to_recordset(%s::json) AS b(a text, i text) "
