@@ -30,6 +30,7 @@ worker: install
 lint: install
 	$(BIN)/ruff check billing ledger pricing invoices exports tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Unit, integration (SQLite and PostgreSQL) and end-to-end tests, then ruff and mypy.
 test: install
