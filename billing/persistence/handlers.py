@@ -240,6 +240,10 @@ def register_handlers(projector: ReadModelProjector) -> None:
             update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
         )
 
+    from billing.persistence.catch_up_handlers import register_catch_up_handlers
+
+    register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes
+
 
 def _account_of(step: ProjectionStep, e: Any) -> str:
     """Account events carry the aggregate id only: map it to the account code via the ids seen."""

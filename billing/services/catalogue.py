@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from billing.persistence.eventstore import Ledger
@@ -59,6 +60,10 @@ class CatalogueService:
         if grid is None:
             raise NotFound(f"price grid {version!r} not found")
         return grid
+
+    def vat_rate_on(self, day: date) -> Decimal:
+        """§4: the VAT rate in force on ``day`` (an invoice's issue date) applies to the whole invoice."""
+        return self.in_force(day).vat_rate
 
     def in_force(self, day: date) -> PriceGrid:
         catalogue = self.catalogue()
