@@ -247,6 +247,11 @@ class PriceGridCatalogue(Aggregate):
 
     def publish(self, grid: PriceGrid) -> None:
         """Add a version, after checking it against the versions already published (§4, art. 15.3)."""
+        self.check_publishable(grid)
+        self._grid_published(grid=grid_to_dict(grid))
+
+    def check_publishable(self, grid: PriceGrid) -> None:
+        """The rules between versions (§4, art. 15.3); raises a 422 naming the field."""
         if grid.effective_from.day != 1:
             raise InvalidInput(
                 "a price grid takes effect on the first day of a month", field="effective_from"
@@ -268,7 +273,6 @@ class PriceGridCatalogue(Aggregate):
                     f"{grid.notified_on.isoformat()}, it cannot take effect before {earliest.isoformat()}",
                     field="notified_on",
                 )
-        self._grid_published(grid=grid_to_dict(grid))
 
     @event("GridPublished")
     def _grid_published(self, grid: dict[str, Any]) -> None:

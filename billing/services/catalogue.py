@@ -9,7 +9,8 @@ from typing import Any
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.commands import find_aggregate, run_command
-from ledger.clock import Clock
+from billing.services.grid_guards import check_grid_version
+from ledger.clock import Clock, today
 from ledger.errors import Conflict, NotFound
 from ledger.grid import PriceGrid
 from ledger.grid_catalogue import PriceGridCatalogue, grid_from_dict, grid_to_dict
@@ -34,6 +35,10 @@ class CatalogueService:
                 if grid_to_dict(existing) == grid_to_dict(grid):
                     return False
                 raise Conflict(f"price grid version {grid.version!r} exists with other content", field="version")
+            catalogue.check_publishable(grid)
+            self.projector.catch_up()
+            # §4: not notified in the future, never re-pricing a closed month, nothing in use dropped.
+            check_grid_version(grid, today(self.clock), self.projector.engine, is_first=not catalogue.versions())
             catalogue.publish(grid)
             return True
 
