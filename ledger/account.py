@@ -48,6 +48,7 @@ from ledger.inputs import (
     require_text,
 )
 from ledger.money import Money, money_sum
+from ledger.vat_regime import check_vat_regime
 
 VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
 PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
@@ -214,12 +215,8 @@ class CustomerAccount(Aggregate):
         if clean_address["country"] == "FR" and clean_siren is None:
             raise InvalidInput("siren is required for a customer in France", field="siren")
         clean_vat = None if vat_number in (None, "") else validate_vat_number(vat_number, siren=clean_siren)
-        if regime == "reverse_charge":
-            # §5: reverse charge is for EU business customers outside France; both VAT numbers are printed.
-            if clean_vat is None:
-                raise InvalidInput("vat_number is required for reverse charge", field="vat_number")
-            if clean_vat.startswith("FR"):
-                raise InvalidInput("reverse charge does not apply to a French VAT number", field="vat_number")
+        # §5: the regime must agree with the address (and reverse charge with a VAT number of that state).
+        check_vat_regime(regime, clean_address["country"], clean_vat)
         return cls(
             account=account,
             legal_name=legal_name,

@@ -50,7 +50,7 @@ class PriceGridIn(Body):
     version: str
     effective_from: Day
     notified_on: Day
-    vat_rate: str
+    vat_rate: str | None = None
     plans: list[dict[str, Any]]
     options: dict[str, Any]
     hourly_rates: dict[str, Any]
