@@ -12,7 +12,10 @@ from __future__ import annotations
 from ledger.errors import InvalidInput
 
 EU_MEMBER_STATES = frozenset(
-    ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
+    {
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    }
 )
 FRENCH_VAT_TERRITORY = frozenset({"FR", "MC"})  # Monaco counts as France (§5)
 _VAT_PREFIX = {"GR": "EL"}  # the VAT prefix of a member state, where it is not its ISO code
