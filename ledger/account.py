@@ -14,13 +14,13 @@ default JSON transcoder stores them; properties give typed views (Money, date, D
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
 from ledger.contract_terms import termination_effective_end
@@ -47,13 +47,14 @@ from ledger.inputs import (
     require_positive_decimal,
     require_text,
 )
-from ledger.money import Money, money_sum
+from ledger.money import Money
+from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
 from ledger.vat_regime import check_vat_regime
 
 VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
 PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
 TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
-PENALTY_CAP_WINDOW = relativedelta(months=6)  # art. 13: "six (6) derniers mois"
+PENALTY_CAP_WINDOW = WINDOW  # art. 13: "six (6) derniers mois" (ledger/penalty_cap.py)
 
 # Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
 ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
@@ -586,23 +587,40 @@ class CustomerAccount(Aggregate):
 
     # -- penalty credits (§6, art. 12, 13) --
 
-    def penalty_cap(self, incident_on: date) -> Money:
-        """What may still be granted for an incident on ``incident_on`` (§6, art. 13), possibly negative.
+    def _payments_ht(self, invoices: Mapping[str, tuple[Money, Money]] | None) -> list[PaymentHT]:
+        """Each payment at its HT value (§6): amount × HT / TTC of the invoice it paid."""
+        known = invoices or {}
+        result = []
+        for p in self.payments:
+            ht, ttc = known.get(p.invoice, (None, None))
+            result.append(PaymentHT(p.received_on, payment_ht_value(p.amount, ht, ttc)))
+        return result
 
-        Payments received in [incident_on - 6 months, incident_on], minus the credits already granted
-        for incidents in that same window.
+    def _credits_in_windows(self) -> list[CreditInWindow]:
+        return [CreditInWindow(c.incident_on, c.granted.amount) for c in self.penalty_credits]
+
+    def penalty_cap(self, incident_on: date, invoices: Mapping[str, tuple[Money, Money]] | None = None) -> Money:
+        """What the window ending on ``incident_on`` can still take (§6, art. 13), possibly negative.
+
+        Payments (HT value) received in [incident_on - 6 months, incident_on], minus the credits
+        already granted for incidents in that same window. ``invoices`` maps an invoice number to
+        its (total HT, total TTC); a payment of an invoice not given counts at par.
         """
-        window_start = incident_on - PENALTY_CAP_WINDOW
-        paid = money_sum([p.amount for p in self.payments if window_start <= p.received_on <= incident_on])
-        granted = money_sum(
-            [c.granted for c in self.penalty_credits if window_start <= c.incident_on <= incident_on]
-        )
-        return paid - granted
+        return Money(window_room(incident_on, self._payments_ht(invoices), self._credits_in_windows()))
 
     def grant_penalty_credit(
-        self, credit_id: str, requested: Money, reason: str, incident_on: date, granted_on: date
+        self,
+        credit_id: str,
+        requested: Money,
+        reason: str,
+        incident_on: date,
+        granted_on: date,
+        invoices: Mapping[str, tuple[Money, Money]] | None = None,
     ) -> Money:
-        """Grant a penalty credit, capped per §6; returns the amount granted (API answers "capped")."""
+        """Grant a penalty credit, capped per §6 over every window at once; returns the amount granted.
+
+        ``invoices`` (number -> (total HT, total TTC)) turns payments into HT values (§6).
+        """
         contract = self._require_contract()
         cid = require_text(credit_id, "id", max_length=64)
         asked = require_money(requested, "amount", positive=True)
@@ -615,8 +633,7 @@ class CustomerAccount(Aggregate):
             raise InvalidInput("granted_on must not be before incident_on", field="granted_on")
         if any(c["credit_id"] == cid for c in self._penalty_credits):
             raise Conflict(f"penalty credit {cid!r} was already granted", field="id")
-        cap = self.penalty_cap(incident)
-        granted = min(asked, max(cap, Money.zero()))
+        granted = grantable(asked, incident, self._payments_ht(invoices), self._credits_in_windows())
         self._penalty_credit_granted(
             credit_id=cid,
             requested=money_str(asked),

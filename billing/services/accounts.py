@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -182,6 +183,17 @@ class AccountService:
     def grant_penalty_credit(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
         credit_id = payload.get("id") or uuid.uuid4().hex
         requested = require_money(payload.get("amount"), "amount", positive=True)
+        code = validate_account_id(account)
+        # §6: a payment counts for its HT value, amount × HT / TTC of the invoice it paid.
+        with self.engine.connect() as conn:
+            invoices = {
+                number: (Money(Decimal(ht)), Money(Decimal(ttc)))
+                for number, ht, ttc in conn.execute(
+                    select(t.invoices.c.number, t.invoices.c.total_ht, t.invoices.c.total_ttc).where(
+                        t.invoices.c.account == code
+                    )
+                )
+            }
 
         def grant(customer: CustomerAccount) -> Money:
             return customer.grant_penalty_credit(
@@ -190,6 +202,7 @@ class AccountService:
                 payload.get("reason"),  # type: ignore[arg-type]
                 payload.get("incident_on"),  # type: ignore[arg-type]
                 payload.get("granted_on"),  # type: ignore[arg-type]
+                invoices,
             )
 
         granted: Money = self._run(account, grant)
