@@ -23,7 +23,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.contract_terms import termination_effective_end
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import OPTION_KINDS
 from ledger.identifiers import (
@@ -49,6 +48,7 @@ from ledger.inputs import (
 )
 from ledger.money import Money
 from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
+from ledger.termination_kinds import termination_kind
 from ledger.vat_regime import check_vat_regime
 
 VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
@@ -151,6 +151,8 @@ class Termination:
     normal_end: date
     early: bool
     indemnity: Money
+    initiated_by: str = "customer"  # §9
+    reason: str = "notice"
 
 
 def _address_from_input(value: Any) -> dict[str, str]:
@@ -384,6 +386,8 @@ class CustomerAccount(Aggregate):
             normal_end=date.fromisoformat(t["normal_end"]),
             early=t["early"],
             indemnity=Money.of(t["indemnity"]),
+            initiated_by=t.get("initiated_by", "customer"),
+            reason=t.get("reason", "notice"),
         )
 
     # -- guards shared by the commands --
@@ -678,10 +682,12 @@ class CustomerAccount(Aggregate):
         effective_end: date,
         early: bool,
         indemnity: Money,
+        initiated_by: str = "customer",
+        reason: str = "notice",
     ) -> None:
-        """Record a termination notice and its outcome.
+        """Record a termination notice and its outcome (§9: who initiated it and why).
 
-        The caller computes ``effective_end``/``early`` with :func:`termination_effective_end` and the
+        The caller computes ``effective_end``/``early`` with :func:`termination_kind` and the
         indemnity with the grid; we recompute the dates and refuse a mismatch, so the ledger can never
         hold an end date the contract does not allow.
         """
@@ -694,14 +700,19 @@ class CustomerAccount(Aggregate):
         end = require_date(effective_end, "effective_end")
         is_early = require_bool(early, "early")
         fee = require_money(indemnity, "indemnity", non_negative=True)
-        outcome = termination_effective_end(contract.service_start, notice_day, requested)
+        kind = termination_kind(
+            contract.service_start, notice_day, requested, initiated_by, reason, contract.freemium
+        )
+        outcome = kind.outcome
         if (end, is_early) != (outcome.effective_end, outcome.early):
             raise InvalidInput(
                 f"effective_end should be {outcome.effective_end.isoformat()} (early={outcome.early})",
                 field="effective_end",
             )
-        if not is_early and not fee.is_zero():
-            raise InvalidInput("an indemnity is only owed for an early termination", field="indemnity")
+        if not kind.owes_indemnity and not fee.is_zero():
+            raise InvalidInput(
+                f"no indemnity is owed for this termination ({initiated_by}, {reason})", field="indemnity"
+            )
         self._termination_notified(
             notified_on=notice_day.isoformat(),
             channel=how,
@@ -710,6 +721,8 @@ class CustomerAccount(Aggregate):
             normal_end=outcome.normal_end.isoformat(),
             early=is_early,
             indemnity=money_str(fee),
+            initiated_by=initiated_by,
+            reason=reason,
         )
 
     @event("TerminationNotified")
@@ -722,8 +735,12 @@ class CustomerAccount(Aggregate):
         normal_end: str,
         early: bool,
         indemnity: str,
+        initiated_by: str = "customer",
+        reason: str = "notice",
     ) -> None:
         self._termination = {
+            "initiated_by": initiated_by,
+            "reason": reason,
             "notified_on": notified_on,
             "channel": channel,
             "requested_end": requested_end,

@@ -160,6 +160,8 @@ class TerminationIn(Body):
     notified_on: Day
     channel: str
     requested_end: Day | None = None
+    initiated_by: str = "customer"  # §9: customer | flexio
+    reason: str = "notice"  # §9: notice | breach | interruption | freemium_notice
 
 
 class TerminationOut(BaseModel):

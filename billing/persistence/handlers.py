@@ -145,6 +145,8 @@ def register_handlers(projector: ReadModelProjector) -> None:
                 "normal_end": e.normal_end,
                 "early": e.early,
                 "indemnity": e.indemnity,
+                "initiated_by": getattr(e, "initiated_by", "customer"),  # §9
+                "reason": getattr(e, "reason", "notice"),
             },
         )
 

@@ -20,13 +20,13 @@ from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate, get_aggregate, run_command
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
-from ledger.contract_terms import termination_effective_end
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.identifiers import validate_account_id
 from ledger.inputs import optional_date, require_date, require_money
 from ledger.money import Money
 from ledger.months import Month
+from ledger.termination_kinds import termination_kind
 from pricing.termination import early_termination_indemnity
 
 
@@ -221,10 +221,16 @@ class AccountService:
             contract = customer.contract
             if contract is None:
                 raise Conflict(f"account {customer.account!r} has no contract")
-            outcome = termination_effective_end(contract.service_start, notified_on, requested_end)
+            initiated_by = payload.get("initiated_by") or "customer"
+            reason = payload.get("reason") or "notice"
+            # §9: who initiated it and why decide the end and whether the indemnity is owed.
+            kind = termination_kind(
+                contract.service_start, notified_on, requested_end, initiated_by, reason, contract.freemium
+            )
+            outcome = kind.outcome
             indemnity = Money.zero()
             period = outcome.indemnity_period
-            if period is not None and not contract.freemium:
+            if period is not None and kind.owes_indemnity:
                 options = customer.options
 
                 def fees(month: Month) -> Money:
@@ -239,11 +245,15 @@ class AccountService:
                 outcome.effective_end,
                 outcome.early,
                 indemnity,
+                initiated_by,
+                reason,
             )
             return {
                 "effective_end": outcome.effective_end.isoformat(),
                 "early": outcome.early,
                 "indemnity": str(indemnity),
+                "initiated_by": initiated_by,
+                "reason": reason,
             }
 
         return self._run(account, terminate)
