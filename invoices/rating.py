@@ -27,7 +27,7 @@ __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]
 VAT_REGIMES = ("standard", "reverse_charge", "export")
 PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")
 REVERSE_CHARGE_MENTION = "Autoliquidation"
-EXPORT_MENTION = "Exonération de TVA, article 259-1 du CGI (prestation de services à un preneur hors UE)"
+EXPORT_MENTION = "TVA non applicable, art. 259-1 du CGI"  # §5, word for word
 ZERO_RATE = Decimal("0.00")
 
 _MONTHS_FR = (
