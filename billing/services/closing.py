@@ -88,9 +88,12 @@ class ClosingService:
     ) -> tuple[list[InvoiceDraft], list[dict[str, str]]]:
         """Rate every account; §7: an account that cannot be rated is listed with the reason, never crashes."""
         grid = self._grid_or_none(month)
-        vat_rate = self._vat_rate(issue_date)
         drafts: list[InvoiceDraft] = []
         errors: list[dict[str, str]] = []
+        try:
+            vat_rate = self._vat_rate(issue_date)
+        except NotFound as exc:  # no VAT rate in force on the issue date: no account can be rated
+            return [], [{"account": i.account, "reason": exc.message} for i in inputs]
         for account_month in inputs:
             try:
                 draft = self._rate_one(account_month, grid, issue_date, vat_rate)

@@ -67,3 +67,22 @@ def test_a_vat_regime_that_does_not_fit_the_address_is_refused(client: TestClien
     post(client, "/v1/admin/customers", customer("usco", siren=None, vat_number=None, vat_regime="export", address=us))
     monaco = {"line1": "1 bd des Moulins", "postcode": "98000", "city": "Monaco", "country": "MC"}
     post(client, "/v1/admin/customers", customer("monaco", siren=None, vat_number=None, address=monaco))
+
+
+def test_without_any_vat_rate_the_preview_lists_the_accounts_and_the_close_is_refused(
+    client: TestClient, clock: FixedClock
+) -> None:
+    post(client, "/v1/admin/price-grids", {k: v for k, v in GRID_2026_A.items() if k != "vat_rate"})
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract("2026-02-01", installation_fee="0.00"))
+    at(clock, "2026-03-02")
+    preview = get(client, "/v1/admin/months/2026-02/preview?issue_date=2026-03-02")
+    assert preview["errors"] == [{"account": "acme", "reason": "no VAT rate is in force on 2026-03-02"}]
+    response = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-02"}, headers=ADMIN)
+    assert response.status_code == 409, response.text
+    post(client, "/v1/admin/vat-rates", {"rate": "20.00", "effective_from": "2026-01-01"})
+    preview = get(client, "/v1/admin/months/2026-02/preview?issue_date=2026-03-02")
+    # 500.00 HT, 20 % → 100.00, TTC 600.00
+    assert preview["errors"] == []
+    assert [(i["total_ht"], i["total_vat"], i["total_ttc"]) for i in preview["invoices"]] == [
+        ("500.00", "100.00", "600.00")]
