@@ -4,6 +4,11 @@ The order of the lines follows §5 (plan, options, Advanced Support, overage, in
 interventions, early termination, then penalty credits), because the penalty line is capped by the
 subtotal of every line above it (§5.8). Each line is rounded on its own (§3) and VAT is computed
 once on the total HT (§3), so the printed lines always add up to the printed totals.
+
+Catch-up (§7, §7b): a closed month reached by a late fact or late usage is rated again with its own
+inputs, grid, proration and service days (``_month_lines``), and what the issued invoices already
+billed for it is subtracted (``_catch_up_lines``); the difference comes first on the invoice, each
+line carrying the month it bills (``period``).
 """
 
 from __future__ import annotations
