@@ -172,6 +172,8 @@ def _support_extra_line(inputs: AccountMonth, pack: SupportPack) -> InvoiceLine 
 
 def _overage_line(inputs: AccountMonth, plan: PlanPrice, days: int) -> InvoiceLine | None:
     # §5.4, art. 10.1: cap_M prorated (ceil, customer's favour) in a partial month; started blocks.
+    if days == 0:
+        return None  # no service day: no cap and nothing to bill (usage after the end is refused, §7b)
     month = inputs.month
     cap = prorated_cap(plan.included_credits, days, month.days)
     excess = max(0, inputs.credits - cap)
