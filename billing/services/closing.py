@@ -189,7 +189,21 @@ class ClosingService:
         return {"month": str(month), "status": state["status"], "job": job}
 
     def _check_order(self, month: Month) -> None:
-        """§7: closing M needs every earlier month since the first service start to be closed."""
+        """§7: closing M needs every earlier month since the first service start to be closed.
+
+        And no later month may have started closing: a month before it (a contract recorded late
+        with an earlier service start) is billed as catch-up (§7b), never by a close of its own.
+        """
+        with self.engine.connect() as conn:
+            later = conn.execute(
+                select(func.max(t.months.c.month)).where(t.months.c.month > str(month))
+            ).scalar()
+        if later is not None:
+            raise Conflict(
+                f"a later month ({later}) has already started closing: what {month} bills now comes as"
+                " catch-up lines on the first open month (§7b)",
+                field="month",
+            )
         first = self.first_billing_month()
         if first is None or month <= first:
             return

@@ -176,3 +176,29 @@ def test_late_usage_is_billed_at_its_own_months_cap_even_for_a_terminated_accoun
     assert summary(may) == [("overage", "2026-04", "4.00")]
     # HT 4.00, VAT 0.80, TTC 4.80
     assert totals(may) == ("4.00", "0.80", "4.80")
+
+
+def test_a_contract_started_before_every_closed_month_is_caught_up_and_its_month_cannot_be_closed_any_more(
+    client: TestClient, clock: FixedClock
+) -> None:
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer("early"))
+    post(client, "/v1/admin/customers/early/contract", contract("2026-02-01", installation_fee="0.00"))
+    at(clock, "2026-03-02")
+    close_month(client, "2026-02", "2026-03-02")
+    at(clock, "2026-03-10")
+    post(client, "/v1/admin/customers", customer("old"))
+    post(client, "/v1/admin/customers/old/contract", contract(
+        "2026-01-20", plan="START", installation_fee="0.00", payment_method="transfer", mandate=None))
+    # January was never closed, but February was: January can no longer be closed on its own.
+    response = client.post("/v1/admin/months/2026-01/close", json={"issue_date": "2026-03-10"}, headers=ADMIN)
+    assert response.status_code == 409, response.text
+    assert get(client, "/v1/admin/months/2026-01")["status"] == "open"
+    at(clock, "2026-04-01")
+    close_month(client, "2026-03", "2026-04-01")
+    old = invoice_of(client, "2026-03", "old")
+    # January 20..31 = 90 × 12/31 = 34.838… → 34.84; February 90.00; March 90.00.
+    assert summary(old) == [("plan_fee", "2026-01", "34.84"), ("plan_fee", "2026-02", "90.00"),
+                            ("plan_fee", None, "90.00")]
+    # HT 214.84; VAT 42.968 → 42.97; TTC 257.81
+    assert totals(old) == ("214.84", "42.97", "257.81")
