@@ -30,10 +30,17 @@ def check_grid_version(grid: PriceGrid, today: date, engine: Engine, is_first: b
         )
     month = Month.of(grid.effective_from)
     with engine.connect() as conn:
-        started = conn.execute(select(t.months.c.status).where(t.months.c.month == str(month))).scalar()
+        # The version prices every month from effective_from until the next version: none of them
+        # may have started closing (a failed close counts: its issued invoices stand).
+        started = conn.execute(
+            select(t.months.c.month, t.months.c.status)
+            .where(t.months.c.month >= str(month))
+            .order_by(t.months.c.month)
+        ).first()
         if started is not None:
             raise InvalidInput(
-                f"effective_from {grid.effective_from.isoformat()} would re-price month {month}, already {started}",
+                f"effective_from {grid.effective_from.isoformat()} would re-price month {started.month},"
+                f" already {started.status}",
                 field="effective_from",
             )
         if is_first:
