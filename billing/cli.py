@@ -66,7 +66,11 @@ def close(month: str, issue_date: str = typer.Option(None, help="YYYY-MM-DD, def
     if state["status"] != "closed":
         container.closing.run_close(month)
     print_invoices(container, month)
+    final = container.closing.month_state(month)
     container.close()
+    if final["status"] == "failed":  # §7: say why; `billing close` again resumes it
+        console.print(f"close of {month} failed: {final.get('error')}")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import Any
 from ledger.money import Money
 from ledger.months import Month
 
-__all__ = ["LINE_KINDS", "InvoiceDraft", "InvoiceLine", "PenaltyAllocation"]
+__all__ = ["LINE_KINDS", "InvoiceDraft", "InvoiceLine", "PenaltyAllocation", "unit_price_text"]
 
 # API.md "Invoices": the only line kinds an invoice may carry.
 LINE_KINDS = (
@@ -32,6 +32,19 @@ LINE_KINDS = (
 )
 
 
+def unit_price_text(price: Money) -> str:
+    """A unit price as the grid has it: two decimals at least, never rounded (§3, §5.4).
+
+    An overage block price may carry up to 6 decimals ("0.125000" stays "0.125"); rounding it for
+    display would print a price the customer cannot multiply back to the line amount.
+    """
+    amount = price.amount
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        return f"{amount.normalize():f}"
+    return str(price)
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     """One line; ``amount`` is already rounded half-up to the cent (§3)."""
@@ -42,6 +55,7 @@ class InvoiceLine:
     unit_price: Money | None
     amount: Money
     details: dict[str, str | int] = field(default_factory=dict)
+    period: Month | None = None  # §7b: the month a catch-up line bills (API.md line `period`)
 
     def __post_init__(self) -> None:
         if self.kind not in LINE_KINDS:
@@ -49,14 +63,17 @@ class InvoiceLine:
 
     def to_dict(self) -> dict[str, Any]:
         """API.md line shape; the line's details sit under ``details``."""
-        return {
+        line: dict[str, Any] = {
             "kind": self.kind,
             "label": self.label,
             "quantity": self.quantity,
-            "unit_price": None if self.unit_price is None else str(self.unit_price),
+            "unit_price": None if self.unit_price is None else unit_price_text(self.unit_price),
             "amount": str(self.amount),
             "details": dict(self.details),
         }
+        if self.period is not None:
+            line["period"] = str(self.period)
+        return line
 
 
 @dataclass(frozen=True)

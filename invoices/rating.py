@@ -4,6 +4,11 @@ The order of the lines follows §5 (plan, options, Advanced Support, overage, in
 interventions, early termination, then penalty credits), because the penalty line is capped by the
 subtotal of every line above it (§5.8). Each line is rounded on its own (§3) and VAT is computed
 once on the total HT (§3), so the printed lines always add up to the printed totals.
+
+Catch-up (§7, §7b): a closed month reached by a late fact or late usage is rated again with its own
+inputs, grid, proration and service days (``_month_lines``), and what the issued invoices already
+billed for it is subtracted (``_catch_up_lines``); the difference comes first on the invoice, each
+line carrying the month it bills (``period``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from ledger.errors import InvalidInput
 from ledger.grid import OPTION_KINDS, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum, round_half_up
 from ledger.months import Month
-from pricing.inputs import AccountMonth, OptionInterval
+from pricing.inputs import AccountMonth, CatchUpMonth, OptionInterval
 from pricing.proration import overage_blocks, prorate, prorated_cap, service_days
 
 __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]
@@ -27,7 +32,7 @@ __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]
 VAT_REGIMES = ("standard", "reverse_charge", "export")
 PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")
 REVERSE_CHARGE_MENTION = "Autoliquidation"
-EXPORT_MENTION = "Exonération de TVA, article 259-1 du CGI (prestation de services à un preneur hors UE)"
+EXPORT_MENTION = "TVA non applicable, art. 259-1 du CGI"  # §5, word for word
 ZERO_RATE = Decimal("0.00")
 
 _MONTHS_FR = (
@@ -167,6 +172,8 @@ def _support_extra_line(inputs: AccountMonth, pack: SupportPack) -> InvoiceLine 
 
 def _overage_line(inputs: AccountMonth, plan: PlanPrice, days: int) -> InvoiceLine | None:
     # §5.4, art. 10.1: cap_M prorated (ceil, customer's favour) in a partial month; started blocks.
+    if days == 0:
+        return None  # no service day: no cap and nothing to bill (usage after the end is refused, §7b)
     month = inputs.month
     cap = prorated_cap(plan.included_credits, days, month.days)
     excess = max(0, inputs.credits - cap)
@@ -290,25 +297,10 @@ def _vat(inputs: AccountMonth, vat_rate: Decimal) -> tuple[Decimal, str | None]:
     raise InvalidInput(f"unknown VAT regime {inputs.vat_regime!r}", field="vat_regime")
 
 
-def rate_account_month(
-    inputs: AccountMonth, grid: PriceGrid, issue_date: date, vat_rate: Decimal
-) -> InvoiceDraft | None:
-    """Compute the invoice of ``inputs.month`` for one account, or ``None`` when there is none.
-
-    ``grid`` is the version in force on the 1st of the month (§4); ``vat_rate`` is the rate in force on
-    ``issue_date`` (§4, art. 10.1), both chosen by the caller. ``None`` for freemium accounts (§9) and
-    for a month with no service day and nothing else to bill; a zero-total invoice is still returned
-    when the account was in service (§5.8).
-    """
-    if inputs.freemium:
-        return None  # §9: freemium accounts are never invoiced
-    if inputs.payment_method not in PAYMENT_METHODS:
-        raise InvalidInput(f"unknown payment method {inputs.payment_method!r}", field="payment_method")
-    rate, mention = _vat(inputs, vat_rate)
+def _month_lines(inputs: AccountMonth, grid: PriceGrid) -> list[InvoiceLine]:
+    """The lines §5.1-5.7 of one account-month, before penalty credits, in §5's order."""
     plan = grid.plan(inputs.plan)
-    month = inputs.month
-    days = service_days(month, inputs.service_start, inputs.service_end)
-
+    days = service_days(inputs.month, inputs.service_start, inputs.service_end)
     lines: list[InvoiceLine] = []
     if days:
         lines.append(_plan_line(inputs, plan, days))
@@ -329,6 +321,98 @@ def rate_account_month(
     termination = _termination_line(inputs)
     if termination is not None:
         lines.append(termination)
+    return lines
+
+
+def _catch_up_line(line: InvoiceLine, period: Month, amount: Money, billed: Money) -> InvoiceLine:
+    """A line of a closed month, named after it ("rattrapage"), carrying ``period`` (§7b, API.md)."""
+    details = {**line.details, "period": str(period)}
+    if billed.is_zero():
+        return replace(line, label=f"{line.label} (rattrapage {_month_fr(period)})", period=period, details=details)
+    details["due_for_period"] = str(line.amount)
+    details["already_billed"] = str(billed)
+    return replace(
+        line,
+        label=f"{line.label} (rattrapage {_month_fr(period)}, complément)",
+        amount=amount,
+        period=period,
+        details=details,
+    )
+
+
+def _catch_up_lines(past: CatchUpMonth) -> list[InvoiceLine]:
+    """§7, §7b: a closed month rated again with its own inputs, minus what was already billed for it.
+
+    Per line kind: what the month's own rating gives now (its grid, proration and service days,
+    every fact dated in it, its whole usage at its own cap) minus what the invoices issued so far
+    billed for it. Only what is still due is billed: an issued invoice is never lowered here (a
+    reduction is a credit note, §7). Late usage is shown with its original month even when it
+    adds no overage (§5.4), as a zero overage line that says so.
+    """
+    period = past.inputs.month
+    full = _month_lines(past.inputs, past.grid)
+    billed: dict[str, Money] = {}
+    for item in past.billed:
+        billed[item.kind] = billed.get(item.kind, Money.zero()) + item.amount
+    lines: list[InvoiceLine] = []
+    kinds = list(dict.fromkeys(line.kind for line in full))
+    for kind in kinds:
+        of_kind = [line for line in full if line.kind == kind]
+        already = billed.get(kind, Money.zero())
+        due = money_sum([line.amount for line in of_kind]) - already
+        if already.is_zero():
+            lines.extend(_catch_up_line(line, period, line.amount, already) for line in of_kind if line.amount.is_positive())
+        elif due.is_positive():
+            lines.append(_catch_up_line(of_kind[-1], period, due.to_cents(), already))
+    if past.late_credits:
+        overage = next((i for i, line in enumerate(lines) if line.kind == "overage"), None)
+        late: dict[str, str | int] = {"late_usage": f"{period}: {past.late_credits}", "late_usage_credits": past.late_credits}
+        if overage is not None:
+            lines[overage] = replace(lines[overage], details={**lines[overage].details, **late})
+        else:
+            lines.append(_late_usage_without_overage(past, late))
+    return lines
+
+
+def _late_usage_without_overage(past: CatchUpMonth, late: dict[str, str | int]) -> InvoiceLine:
+    # §5.4: late usage is shown with its original month even when it adds no overage.
+    inputs = past.inputs
+    plan = past.grid.plan(inputs.plan)
+    days = service_days(inputs.month, inputs.service_start, inputs.service_end)
+    cap = prorated_cap(plan.included_credits, days, inputs.month.days)
+    return InvoiceLine(
+        kind="overage",
+        label=f"Consommation déclarée en retard — {_month_fr(inputs.month)} (sans dépassement supplémentaire)",
+        quantity="0",
+        unit_price=Money(plan.overage_block_price),
+        amount=Money.zero().to_cents(),
+        details={"consumed": inputs.credits, "cap": cap, "excess": max(0, inputs.credits - cap), "blocks": 0,
+                 "period": str(inputs.month), **late},
+        period=inputs.month,
+    )
+
+
+def rate_account_month(
+    inputs: AccountMonth, grid: PriceGrid, issue_date: date, vat_rate: Decimal
+) -> InvoiceDraft | None:
+    """Compute the invoice of ``inputs.month`` for one account, or ``None`` when there is none.
+
+    ``grid`` is the version in force on the 1st of the month (§4); ``vat_rate`` is the rate in force on
+    ``issue_date`` (§4, art. 10.1), both chosen by the caller. ``None`` for freemium accounts (§9) and
+    for a month with no service day and nothing else to bill; a zero-total invoice is still returned
+    when the account was in service (§5.8).
+    """
+    if inputs.freemium:
+        return None  # §9: freemium accounts are never invoiced
+    if inputs.payment_method not in PAYMENT_METHODS:
+        raise InvalidInput(f"unknown payment method {inputs.payment_method!r}", field="payment_method")
+    rate, mention = _vat(inputs, vat_rate)
+    month = inputs.month
+    days = service_days(month, inputs.service_start, inputs.service_end)
+    own = _month_lines(inputs, grid)
+    catch_up = [line for past in sorted(inputs.catch_up, key=lambda c: c.inputs.month) for line in _catch_up_lines(past)]
+    # §7b example: the catch-up lines of earlier months come first, then the month's own lines.
+    lines = catch_up + own
 
     if days == 0 and not lines:
         return None  # nothing happened in the month for this account

@@ -14,16 +14,15 @@ default JSON transcoder stores them; properties give typed views (Money, date, D
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
-from ledger.contract_terms import termination_effective_end
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import OPTION_KINDS
 from ledger.identifiers import (
@@ -47,12 +46,15 @@ from ledger.inputs import (
     require_positive_decimal,
     require_text,
 )
-from ledger.money import Money, money_sum
+from ledger.money import Money
+from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
+from ledger.termination_kinds import termination_kind
+from ledger.vat_regime import check_vat_regime
 
 VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
 PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
 TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
-PENALTY_CAP_WINDOW = relativedelta(months=6)  # art. 13: "six (6) derniers mois"
+PENALTY_CAP_WINDOW = WINDOW  # art. 13: "six (6) derniers mois" (ledger/penalty_cap.py)
 
 # Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
 ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
@@ -149,6 +151,8 @@ class Termination:
     normal_end: date
     early: bool
     indemnity: Money
+    initiated_by: str = "customer"  # §9
+    reason: str = "notice"
 
 
 def _address_from_input(value: Any) -> dict[str, str]:
@@ -214,12 +218,8 @@ class CustomerAccount(Aggregate):
         if clean_address["country"] == "FR" and clean_siren is None:
             raise InvalidInput("siren is required for a customer in France", field="siren")
         clean_vat = None if vat_number in (None, "") else validate_vat_number(vat_number, siren=clean_siren)
-        if regime == "reverse_charge":
-            # §5: reverse charge is for EU business customers outside France; both VAT numbers are printed.
-            if clean_vat is None:
-                raise InvalidInput("vat_number is required for reverse charge", field="vat_number")
-            if clean_vat.startswith("FR"):
-                raise InvalidInput("reverse charge does not apply to a French VAT number", field="vat_number")
+        # §5: the regime must agree with the address (and reverse charge with a VAT number of that state).
+        check_vat_regime(regime, clean_address["country"], clean_vat)
         return cls(
             account=account,
             legal_name=legal_name,
@@ -386,6 +386,8 @@ class CustomerAccount(Aggregate):
             normal_end=date.fromisoformat(t["normal_end"]),
             early=t["early"],
             indemnity=Money.of(t["indemnity"]),
+            initiated_by=t.get("initiated_by", "customer"),
+            reason=t.get("reason", "notice"),
         )
 
     # -- guards shared by the commands --
@@ -589,23 +591,40 @@ class CustomerAccount(Aggregate):
 
     # -- penalty credits (§6, art. 12, 13) --
 
-    def penalty_cap(self, incident_on: date) -> Money:
-        """What may still be granted for an incident on ``incident_on`` (§6, art. 13), possibly negative.
+    def _payments_ht(self, invoices: Mapping[str, tuple[Money, Money]] | None) -> list[PaymentHT]:
+        """Each payment at its HT value (§6): amount × HT / TTC of the invoice it paid."""
+        known = invoices or {}
+        result = []
+        for p in self.payments:
+            ht, ttc = known.get(p.invoice, (None, None))
+            result.append(PaymentHT(p.received_on, payment_ht_value(p.amount, ht, ttc)))
+        return result
 
-        Payments received in [incident_on - 6 months, incident_on], minus the credits already granted
-        for incidents in that same window.
+    def _credits_in_windows(self) -> list[CreditInWindow]:
+        return [CreditInWindow(c.incident_on, c.granted.amount) for c in self.penalty_credits]
+
+    def penalty_cap(self, incident_on: date, invoices: Mapping[str, tuple[Money, Money]] | None = None) -> Money:
+        """What the window ending on ``incident_on`` can still take (§6, art. 13), possibly negative.
+
+        Payments (HT value) received in [incident_on - 6 months, incident_on], minus the credits
+        already granted for incidents in that same window. ``invoices`` maps an invoice number to
+        its (total HT, total TTC); a payment of an invoice not given counts at par.
         """
-        window_start = incident_on - PENALTY_CAP_WINDOW
-        paid = money_sum([p.amount for p in self.payments if window_start <= p.received_on <= incident_on])
-        granted = money_sum(
-            [c.granted for c in self.penalty_credits if window_start <= c.incident_on <= incident_on]
-        )
-        return paid - granted
+        return Money(window_room(incident_on, self._payments_ht(invoices), self._credits_in_windows()))
 
     def grant_penalty_credit(
-        self, credit_id: str, requested: Money, reason: str, incident_on: date, granted_on: date
+        self,
+        credit_id: str,
+        requested: Money,
+        reason: str,
+        incident_on: date,
+        granted_on: date,
+        invoices: Mapping[str, tuple[Money, Money]] | None = None,
     ) -> Money:
-        """Grant a penalty credit, capped per §6; returns the amount granted (API answers "capped")."""
+        """Grant a penalty credit, capped per §6 over every window at once; returns the amount granted.
+
+        ``invoices`` (number -> (total HT, total TTC)) turns payments into HT values (§6).
+        """
         contract = self._require_contract()
         cid = require_text(credit_id, "id", max_length=64)
         asked = require_money(requested, "amount", positive=True)
@@ -618,8 +637,7 @@ class CustomerAccount(Aggregate):
             raise InvalidInput("granted_on must not be before incident_on", field="granted_on")
         if any(c["credit_id"] == cid for c in self._penalty_credits):
             raise Conflict(f"penalty credit {cid!r} was already granted", field="id")
-        cap = self.penalty_cap(incident)
-        granted = min(asked, max(cap, Money.zero()))
+        granted = grantable(asked, incident, self._payments_ht(invoices), self._credits_in_windows())
         self._penalty_credit_granted(
             credit_id=cid,
             requested=money_str(asked),
@@ -664,10 +682,12 @@ class CustomerAccount(Aggregate):
         effective_end: date,
         early: bool,
         indemnity: Money,
+        initiated_by: str = "customer",
+        reason: str = "notice",
     ) -> None:
-        """Record a termination notice and its outcome.
+        """Record a termination notice and its outcome (§9: who initiated it and why).
 
-        The caller computes ``effective_end``/``early`` with :func:`termination_effective_end` and the
+        The caller computes ``effective_end``/``early`` with :func:`termination_kind` and the
         indemnity with the grid; we recompute the dates and refuse a mismatch, so the ledger can never
         hold an end date the contract does not allow.
         """
@@ -680,14 +700,19 @@ class CustomerAccount(Aggregate):
         end = require_date(effective_end, "effective_end")
         is_early = require_bool(early, "early")
         fee = require_money(indemnity, "indemnity", non_negative=True)
-        outcome = termination_effective_end(contract.service_start, notice_day, requested)
+        kind = termination_kind(
+            contract.service_start, notice_day, requested, initiated_by, reason, contract.freemium
+        )
+        outcome = kind.outcome
         if (end, is_early) != (outcome.effective_end, outcome.early):
             raise InvalidInput(
                 f"effective_end should be {outcome.effective_end.isoformat()} (early={outcome.early})",
                 field="effective_end",
             )
-        if not is_early and not fee.is_zero():
-            raise InvalidInput("an indemnity is only owed for an early termination", field="indemnity")
+        if not kind.owes_indemnity and not fee.is_zero():
+            raise InvalidInput(
+                f"no indemnity is owed for this termination ({initiated_by}, {reason})", field="indemnity"
+            )
         self._termination_notified(
             notified_on=notice_day.isoformat(),
             channel=how,
@@ -696,6 +721,8 @@ class CustomerAccount(Aggregate):
             normal_end=outcome.normal_end.isoformat(),
             early=is_early,
             indemnity=money_str(fee),
+            initiated_by=initiated_by,
+            reason=reason,
         )
 
     @event("TerminationNotified")
@@ -708,8 +735,12 @@ class CustomerAccount(Aggregate):
         normal_end: str,
         early: bool,
         indemnity: str,
+        initiated_by: str = "customer",
+        reason: str = "notice",
     ) -> None:
         self._termination = {
+            "initiated_by": initiated_by,
+            "reason": reason,
             "notified_on": notified_on,
             "channel": channel,
             "requested_end": requested_end,

@@ -59,7 +59,8 @@ class PriceGrid:
     version: str
     effective_from: date
     notified_on: date
-    vat_rate: Decimal  # percent, e.g. Decimal("20.00"); the rate in force on the issue date applies
+    # Optional (API.md): a VAT rate recorded from effective_from; VAT rates are their own table (§4).
+    vat_rate: Decimal | None
     plans: dict[str, PlanPrice]
     branding_removal: BrandingRemovalPrice
     reference_opt_out_fee: Money

@@ -102,9 +102,13 @@ def grid_from_dict(payload: dict[str, Any]) -> PriceGrid:
     version = require_text(body.get("version"), "version", max_length=64)
     effective_from = require_date(body.get("effective_from"), "effective_from")
     notified_on = require_date(body.get("notified_on"), "notified_on")
-    vat_rate = require_decimal(body.get("vat_rate"), "vat_rate", max_places=2)
-    if not Decimal(0) <= vat_rate <= Decimal(100):
-        raise InvalidInput("vat_rate must be a percent between 0 and 100", field="vat_rate")
+    # API.md: optional; when given, it records that VAT rate from effective_from (§4: VAT rates
+    # live in their own table, ledger/vat_rates.py).
+    vat_rate: Decimal | None = None
+    if body.get("vat_rate") is not None:
+        vat_rate = require_decimal(body.get("vat_rate"), "vat_rate", max_places=2)
+        if not Decimal(0) <= vat_rate <= Decimal(100):
+            raise InvalidInput("vat_rate must be a percent between 0 and 100", field="vat_rate")
 
     raw_plans = _list(body.get("plans"), "plans")
     if not raw_plans:
@@ -169,7 +173,6 @@ def grid_to_dict(grid: PriceGrid) -> dict[str, Any]:
         "version": grid.version,
         "effective_from": grid.effective_from.isoformat(),
         "notified_on": grid.notified_on.isoformat(),
-        "vat_rate": decimal_str(grid.vat_rate),
         "plans": [
             {
                 "code": plan.code,
@@ -196,6 +199,8 @@ def grid_to_dict(grid: PriceGrid) -> dict[str, Any]:
         },
         "hourly_rates": {"specific_development": money_str(grid.specific_development_rate)},
     }
+    if grid.vat_rate is not None:
+        payload["vat_rate"] = decimal_str(grid.vat_rate)
     if grid.extra:
         payload["extra"] = dict(grid.extra)
     return payload
@@ -247,6 +252,11 @@ class PriceGridCatalogue(Aggregate):
 
     def publish(self, grid: PriceGrid) -> None:
         """Add a version, after checking it against the versions already published (§4, art. 15.3)."""
+        self.check_publishable(grid)
+        self._grid_published(grid=grid_to_dict(grid))
+
+    def check_publishable(self, grid: PriceGrid) -> None:
+        """The rules between versions (§4, art. 15.3); raises a 422 naming the field."""
         if grid.effective_from.day != 1:
             raise InvalidInput(
                 "a price grid takes effect on the first day of a month", field="effective_from"
@@ -268,7 +278,6 @@ class PriceGridCatalogue(Aggregate):
                     f"{grid.notified_on.isoformat()}, it cannot take effect before {earliest.isoformat()}",
                     field="notified_on",
                 )
-        self._grid_published(grid=grid_to_dict(grid))
 
     @event("GridPublished")
     def _grid_published(self, grid: dict[str, Any]) -> None:

@@ -82,6 +82,7 @@ class MonthClose(Aggregate):
         self.status = "closing"
         self.total_ht = "0.00"
         self.total_ttc = "0.00"
+        self.error: str | None = None
 
     @property
     def issue_day(self) -> date:
@@ -104,6 +105,28 @@ class MonthClose(Aggregate):
     def _issued(self, entries: list[list[str]]) -> None:
         for account, number in entries:
             self.issued[account] = number
+
+    def fail(self, reason: str) -> None:
+        """§7: a job that fails half way keeps what it issued and says why; closing again resumes."""
+        if self.status != "closing":
+            return
+        self._failed(reason=reason[:2000])
+
+    @event("Failed")
+    def _failed(self, reason: str) -> None:
+        self.status = "failed"
+        self.error = reason
+
+    def resume(self) -> None:
+        """§7: closing a failed month again carries on where it stopped, numbering still gapless."""
+        if self.status != "failed":
+            return
+        self._resumed()
+
+    @event("Resumed")
+    def _resumed(self) -> None:
+        self.status = "closing"
+        self.error = None
 
     def finish(self, invoices: int, total_ht: str, total_ttc: str) -> None:
         if self.status == "closed":

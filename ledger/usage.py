@@ -137,7 +137,7 @@ def parse_instant(text: Any) -> datetime | str:
 
 
 def _accept_well_formed(
-    events: Sequence[Any], service_starts: dict[str, int], latest: int
+    events: Sequence[Any], service_starts: dict[str, int], latest: int, service_ends: dict[str, int]
 ) -> UsageColumns | None:
     """The common case in one tight loop; ``None`` at the first doubt, for the detailed path.
 
@@ -148,11 +148,14 @@ def _accept_well_formed(
     ids, accounts, ats, credits, months = columns.ids, columns.accounts, columns.at, columns.credits, columns.months
     starts, first, lowest, highest = MONTHS.bisect_table()
     get_start = service_starts.get
+    get_end = service_ends.get
     for event_ in events:
         account = event_.account
         micros = (event_.at - _EPOCH) // _ONE_MICROSECOND
         start = get_start(account)
         if start is None or micros < start or micros > latest or not lowest <= micros < highest:
+            return None
+        if service_ends and micros >= get_end(account, highest):
             return None
         ids.append(event_.id)
         accounts.append(account)
@@ -168,16 +171,20 @@ def validate_usage_events(
     now: datetime,
     *,
     typed: bool = False,
+    service_ends: dict[str, int] | None = None,
 ) -> tuple[UsageColumns, list[UsageProblem]]:
     """Check every event of a batch; return the records and every problem found (not just the first).
 
     ``service_starts`` maps each account that has a contract to the instant its service starts
     (micros): usage before it, or of an unknown account, is refused (API.md "Usage").
+    ``service_ends`` maps a terminated account to the first instant after its last day of service:
+    usage stamped from then on is refused too (BILLING_RULES §7b).
     ``typed`` says the events were decoded by a schema that enforced the types, the id length,
     the credits range and the offset: the fast loop then only checks accounts and instants.
     """
+    ends = service_ends or {}
     if typed:
-        fast = _accept_well_formed(events, service_starts, to_micros(now + FUTURE_TOLERANCE))
+        fast = _accept_well_formed(events, service_starts, to_micros(now + FUTURE_TOLERANCE), ends)
         if fast is not None:
             return fast, []
     records = UsageColumns()
@@ -217,6 +224,8 @@ def validate_usage_events(
                 problems.append(UsageProblem(index, event_id, "at", "is more than 5 minutes ahead of now"))
             elif start is not None and micros < start:
                 problems.append(UsageProblem(index, event_id, "at", "is before the account's service start"))
+            elif isinstance(account, str) and account in ends and micros >= ends[account]:
+                problems.append(UsageProblem(index, event_id, "at", "is after the account's service end"))
         if len(problems) == bad:
             try:
                 month = month_of(micros)

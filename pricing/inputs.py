@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ledger.grid import PriceGrid
 from ledger.money import Money
 from ledger.months import Month
 
-__all__ = ["AccountMonth", "AvailablePenaltyCredit", "Intervention", "LateUsage", "OptionInterval"]
+__all__ = [
+    "AccountMonth",
+    "AvailablePenaltyCredit",
+    "BilledAmount",
+    "CatchUpMonth",
+    "Intervention",
+    "LateUsage",
+    "OptionInterval",
+]
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,37 @@ class LateUsage:
 
 
 @dataclass(frozen=True)
+class BilledAmount:
+    """What invoices already issued billed for one month and one line kind (§7, §7b)."""
+
+    kind: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class CatchUpMonth:
+    """A closed month rated again with its own inputs, as known now (BILLING_RULES §7, §7b).
+
+    ``inputs`` is that month's rating input with every fact dated in it, including the usage
+    stamped in it and reported late (``inputs.credits`` is the month's whole usage);
+    ``grid`` is the version in force on its first day (§4); ``late_credits`` is the usage of that
+    month reported after its close and booked on this invoice (shown even without overage, §5.4);
+    ``billed`` is what the invoices issued so far billed for that month, by line kind.
+    """
+
+    inputs: AccountMonth
+    grid: PriceGrid
+    late_credits: int
+    billed: tuple[BilledAmount, ...]
+
+
+@dataclass(frozen=True)
 class AccountMonth:
     """Everything needed to rate one account for one month.
 
-    ``credits`` is what is booked in the month, late usage included (§7); ``late_usage`` only says
-    where part of it came from, so the invoice can show it. ``vat_regime`` is ``standard``,
+    ``credits`` is the usage stamped in the month and booked in it; usage of an earlier, closed month
+    reported late is never counted against this month's cap (§7): it comes as ``catch_up``.
+    ``late_usage`` is informational only. ``vat_regime`` is ``standard``,
     ``reverse_charge`` or ``export``; ``payment_method`` is ``sepa_debit``, ``transfer`` or ``cheque``.
     """
 
@@ -84,3 +119,4 @@ class AccountMonth:
     late_usage: tuple[LateUsage, ...]
     early_termination_indemnity: Money | None
     penalty_credits: tuple[AvailablePenaltyCredit, ...]
+    catch_up: tuple[CatchUpMonth, ...] = ()  # §7b: closed months billed again on this invoice

@@ -50,7 +50,7 @@ class PriceGridIn(Body):
     version: str
     effective_from: Day
     notified_on: Day
-    vat_rate: str
+    vat_rate: str | None = None
     plans: list[dict[str, Any]]
     options: dict[str, Any]
     hourly_rates: dict[str, Any]
@@ -160,6 +160,8 @@ class TerminationIn(Body):
     notified_on: Day
     channel: str
     requested_end: Day | None = None
+    initiated_by: str = "customer"  # §9: customer | flexio
+    reason: str = "notice"  # §9: notice | breach | interruption | freemium_notice
 
 
 class TerminationOut(BaseModel):

@@ -145,6 +145,8 @@ def register_handlers(projector: ReadModelProjector) -> None:
                 "normal_end": e.normal_end,
                 "early": e.early,
                 "indemnity": e.indemnity,
+                "initiated_by": getattr(e, "initiated_by", "customer"),  # §9
+                "reason": getattr(e, "reason", "notice"),
             },
         )
 
@@ -239,6 +241,10 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
         )
+
+    from billing.persistence.catch_up_handlers import register_catch_up_handlers
+
+    register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes
 
 
 def _account_of(step: ProjectionStep, e: Any) -> str:

@@ -161,6 +161,17 @@ months = Table(
     Column("total_ht", AMOUNT, nullable=False, default=0),
     Column("total_ttc", AMOUNT, nullable=False, default=0),
     Column("job", String(64)),
+    Column("error", Text),  # §7: why a close job failed (status "failed"); cleared on resume
+)
+
+# §7b: (account, closed month) pairs that a fact recorded after the month's close touched: the
+# close of ``booked_month`` rates ``origin_month`` again and bills what is still due (catch-up).
+catch_up_periods = Table(
+    "catch_up_periods",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("booked_month", Integer, primary_key=True),  # Month.index()
+    Column("origin_month", Integer, primary_key=True),
 )
 
 invoices = Table(
@@ -210,6 +221,7 @@ PROJECTED_TABLES = (
     payments,
     penalty_credits,
     usage_monthly,
+    catch_up_periods,
     months,
     invoices,
     invoice_lines,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -19,13 +20,13 @@ from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate, get_aggregate, run_command
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
-from ledger.contract_terms import termination_effective_end
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.identifiers import validate_account_id
 from ledger.inputs import optional_date, require_date, require_money
 from ledger.money import Money
 from ledger.months import Month
+from ledger.termination_kinds import termination_kind
 from pricing.termination import early_termination_indemnity
 
 
@@ -182,6 +183,17 @@ class AccountService:
     def grant_penalty_credit(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
         credit_id = payload.get("id") or uuid.uuid4().hex
         requested = require_money(payload.get("amount"), "amount", positive=True)
+        code = validate_account_id(account)
+        # §6: a payment counts for its HT value, amount × HT / TTC of the invoice it paid.
+        with self.engine.connect() as conn:
+            invoices = {
+                number: (Money(Decimal(ht)), Money(Decimal(ttc)))
+                for number, ht, ttc in conn.execute(
+                    select(t.invoices.c.number, t.invoices.c.total_ht, t.invoices.c.total_ttc).where(
+                        t.invoices.c.account == code
+                    )
+                )
+            }
 
         def grant(customer: CustomerAccount) -> Money:
             return customer.grant_penalty_credit(
@@ -190,6 +202,7 @@ class AccountService:
                 payload.get("reason"),  # type: ignore[arg-type]
                 payload.get("incident_on"),  # type: ignore[arg-type]
                 payload.get("granted_on"),  # type: ignore[arg-type]
+                invoices,
             )
 
         granted: Money = self._run(account, grant)
@@ -208,10 +221,16 @@ class AccountService:
             contract = customer.contract
             if contract is None:
                 raise Conflict(f"account {customer.account!r} has no contract")
-            outcome = termination_effective_end(contract.service_start, notified_on, requested_end)
+            initiated_by = payload.get("initiated_by") or "customer"
+            reason = payload.get("reason") or "notice"
+            # §9: who initiated it and why decide the end and whether the indemnity is owed.
+            kind = termination_kind(
+                contract.service_start, notified_on, requested_end, initiated_by, reason, contract.freemium
+            )
+            outcome = kind.outcome
             indemnity = Money.zero()
             period = outcome.indemnity_period
-            if period is not None and not contract.freemium:
+            if period is not None and kind.owes_indemnity:
                 options = customer.options
 
                 def fees(month: Month) -> Money:
@@ -226,11 +245,15 @@ class AccountService:
                 outcome.effective_end,
                 outcome.early,
                 indemnity,
+                initiated_by,
+                reason,
             )
             return {
                 "effective_end": outcome.effective_end.isoformat(),
                 "early": outcome.early,
                 "indemnity": str(indemnity),
+                "initiated_by": initiated_by,
+                "reason": reason,
             }
 
         return self._run(account, terminate)

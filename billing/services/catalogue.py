@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.commands import find_aggregate, run_command
-from ledger.clock import Clock
+from billing.services.grid_guards import check_grid_version
+from billing.services.vat_rates import all_rates, last_issue_date, vat_rate_on
+from ledger.clock import Clock, today
 from ledger.errors import Conflict, NotFound
 from ledger.grid import PriceGrid
 from ledger.grid_catalogue import PriceGridCatalogue, grid_from_dict, grid_to_dict
+from ledger.vat_rates import check_not_before_issued, rate_in_force
 
 
 class CatalogueService:
@@ -33,6 +37,13 @@ class CatalogueService:
                 if grid_to_dict(existing) == grid_to_dict(grid):
                     return False
                 raise Conflict(f"price grid version {grid.version!r} exists with other content", field="version")
+            catalogue.check_publishable(grid)
+            self.projector.catch_up()
+            # §4: not notified in the future, never re-pricing a closed month, nothing in use dropped.
+            check_grid_version(grid, today(self.clock), self.projector.engine, is_first=not catalogue.versions())
+            if grid.vat_rate is not None and rate_in_force(grid.effective_from, all_rates(self.ledger)) != grid.vat_rate:
+                # §4: the grid's vat_rate records a rate from effective_from, never before an issued invoice.
+                check_not_before_issued(grid.effective_from, last_issue_date(self.ledger))
             catalogue.publish(grid)
             return True
 
@@ -59,6 +70,10 @@ class CatalogueService:
         if grid is None:
             raise NotFound(f"price grid {version!r} not found")
         return grid
+
+    def vat_rate_on(self, day: date) -> Decimal:
+        """§4: the VAT rate in force on ``day`` (an invoice's issue date) applies to the whole invoice."""
+        return vat_rate_on(self.ledger, day)
 
     def in_force(self, day: date) -> PriceGrid:
         catalogue = self.catalogue()

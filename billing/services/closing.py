@@ -8,31 +8,35 @@ numbers 1..N with no gap and no duplicate (§7).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate
-from billing.services.rating_inputs import billable_accounts_query, count_billable, load_account_months
+from billing.services.rating_inputs import billable_accounts, load_account_months
 from billing.settings import Settings
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
-from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
+from ledger.grid import PriceGrid
 from ledger.inputs import require_date
 from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering, MonthClose
 from ledger.months import Month
 from pricing.inputs import AccountMonth
 
 CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 def parse_month(text: str) -> Month:
@@ -62,24 +66,64 @@ class ClosingService:
 
     # -- rating ----------------------------------------------------------------------------------
 
-    def _rate(self, inputs: list[AccountMonth], month: Month, issue_date: date) -> list[InvoiceDraft]:
-        grid = self.catalogue.in_force(month.first_day)  # §4: the grid in force on the 1st prices M
-        vat_rate = self.catalogue.in_force(issue_date).vat_rate  # §4: the rate in force on the issue date
-        drafts = []
+    def _grid_of(self, month: Month) -> PriceGrid:
+        return self.catalogue.in_force(month.first_day)  # §4: the grid in force on the 1st prices M
+
+    def _vat_rate(self, issue_date: date) -> Decimal:
+        return self.catalogue.vat_rate_on(issue_date)  # §4: the rate in force on the issue date
+
+    def _inputs(self, conn: Connection, month: Month, issue_date: date) -> list[AccountMonth]:
+        """The month's inputs with the catch-up of closed months (§7, §7b)."""
+        return load_account_months(conn, month, issue_date, grid_of=self._grid_of)
+
+    def _rate_one(
+        self, account_month: AccountMonth, grid: PriceGrid | None, issue_date: date, vat_rate: Decimal
+    ) -> InvoiceDraft | None:
+        if grid is None:
+            raise NotFound(f"no price grid is in force on {account_month.month.first_day.isoformat()}")
+        return rate_account_month(account_month, grid, issue_date, vat_rate)
+
+    def _rate(
+        self, inputs: list[AccountMonth], month: Month, issue_date: date
+    ) -> tuple[list[InvoiceDraft], list[dict[str, str]]]:
+        """Rate every account; §7: an account that cannot be rated is listed with the reason, never crashes."""
+        grid = self._grid_or_none(month)
+        drafts: list[InvoiceDraft] = []
+        errors: list[dict[str, str]] = []
+        try:
+            vat_rate = self._vat_rate(issue_date)
+        except NotFound as exc:  # no VAT rate in force on the issue date: no account can be rated
+            return [], [{"account": i.account, "reason": exc.message} for i in inputs]
         for account_month in inputs:
-            draft = rate_account_month(account_month, grid, issue_date, vat_rate)
+            try:
+                draft = self._rate_one(account_month, grid, issue_date, vat_rate)
+            except BillingError as exc:
+                errors.append({"account": account_month.account, "reason": exc.message})
+                continue
             if draft is not None:
                 drafts.append(draft)
-        return drafts
+        return drafts, errors
 
-    def preview(self, month_text: str, issue_date_text: str | None = None) -> list[dict[str, Any]]:
-        """What closing the month would issue now; issues nothing."""
+    def _grid_or_none(self, month: Month) -> PriceGrid | None:
+        try:
+            return self._grid_of(month)
+        except NotFound:
+            return None
+
+    def preview_with_errors(self, month_text: str, issue_date_text: str | None = None) -> dict[str, Any]:
+        """What closing the month would issue now, and every account it cannot rate and why (§7)."""
         month = parse_month(month_text)
         issue_date = self._issue_date(month, issue_date_text, strict=False)
         self.projector.catch_up()
         with self.engine.connect() as conn:
-            inputs = load_account_months(conn, month, issue_date)
-        return [draft.to_dict() for draft in self._rate(inputs, month, issue_date)]
+            inputs = self._inputs(conn, month, issue_date)
+        drafts, errors = self._rate(inputs, month, issue_date)
+        return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": errors}
+
+    def preview(self, month_text: str, issue_date_text: str | None = None) -> list[dict[str, Any]]:
+        """What closing the month would issue now; issues nothing."""
+        invoices: list[dict[str, Any]] = self.preview_with_errors(month_text, issue_date_text)["invoices"]
+        return invoices
 
     # -- requesting a close ----------------------------------------------------------------------
 
@@ -104,15 +148,32 @@ class ClosingService:
         """Start (or resume) the close of a month; closing a closed month issues nothing (§7)."""
         month = parse_month(month_text)
         existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
-        if existing is None:
-            issue_date = self._issue_date(month, issue_date_text, strict=True)
-            self._check_order(month)
-            numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
-            if numbering is not None:
-                numbering.check_issue_date(INVOICE_SERIES, issue_date)
+        if existing is None or existing.status == "failed":
+            issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_day
+            if existing is None:
+                self._check_order(month)
+                numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
+                if numbering is not None:
+                    numbering.check_issue_date(INVOICE_SERIES, issue_date)
             self.projector.catch_up()
             with self.engine.connect() as conn:
-                billable = count_billable(conn, month)
+                inputs = self._inputs(conn, month, issue_date)
+            pending = [i for i in inputs if existing is None or i.account not in existing.issued]
+            _drafts, errors = self._rate(pending, month, issue_date)
+            if errors:
+                # §7: a close whose preview has errors is refused, listing them; nothing is written.
+                raise Conflict(
+                    f"month {month} cannot be closed: {len(errors)} accounts cannot be rated",
+                    field="month",
+                    details=errors,
+                )
+            billable = len(inputs)
+        if existing is not None and existing.status == "failed":
+            existing.resume()  # §7: closing a failed month again resumes it
+            with contextlib.suppress(IntegrityError):  # resumed by another request meanwhile
+                self.ledger.save(existing)
+            existing = None
+        elif existing is None:
             close = MonthClose(month=str(month), issue_date=issue_date.isoformat(), billable=billable)
             try:
                 self.ledger.save(close)
@@ -128,7 +189,21 @@ class ClosingService:
         return {"month": str(month), "status": state["status"], "job": job}
 
     def _check_order(self, month: Month) -> None:
-        """§7: closing M needs every earlier month since the first service start to be closed."""
+        """§7: closing M needs every earlier month since the first service start to be closed.
+
+        And no later month may have started closing: a month before it (a contract recorded late
+        with an earlier service start) is billed as catch-up (§7b), never by a close of its own.
+        """
+        with self.engine.connect() as conn:
+            later = conn.execute(
+                select(func.max(t.months.c.month)).where(t.months.c.month > str(month))
+            ).scalar()
+        if later is not None:
+            raise Conflict(
+                f"a later month ({later}) has already started closing: what {month} bills now comes as"
+                " catch-up lines on the first open month (§7b)",
+                field="month",
+            )
         first = self.first_billing_month()
         if first is None or month <= first:
             return
@@ -140,6 +215,32 @@ class ClosingService:
     # -- the job ---------------------------------------------------------------------------------
 
     def run_close(self, month_text: str, on_chunk: Callable[[int], None] | None = None) -> int:
+        """Run the close job; §7: a job that fails half way marks the month ``failed`` with the reason.
+
+        What it issued stays issued (each chunk is whole); closing the month again resumes it.
+        """
+        try:
+            return self._run_close(month_text, on_chunk)
+        except Exception as exc:  # any failure must leave the month failed, never closing
+            reason = exc.message if isinstance(exc, BillingError) else f"{type(exc).__name__}: {exc}"
+            log.exception("close of %s failed", month_text)
+            self._mark_failed(parse_month(month_text), reason)
+            return 0
+
+    def _mark_failed(self, month: Month, reason: str) -> None:
+        for _attempt in range(5):
+            close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
+            if close is None or close.status != "closing":
+                return
+            close.fail(reason)
+            try:
+                self.ledger.save(close)
+            except IntegrityError:
+                continue
+            self.projector.catch_up()
+            return
+
+    def _run_close(self, month_text: str, on_chunk: Callable[[int], None] | None = None) -> int:
         """Issue every missing invoice of a started close, chunk by chunk; finish it. Idempotent.
 
         The inputs are read once; each chunk is saved with the numbering and month-close
@@ -152,26 +253,26 @@ class ClosingService:
             close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
             if close is None:
                 raise NotFound(f"month {month} has no close in progress")
-            if close.status == "closed":
-                return issued_now
+            if close.status != "closing":
+                return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_day
             # Project up to now: the close's start, the usage cut-off (§7), is behind us.
             self.projector.catch_up()
             with self.engine.connect() as conn:
-                inputs = load_account_months(conn, month, issue_date)
+                inputs = self._inputs(conn, month, issue_date)
             pending = [i for i in inputs if i.account not in close.issued]
             if not pending:
                 self._finish(close)
                 continue
-            grid = self.catalogue.in_force(month.first_day)  # §4: the grid in force on the 1st prices M
-            vat_rate = self.catalogue.in_force(issue_date).vat_rate  # §4: the rate on the issue date
+            grid = self._grid_of(month)
+            vat_rate = self._vat_rate(issue_date)
             numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
             try:
                 for start in range(0, len(pending), CHUNK):
                     chunk = pending[start : start + CHUNK]
                     drafts = [
                         draft
-                        for draft in (rate_account_month(i, grid, issue_date, vat_rate) for i in chunk)
+                        for draft in (self._rate_one(i, grid, issue_date, vat_rate) for i in chunk)
                         if draft is not None
                     ]
                     issued_now += self._issue_chunk(close, numbering, drafts, [i.account for i in chunk])
@@ -182,9 +283,8 @@ class ClosingService:
             # Every account loaded above is issued. Finish unless an account became billable
             # meanwhile (a contract signed during the close): then the loop loads it and goes on.
             self.projector.catch_up()
-            billable = billable_accounts_query(month).subquery()
             with self.engine.connect() as conn:
-                accounts = set(conn.scalars(select(billable.c.account)))
+                accounts = billable_accounts(conn, month)
             if accounts <= close.issued.keys():
                 self._finish(close)
 
@@ -245,7 +345,9 @@ class ClosingService:
             "issue_date": row["issue_date"].isoformat() if row["issue_date"] else None,
             "billable_accounts": row["billable"],
         }
-        if row["status"] == "closing":
+        if row["status"] == "failed":
+            state["error"] = row["error"]  # §7: why the close job stopped; closing again resumes it
+        if row["status"] in ("closing", "failed"):
             with self.engine.connect() as conn:
                 ht, ttc = conn.execute(
                     select(

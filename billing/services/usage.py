@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
@@ -70,21 +70,42 @@ class ServiceStarts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._starts: dict[str, int] = {}
+        self._ends: dict[str, int] = {}
+        self._terminated = 0
         self._lock = threading.Lock()
 
     def get(self) -> dict[str, int]:
         return self._starts
 
+    def ends(self) -> dict[str, int]:
+        """Account -> first instant after its last day of service (§7b: later usage is refused).
+
+        A termination is rare and must be seen at once: one count query per batch says whether
+        the cached ends are still current.
+        """
+        with self.engine.connect() as conn:
+            terminated = conn.execute(
+                select(func.count()).select_from(t.accounts).where(t.accounts.c.service_end.is_not(None))
+            ).scalar_one()
+        if terminated != self._terminated:
+            self.reload()
+        return self._ends
+
     def reload(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.accounts.c.account, t.accounts.c.service_start).where(
+                select(t.accounts.c.account, t.accounts.c.service_start, t.accounts.c.service_end).where(
                     t.accounts.c.service_start.is_not(None)
                 )
             ).all()
-        starts = {account: paris_midnight_micros(start) for account, start in rows}
+        starts = {account: paris_midnight_micros(start) for account, start, _end in rows}
+        ends = {
+            account: paris_midnight_micros(end + timedelta(days=1)) for account, _start, end in rows if end is not None
+        }
         with self._lock:
             self._starts = starts
+            self._ends = ends
+            self._terminated = len(ends)
         return starts
 
 
@@ -125,11 +146,15 @@ class UsageService:
     def ingest(self, body: bytes) -> IngestResult:
         events, typed = decode_usage_body(body)
         now = self.clock.now()
-        records, problems = validate_usage_events(events, self.starts.get(), now, typed=typed)
+        ends = self.starts.ends()
+        records, problems = validate_usage_events(events, self.starts.get(), now, typed=typed, service_ends=ends)
         if problems and any(p.field in ("account", "at") for p in problems):
             # A new account or contract may not be in the cache yet: look once more.
             self._refresh_accounts()
-            records, problems = validate_usage_events(events, self.starts.reload(), now, typed=typed)
+            starts = self.starts.reload()
+            records, problems = validate_usage_events(
+                events, starts, now, typed=typed, service_ends=self.starts.ends()
+            )
         if problems:
             raise InvalidInput(
                 f"{len({p.index for p in problems})} of {len(events)} events are invalid; nothing was stored",

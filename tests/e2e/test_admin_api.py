@@ -256,8 +256,9 @@ def test_a_penalty_credit_is_granted_in_full_under_the_cap_and_capped_above_it(
         headers=ADMIN,
     )
     assert paid.status_code == 201, paid.text
-    # Cap for an incident on 2026-03-02: paid in [2025-09-02, 2026-03-02] = 1367.15, minus credits
-    # for incidents in that window (the 0.00 above) = 1367.15. 300.00 ≤ 1367.15: granted in full.
+    # Cap for an incident on 2026-03-02 (§6, in HT): paid in [2025-09-02, 2026-03-02] = 1367.15 TTC of
+    # an invoice of 1139.29 HT / 1367.15 TTC, worth 1367.15 × 1139.29 / 1367.15 = 1139.29 HT, minus
+    # credits for incidents in that window (the 0.00 above) = 1139.29. 300.00 ≤ 1139.29: granted in full.
     full = client.post(
         "/v1/admin/customers/acme/penalty-credits",
         json={"amount": "300.00", "reason": "outage", "incident_on": "2026-03-02", "granted_on": "2026-03-02"},
@@ -268,7 +269,7 @@ def test_a_penalty_credit_is_granted_in_full_under_the_cap_and_capped_above_it(
     assert {k: full.json()[k] for k in ("requested", "granted", "capped")} == {
         "requested": "300.00", "granted": "300.00", "capped": False,
     }
-    # Next incident the same day: cap = 1367.15 - 0.00 - 300.00 = 1067.15 < 1500.00 → capped.
+    # Next incident the same day: cap = 1139.29 - 0.00 - 300.00 = 839.29 < 1500.00 → capped.
     capped = client.post(
         "/v1/admin/customers/acme/penalty-credits",
         json={"amount": "1500.00", "reason": "outage", "incident_on": "2026-03-02", "granted_on": "2026-03-02"},
@@ -276,7 +277,7 @@ def test_a_penalty_credit_is_granted_in_full_under_the_cap_and_capped_above_it(
     )
     assert capped.status_code == 201, capped.text
     assert {k: capped.json()[k] for k in ("requested", "granted", "capped")} == {
-        "requested": "1500.00", "granted": "1067.15", "capped": True,
+        "requested": "1500.00", "granted": "839.29", "capped": True,
     }
 
 

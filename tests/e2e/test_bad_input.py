@@ -116,8 +116,9 @@ def next_grid(**overrides: Any) -> dict[str, Any]:
             **overrides}
 
 
-def test_a_grid_with_under_a_months_notice_is_refused(client: TestClient) -> None:
+def test_a_grid_with_under_a_months_notice_is_refused(client: TestClient, clock: FixedClock) -> None:
     assert client.post("/v1/admin/price-grids", json=GRID_2026_A, headers=ADMIN).status_code == 201
+    clock.set(clock.now().replace(month=3, day=2))  # §4: a notice is never dated after today
     # Notified 2026-03-02: the earliest effective date is 2026-04-02, so 2026-04-01 is a day short.
     post_refused(client, "/v1/admin/price-grids",
                  next_grid(effective_from="2026-04-01", notified_on="2026-03-02"), "notified_on")

@@ -158,8 +158,9 @@ def test_worked_example_full_month_options_reverse_charge_penalty_carry_forward(
     at(clock, "2026-04-06")
     granted = post(client, "/v1/admin/customers/acme/penalty-credits", {
         "amount": "2000.00", "reason": "SLA", "incident_on": "2026-04-03", "granted_on": "2026-04-06"})
-    # §6 cap: paid in the 6 months before 2026-04-03 = 1415.15, nothing granted yet → 1415.15
-    assert (granted["requested"], granted["granted"], granted["capped"]) == ("2000.00", "1415.15", True)
+    # §6 cap, in HT: paid in the 6 months before 2026-04-03 = 1415.15 TTC of the February invoice
+    # (1179.29 HT / 1415.15 TTC), worth 1415.15 × 1179.29 / 1415.15 = 1179.29 HT; nothing granted yet → 1179.29
+    assert (granted["requested"], granted["granted"], granted["capped"]) == ("2000.00", "1179.29", True)
 
     at(clock, "2026-05-04")
     preview_apr = assert_preview_matches(client, "2026-04", "2026-05-04")
@@ -167,11 +168,11 @@ def test_worked_example_full_month_options_reverse_charge_penalty_carry_forward(
     apr = invoices_of(client, "2026-04")
     assert [(i["number"], i["account"]) for i in apr] == [("FX-2026-000004", "acme"), ("FX-2026-000005", "beta")]
     acme = get(client, "/v1/invoices/FX-2026-000004")
-    # subtotal 500 + 50 + 40 + 380 (0 h used of 4) = 970.00; penalty min(1415.15, 970.00) = −970.00
+    # subtotal 500 + 50 + 40 + 380 (0 h used of 4) = 970.00; penalty min(1179.29, 970.00) = −970.00
     assert lines_by_kind(acme) == {"plan_fee": "500.00", "branding_removal": "50.00", "reference_opt_out": "40.00",
                                    "advanced_support": "380.00", "penalty_credit": "-970.00"}
     penalty = next(line for line in acme["lines"] if line["kind"] == "penalty_credit")
-    assert penalty["details"]["carried_forward"] == "445.15"  # 1415.15 − 970.00
+    assert penalty["details"]["carried_forward"] == "209.29"  # 1179.29 − 970.00
     # a zero-total invoice is still issued
     assert totals(acme) == ("0.00", "20.00", "0.00", "0.00")
     beta = get(client, "/v1/invoices/FX-2026-000005")
@@ -185,10 +186,10 @@ def test_worked_example_full_month_options_reverse_charge_penalty_carry_forward(
     may = invoices_of(client, "2026-05")
     assert [(i["number"], i["account"]) for i in may] == [("FX-2026-000006", "acme"), ("FX-2026-000007", "beta")]
     acme = get(client, "/v1/invoices/FX-2026-000006")
-    # 970.00 − the 445.15 left = 524.85 HT; VAT 104.97; TTC 629.82
+    # 970.00 − the 209.29 left = 760.71 HT; VAT 20 % = 152.142 → 152.14; TTC 912.85
     assert lines_by_kind(acme) == {"plan_fee": "500.00", "branding_removal": "50.00", "reference_opt_out": "40.00",
-                                   "advanced_support": "380.00", "penalty_credit": "-445.15"}
-    assert totals(acme) == ("524.85", "20.00", "104.97", "629.82")
+                                   "advanced_support": "380.00", "penalty_credit": "-209.29"}
+    assert totals(acme) == ("760.71", "20.00", "152.14", "912.85")
     compare_with_preview(preview_may, may)
 
     # nothing was ever issued to the freemium account; numbers 1..7 with no gap

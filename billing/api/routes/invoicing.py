@@ -20,8 +20,8 @@ def preview_month(
     _: AdminDep,
     issue_date: str | None = Query(None, description="Defaults to today"),
 ) -> dict[str, Any]:
-    """A dry run of the close: the invoices it would issue, unnumbered. Issues nothing."""
-    return {"month": str(parse_month(month)), "invoices": container.closing.preview(month, issue_date)}
+    """A dry run of the close: the invoices it would issue, unnumbered, and the accounts it cannot rate."""
+    return container.closing.preview_with_errors(month, issue_date)
 
 
 @router.post("/admin/months/{month}/close", status_code=202, response_model=CloseOut, tags=["months"])

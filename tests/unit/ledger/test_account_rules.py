@@ -112,7 +112,10 @@ def test_reverse_charge_needs_a_foreign_eu_vat_number() -> None:
         register(account="gmbh", siren=None, vat_number=None, vat_regime="reverse_charge", address=german)
     assert field_of(caught) == "vat_number"
     with pytest.raises(InvalidInput) as caught:
-        register(vat_regime="reverse_charge")  # French VAT number
+        register(vat_regime="reverse_charge")  # a French address (§5: reverse charge is for other EU states)
+    assert field_of(caught) == "vat_regime"
+    with pytest.raises(InvalidInput) as caught:  # a German address with a French VAT number
+        register(account="gmbh", siren=None, vat_regime="reverse_charge", address=german)
     assert field_of(caught) == "vat_number"
 
 

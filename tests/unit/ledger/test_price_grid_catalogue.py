@@ -128,7 +128,6 @@ _DELETE = object()
         (["plans"], _DELETE, "plans"),
         (["vat_rate"], "-1", "vat_rate"),
         (["vat_rate"], "100.01", "vat_rate"),
-        (["vat_rate"], _DELETE, "vat_rate"),
         (["effective_from"], "2026-13-01", "effective_from"),
         (["notified_on"], "20/11/2025", "notified_on"),
         (["version"], "", "version"),
