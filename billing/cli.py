@@ -45,15 +45,24 @@ def worker(processes: int = 1, threads: int = 2) -> None:
 
 @app.command("rebuild-read-models")
 def rebuild_read_models() -> None:
-    """Empty the read models and replay the whole ledger into them."""
+    """Rebuild the read models from the ledger; the old ones are replaced only if every event projects."""
     from billing.bootstrap import bootstrap
+    from billing.persistence.projections import HandlerFailed
 
     container = bootstrap(migrate=False)
     started = time.perf_counter()
-    container.projector.reset()
-    applied = container.projector.catch_up()
+    try:
+        applied = container.projector.rebuild()
+    except HandlerFailed as failed:
+        f = failed.failure
+        console.print(
+            f"rebuild failed at notification {f.position} ({f.event}, event {f.event_id}): {f.error}; "
+            "the read models were left as they were"
+        )
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
     console.print(f"replayed {applied} events in {time.perf_counter() - started:.2f} s")
-    container.close()
 
 
 @app.command()

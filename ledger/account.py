@@ -42,9 +42,9 @@ from ledger.inputs import (
     require_bool,
     require_choice,
     require_date,
+    require_hours,
     require_mapping,
     require_money,
-    require_positive_decimal,
     require_text,
 )
 from ledger.money import Money, money_sum
@@ -485,7 +485,7 @@ class CustomerAccount(Aggregate):
         day = require_date(accepted_on, "accepted_on")
         # Only Advanced Support comes in packs (art. 12.3); the caller checks the pack is in the grid.
         if kind == "advanced_support":
-            clean_pack: str | None = require_text(pack, "pack", max_length=64)
+            clean_pack: str | None = require_text(pack, "pack", max_length=32)
         elif pack is not None:
             raise InvalidInput(f"{kind} takes no pack", field="pack")
         else:
@@ -530,8 +530,8 @@ class CustomerAccount(Aggregate):
         """Hours of Advanced Support used on a day; those beyond the pack are billed (§5.3)."""
         contract = self._require_contract()
         day = require_date(on, "on")
-        amount = require_positive_decimal(hours, "hours", max_places=2)
-        clean_note = optional_text(note, "note")
+        amount = require_hours(hours, "hours")
+        clean_note = optional_text(note, "note", multiline=True)
         self._require_in_service(day, "on", contract)
         if self.option_active_on("advanced_support", day) is None:
             raise InvalidInput(f"no Advanced Support option is active on {day.isoformat()}", field="on")
@@ -545,8 +545,8 @@ class CustomerAccount(Aggregate):
         """Out-of-scope work billed at the specific-development rate (art. 7.2, 12.6; §5.6)."""
         contract = self._require_contract()
         day = require_date(on, "on")
-        amount = require_positive_decimal(hours, "hours", max_places=2)
-        text = require_text(description, "description", max_length=2000)
+        amount = require_hours(hours, "hours")
+        text = require_text(description, "description", max_length=2000, multiline=True)
         self._require_in_service(day, "on", contract)
         self._intervention_recorded(on=day.isoformat(), hours=decimal_str(amount), description=text)
 
@@ -609,7 +609,7 @@ class CustomerAccount(Aggregate):
         contract = self._require_contract()
         cid = require_text(credit_id, "id", max_length=64)
         asked = require_money(requested, "amount", positive=True)
-        why = require_text(reason, "reason", max_length=2000)
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
         incident = require_date(incident_on, "incident_on")
         granted_day = require_date(granted_on, "granted_on")
         if incident < contract.service_start:

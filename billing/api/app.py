@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from billing.api.errors import install_error_handlers
 from billing.api.routes import admin, invoicing, usage
+from billing.api.schemas import HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -38,10 +41,22 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app = FastAPI(title="Flexio Billing", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
 
-    @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness: no token needed."""
-        return {"status": "ok"}
+    @app.get(
+        "/health",
+        tags=["health"],
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "The read-model projection is stopped"}},
+    )
+    def health(request: Request) -> Any:
+        """Liveness and the read-model projection: 503 with the event id and error when it is stopped."""
+        container = getattr(request.app.state, "container", None)
+        failure = None if container is None else container.projector.failure
+        if failure is None:
+            return HealthOut(status="ok")
+        return JSONResponse(
+            HealthOut(status="degraded", projection=ProjectionState(**failure.as_dict())).model_dump(),
+            status_code=503,
+        )
 
     app.include_router(admin.router)
     app.include_router(usage.router)

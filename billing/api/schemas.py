@@ -1,13 +1,32 @@
-"""Request and response models. Shapes only: the domain checks the values and names bad fields."""
+"""Request and response models. Each field has its documented range (billing/api/fields.py); the
+domain checks the rules between values (and the same ranges again) and names bad fields."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-Amount = str  # "1234.50": amounts travel as strings with two decimals (API.md)
-Day = str  # "2026-03-17"
+from billing.api.fields import (
+    AddressLine,
+    Amount,
+    City,
+    Code,
+    Code64,
+    Country,
+    Day,
+    Email,
+    Hours,
+    Identifier,
+    MandateReference,
+    Name,
+    Note,
+    OptionalLine,
+    Paragraph,
+    Percent,
+    Postcode,
+    Reference,
+)
 
 
 class Body(BaseModel):
@@ -16,7 +35,7 @@ class Body(BaseModel):
 
 class TokenIn(Body):
     role: Literal["admin", "ingest", "customer"]
-    account: str | None = None
+    account: Code64 | None = None
 
 
 class TokenOut(BaseModel):
@@ -47,21 +66,21 @@ class PriceGridIn(Body):
             }
         },
     )
-    version: str
+    version: Code64
     effective_from: Day
     notified_on: Day
-    vat_rate: str
+    vat_rate: Percent
     plans: list[dict[str, Any]]
     options: dict[str, Any]
     hourly_rates: dict[str, Any]
 
 
 class AddressIn(Body):
-    line1: str
-    line2: str | None = None
-    postcode: str
-    city: str
-    country: str
+    line1: AddressLine
+    line2: OptionalLine | None = None
+    postcode: Postcode
+    city: City
+    country: Country
 
 
 class CustomerIn(Body):
@@ -75,20 +94,20 @@ class CustomerIn(Body):
             }
         },
     )
-    account: str
-    legal_name: str
-    siren: str | None = None
-    vat_number: str | None = None
-    vat_regime: str
-    billing_email: str
+    account: Code64
+    legal_name: Name
+    siren: Identifier | None = None
+    vat_number: Identifier | None = None
+    vat_regime: Code
+    billing_email: Email
     address: AddressIn
 
 
 class MandateIn(Body):
-    reference: str
+    reference: MandateReference
     signed_on: Day
-    iban: str
-    bic: str | None = None
+    iban: Identifier
+    bic: Identifier | None = None
 
 
 class ContractIn(Body):
@@ -103,17 +122,17 @@ class ContractIn(Body):
             }
         },
     )
-    plan: str
+    plan: Code64
     service_start: Day
     installation_fee: Amount = "0.00"
     freemium: bool = False
-    payment_method: str
+    payment_method: Code
     mandate: MandateIn | None = None
 
 
 class OptionIn(Body):
-    option: str
-    pack: str | None = None
+    option: Code
+    pack: Code | None = None
     accepted_on: Day
 
 
@@ -123,20 +142,20 @@ class OptionEndIn(Body):
 
 class HoursIn(Body):
     on: Day
-    hours: str = Field(description="Decimal hours as a string, e.g. \"2.5\"")
-    note: str = ""
+    hours: Hours
+    note: Note = ""
 
 
 class InterventionIn(Body):
     on: Day
-    hours: str
-    description: str
+    hours: Hours
+    description: Paragraph
 
 
 class PenaltyCreditIn(Body):
-    id: str | None = None
+    id: Code64 | None = None
     amount: Amount
-    reason: str
+    reason: Paragraph
     incident_on: Day
     granted_on: Day
 
@@ -149,16 +168,16 @@ class PenaltyCreditOut(BaseModel):
 
 
 class PaymentIn(Body):
-    invoice: str
+    invoice: Code
     amount: Amount
     received_on: Day
-    method: str
-    reference: str = ""
+    method: Code
+    reference: Reference = ""
 
 
 class TerminationIn(Body):
     notified_on: Day
-    channel: str
+    channel: Code
     requested_end: Day | None = None
 
 
@@ -181,3 +200,17 @@ class CloseOut(BaseModel):
     month: str
     status: Literal["open", "closing", "closed"]
     job: str | None
+
+
+class ProjectionState(BaseModel):
+    """The event the read-model projector stopped at, and why."""
+
+    position: int
+    event_id: str
+    event: str
+    error: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    projection: ProjectionState | None = None

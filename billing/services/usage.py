@@ -25,6 +25,7 @@ from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.months import Month
 from ledger.usage import (
+    ID_PATTERN,
     MAX_CREDITS,
     MAX_EVENTS_PER_REQUEST,
     MAX_ID_LENGTH,
@@ -40,8 +41,8 @@ MAX_PROBLEMS_LISTED = 100
 class _Event(msgspec.Struct):
     """The well-formed case, decoded and checked in C; anything else takes the detailed path."""
 
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH)]
-    account: str
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
+    account: Annotated[str, msgspec.Meta(max_length=64)]
     at: Annotated[datetime, msgspec.Meta(tz=True)]  # API.md: instants carry their UTC offset
     credits: Annotated[int, msgspec.Meta(ge=1, le=MAX_CREDITS)]
 
@@ -103,6 +104,8 @@ def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
             raise InvalidInput(f"not a usage batch: {exc}", field="events") from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
+    except RecursionError:
+        raise InvalidInput("the JSON body is nested too deeply", field="body") from None
     if not events:
         raise InvalidInput("a usage batch needs at least one event", field="events")
     if len(events) > MAX_EVENTS_PER_REQUEST:
