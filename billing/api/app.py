@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from billing.api.errors import install_error_handlers
 from billing.api.routes import admin, invoicing, usage
-from billing.api.schemas import HealthOut, ProjectionState
+from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -58,7 +58,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
             status_code=503,
         )
 
-    app.include_router(admin.router)
-    app.include_router(usage.router)
-    app.include_router(invoicing.router)
+    app.include_router(admin.router, responses=ERROR_RESPONSES)
+    app.include_router(usage.router, responses=ERROR_RESPONSES)
+    app.include_router(invoicing.router, responses=ERROR_RESPONSES)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -10,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from billing.bootstrap import Container
 from billing.services.tokens import Principal
 
+_TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
 
@@ -27,6 +29,9 @@ def get_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    if not _TOKEN_RE.fullmatch(credentials.credentials):
+        # Our tokens are URL-safe ASCII; anything else (non-ASCII, spaces, 5 kB) is no token of ours.
+        raise HTTPException(401, "malformed bearer token", headers={"WWW-Authenticate": "Bearer"})
     principal = container.tokens.authenticate(credentials.credentials)
     if principal is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})

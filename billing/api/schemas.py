@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.fields import (
     AddressLine,
@@ -214,3 +214,30 @@ class ProjectionState(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     projection: ProjectionState | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid"])
+    message: str
+    details: Any = Field(None, description="The offending fields ({\"field\": …} or {\"fields\": [...]}) or a list")
+
+
+class ErrorOut(BaseModel):
+    """Every error: {"error": {"code", "message", "details"}} (API.md "Errors")."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Documented on every route (billing/api/app.py): the real shape of each error status.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("No valid bearer token"),
+    403: _error("The token's role may not call this endpoint"),
+    404: _error("Unknown resource (or another account's)"),
+    409: _error("State conflict (a duplicate with other content, an out-of-order close, a reused Idempotency-Key)"),
+    413: _error("Request body too large"),
+    422: _error("Invalid input, naming the offending fields"),
+}

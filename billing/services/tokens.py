@@ -39,7 +39,7 @@ class TokenService:
         self.admin_token = admin_token
 
     def authenticate(self, token: str) -> Principal | None:
-        if self.admin_token and hmac.compare_digest(token, self.admin_token):
+        if self.admin_token and hmac.compare_digest(token.encode(), self.admin_token.encode()):
             return Principal("admin")
         with self.engine.connect() as conn:
             row = conn.execute(

@@ -91,6 +91,13 @@ class ServiceStarts:
 
 def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
     """The batch's events and whether the strict schema took them, or a 422 saying why not."""
+    try:
+        return _decode_events(body)
+    except RecursionError:
+        raise InvalidInput("the JSON body is nested too deeply", field="body") from None
+
+
+def _decode_events(body: bytes) -> tuple[list[Any], bool]:
     events: list[Any]
     typed = True
     try:
@@ -104,8 +111,6 @@ def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
             raise InvalidInput(f"not a usage batch: {exc}", field="events") from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
-    except RecursionError:
-        raise InvalidInput("the JSON body is nested too deeply", field="body") from None
     if not events:
         raise InvalidInput("a usage batch needs at least one event", field="events")
     if len(events) > MAX_EVENTS_PER_REQUEST:

@@ -1,0 +1,69 @@
+"""The requests that answered 500 in the report now answer a clear 4xx in API.md's error shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from api_helpers import ADMIN
+from fastapi.testclient import TestClient
+from http_helpers import setup_customer
+
+from ledger.clock import FixedClock
+
+
+def error_of(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body["error"]) == {"code", "message", "details"}
+    return dict(body["error"])
+
+
+def test_a_non_ascii_or_malformed_bearer_is_a_401(client: TestClient) -> None:
+    for value in ("Bearer t\u00e9st", "Bearer \u00ff\u00fe", "Bearer", "Bearer  ", "Basic abc", "Bearer a b",
+                  "Bearer " + "x" * 5000, "bearer\ttest-admin-token"):
+        response = client.get("/v1/admin/price-grids", headers={"Authorization": value.encode("utf-8")})  # type: ignore[dict-item]
+        error_of(response, 401)
+
+
+def test_a_body_nested_a_thousand_levels_deep_is_a_422(client: TestClient) -> None:
+    setup_customer(client)
+    deep = "[" * 1000 + "]" * 1000
+    for path, body in (("/v1/usage", '{"events": ' + deep + "}"),
+                       ("/v1/admin/customers", '{"account": ' + deep + "}"),
+                       ("/v1/admin/price-grids", '{"plans": ' + "{\"a\":" * 1000 + "1" + "}" * 1000 + "}"),
+                       ("/v1/admin/customers/acme/payments", deep)):
+        response = client.post(path, content=body, headers={**ADMIN, "Content-Type": "application/json"})
+        assert response.status_code in (400, 422), (path, response.text[:200])
+        error_of(response, response.status_code)
+
+
+def test_out_of_range_numbers_months_and_dates_are_422(client: TestClient, clock: FixedClock) -> None:
+    setup_customer(client)
+    cases = [
+        ("post", "/v1/admin/customers/acme/penalty-credits",
+         {"amount": "1e30", "reason": "x", "incident_on": "2026-02-11", "granted_on": "2026-02-12"}, "amount"),
+        ("post", "/v1/admin/customers/acme/interventions",
+         {"on": "2026-02-11", "hours": "1" * 25, "description": "x"}, "hours"),
+        ("post", "/v1/admin/customers/acme/termination", {"notified_on": "9999-01-01", "channel": "email"},
+         "notified_on"),
+        ("post", "/v1/admin/months/2026-01/close", {"issue_date": "9999-12-31"}, "issue_date"),
+        ("get", "/v1/admin/months/0000-01", None, "month"),
+        ("get", "/v1/admin/months/0000-01/preview", None, "month"),
+        ("get", "/v1/admin/months/2026-01/preview?issue_date=9999-12-31", None, "issue_date"),
+        ("get", "/v1/admin/customers/acme/usage?month=0000-01", None, "month"),
+        ("get", "/v1/admin/invoices?month=0000-01", None, "month"),
+    ]
+    for method, path, body, field in cases:
+        response = client.request(method, path, json=body, headers=ADMIN)
+        error = error_of(response, 422)
+        assert field in json.dumps(error["details"]), (path, error)
+
+
+def test_a_usage_id_with_nul_is_a_422_and_nothing_is_stored(client: TestClient) -> None:
+    setup_customer(client)
+    before = client.app.state.container.ledger.recorder.max_notification_id()  # type: ignore[attr-defined]
+    event = {"id": "evt-\u0000", "account": "acme", "at": "2026-02-11T10:00:00+01:00", "credits": 1}
+    error = error_of(client.post("/v1/usage", json={"events": [event]}, headers=ADMIN), 422)
+    assert "id" in json.dumps(error["details"])
+    assert client.app.state.container.ledger.recorder.max_notification_id() == before  # type: ignore[attr-defined]
