@@ -569,6 +569,10 @@ class CustomerAccount(Aggregate):
         # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
+        # A bank reference identifies one transfer: the same one recorded twice would count the
+        # money twice (a retried import, a double click). Empty references are not compared.
+        if ref and any(p.get("reference") == ref for p in self._payments):
+            raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
         self._payment_recorded(
             invoice=number, amount=money_str(paid), received_on=day.isoformat(), method=how, reference=ref
         )

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from billing.api.errors import install_error_handlers
+from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import admin, invoicing, usage
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
@@ -40,6 +41,8 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
 
     app = FastAPI(title="Flexio Billing", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.openapi = lambda: _openapi_with_idempotency_key(app)  # type: ignore[method-assign]
 
     @app.get(
         "/health",
@@ -62,3 +65,28 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(usage.router, responses=ERROR_RESPONSES)
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
     return app
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Retries with the same key and body return the first response; another body is a 409. "
+    "Kept 30 days.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+
+
+def _openapi_with_idempotency_key(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the Idempotency-Key header (API.md "Retries") on every POST."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path in schema.get("paths", {}).values():
+        operation = path.get("post")
+        if operation is not None:
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+    app.openapi_schema = schema
+    return schema

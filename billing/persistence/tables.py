@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -42,6 +43,20 @@ usage_keys = Table(
     Column("event_id", String(128), primary_key=True),
     Column("at_micros", BigInteger, nullable=False),
     Column("credits", BigInteger, nullable=False),
+)
+
+# Idempotency-Key of POST requests (API.md "Retries"), kept 30 days. The row is inserted in the
+# event store's transaction of the request's first save (billing/persistence/idempotency.py), so a
+# retry never runs the command again; the response is added once the request has answered.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # sha256 of the caller's token and the key
+    Column("request_hash", String(64), nullable=False),  # sha256 of method, path, query and body
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", Integer),  # NULL while the request is still answering
+    Column("content_type", String(128)),
+    Column("response", LargeBinary),
 )
 
 # Projections ----------------------------------------------------------------------------------
