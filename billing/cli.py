@@ -26,11 +26,26 @@ def migrate() -> None:
     console.print(f"migrated {settings.database_url}")
 
 
+def fail(message: str) -> typer.Exit:
+    """One clear line on stderr and exit status 1 (no traceback for a known problem)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def require_database() -> None:
+    from billing.preflight import database_problem
+
+    problem = database_problem(load_settings())
+    if problem:
+        raise fail(problem)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API (billing.api:app) with uvicorn."""
     import uvicorn
 
+    require_database()
     uvicorn.run("billing.api:app", host=host, port=port, workers=workers, log_level="info")
 
 
@@ -69,13 +84,49 @@ def rebuild_read_models() -> None:
 def close(month: str, issue_date: str = typer.Option(None, help="YYYY-MM-DD, default today")) -> None:
     """Close a month in this process and print what was issued."""
     from billing.bootstrap import bootstrap
+    from billing.services.closing import parse_month
+    from ledger.errors import BillingError
 
+    try:
+        parse_month(month)
+    except BillingError as exc:
+        raise fail(f"{exc.message} (expected YYYY-MM, e.g. 2026-02)") from None
+    require_database()
     container = bootstrap()
-    state = container.closing.request_close(month, issue_date)
-    if state["status"] != "closed":
-        container.closing.run_close(month)
-    print_invoices(container, month)
-    container.close()
+    try:
+        state = container.closing.request_close(month, issue_date)
+        if state["status"] != "closed":
+            container.closing.run_close(month)
+        print_invoices(container, month)
+    except BillingError as exc:
+        raise fail(exc.message) from None
+    finally:
+        container.close()
+
+
+token_app = typer.Typer(help="API tokens", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: str = typer.Option(..., help="admin | ingest | customer"),
+    account: str = typer.Option(None, help="the account of a customer token"),
+) -> None:
+    """Make an API token and print it (shown once; only its hash is kept)."""
+    from billing.bootstrap import bootstrap
+    from ledger.errors import BillingError
+
+    require_database()
+    container = bootstrap()
+    try:
+        made = container.tokens.create(role, account)
+    except BillingError as exc:
+        raise fail(exc.message) from None
+    finally:
+        container.close()
+    typer.echo(f"id: {made['id']}")
+    typer.echo(f"token: {made['token']}")
 
 
 @app.command()

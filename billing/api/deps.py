@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from billing.bootstrap import Container
 from billing.services.tokens import Principal
+from ledger.errors import NotFound
 
 _TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
@@ -57,7 +58,18 @@ AdminDep = Annotated[Principal, Depends(require_admin)]
 IngestDep = Annotated[Principal, Depends(require_ingest)]
 
 
-def ensure_may_see(principal: Principal, account: str) -> None:
-    """A customer asking for another account's resource gets 404, not 403 (API.md "Auth")."""
+def require_reader(principal: PrincipalDep) -> Principal:
+    """Invoices are for finance and customers: an ingest token only reports usage (403)."""
+    if principal.role not in ("admin", "customer"):
+        raise HTTPException(403, "this endpoint is for finance (admin) and customer tokens")
+    return principal
+
+
+ReaderDep = Annotated[Principal, Depends(require_reader)]
+
+
+def ensure_may_see(principal: Principal, account: str, not_found: str = "not found") -> None:
+    """A customer asking for another account's resource gets the very 404 of a resource that does
+    not exist (same code, message and details), so it learns nothing (API.md "Auth")."""
     if not principal.may_see(account):
-        raise HTTPException(404, "not found")
+        raise NotFound(not_found)

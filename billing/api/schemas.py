@@ -39,7 +39,20 @@ class TokenIn(Body):
 
 
 class TokenOut(BaseModel):
-    token: str
+    id: str
+    token: str = Field(description="The secret, shown once")
+
+
+class TokenInfo(BaseModel):
+    id: str
+    role: Literal["admin", "ingest", "customer"]
+    account: str | None
+    created_at: str
+    revoked: bool
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenInfo]
 
 
 class PriceGridIn(Body):

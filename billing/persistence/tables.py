@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -33,6 +34,9 @@ api_tokens = Table(
     Column("role", String(16), nullable=False),
     Column("account", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("id", String(32)),  # shown in lists and used to revoke; never the secret
+    Column("revoked_at", DateTime(timezone=True)),
+    UniqueConstraint("id", name="uq_api_tokens_id"),
 )
 
 # The idempotency index of usage, written in the event store's transaction (see eventstore.py).

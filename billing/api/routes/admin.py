@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from billing.api.deps import AdminDep, ContainerDep
@@ -23,6 +23,7 @@ from billing.api.schemas import (
     TerminationIn,
     TerminationOut,
     TokenIn,
+    TokenList,
     TokenOut,
 )
 from billing.services.closing import parse_month
@@ -73,7 +74,20 @@ def account_view(customer: CustomerAccount) -> dict[str, Any]:
 @router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
 def create_token(body: TokenIn, container: ContainerDep, _: AdminDep) -> dict[str, str]:
     """Create an API token (shown once; only its hash is kept)."""
-    return {"token": container.tokens.create(body.role, body.account)}
+    return container.tokens.create(body.role, body.account)
+
+
+@router.get("/tokens", response_model=TokenList, tags=["auth"])
+def list_tokens(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """Every token made through the API, without its secret."""
+    return {"tokens": container.tokens.list()}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
+def revoke_token(token_id: str, container: ContainerDep, _: AdminDep) -> Response:
+    """Revoke a token: from now on it is answered 401."""
+    container.tokens.revoke(token_id)
+    return Response(status_code=204)
 
 
 @router.post("/price-grids", status_code=201, tags=["price grid"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query
 
-from billing.api.deps import AdminDep, ContainerDep, PrincipalDep, ensure_may_see
+from billing.api.deps import AdminDep, ContainerDep, ReaderDep, ensure_may_see
 from billing.api.schemas import CloseIn, CloseOut
 from billing.services.closing import parse_month
 
@@ -50,15 +50,15 @@ def list_invoices(
 
 
 @router.get("/invoices/{number}", tags=["invoices"])
-def get_invoice(number: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_invoice(number: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
     """One invoice (admin, or the customer it belongs to)."""
-    invoice = container.invoices.get(number)
-    ensure_may_see(principal, invoice["account"])
+    invoice = container.invoices.get(number)  # NotFound(f"invoice {number!r} not found")
+    ensure_may_see(principal, invoice["account"], f"invoice {number!r} not found")
     return invoice
 
 
 @router.get("/customers/{account}/invoices", tags=["invoices"])
-def customer_invoices(account: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+def customer_invoices(account: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
     """The account's invoices of the last five years (art. 10.2)."""
-    ensure_may_see(principal, account)
+    ensure_may_see(principal, account, f"account {account!r} not found")
     return {"account": account, "invoices": container.invoices.list(account=account, years=5)}
