@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
 from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import admin, invoicing, usage
@@ -41,6 +42,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
 
     app = FastAPI(title="Flexio Billing", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(IdempotencyMiddleware)
     app.openapi = lambda: _openapi_with_idempotency_key(app)  # type: ignore[method-assign]
 
