@@ -18,7 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid, SupportPack
 from ledger.inputs import (
     MAX_AMOUNT,
@@ -282,3 +282,20 @@ class PriceGridCatalogue(Aggregate):
     @event("GridPublished")
     def _grid_published(self, grid: dict[str, Any]) -> None:
         self._grids.append(grid)
+
+    def withdraw(self, version: str, reason: str, today: date, used: bool) -> None:
+        """Withdraw a version published by mistake, while it is not yet in force (§4) and no contract
+        uses it (``used``); it is then as if never published, and may be published again corrected."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        payload = next((p for p in self._grids if p["version"] == version), None)
+        if payload is None:
+            raise NotFound(f"price grid {version!r} not found", field="version")
+        if date.fromisoformat(payload["effective_from"]) <= today:
+            raise Conflict(f"price grid {version!r} is already in force: publish a new version instead")
+        if used:
+            raise Conflict(f"price grid {version!r} prices a signed contract: it cannot be withdrawn")
+        self._grid_withdrawn(version=version, reason=why)
+
+    @event("GridWithdrawn")
+    def _grid_withdrawn(self, version: str, reason: str) -> None:
+        self._grids = [p for p in self._grids if p["version"] != version]

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
 from billing.api.idempotency import IdempotencyMiddleware
-from billing.api.routes import admin, invoicing, usage
+from billing.api.routes import admin, corrections, invoicing, usage
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
@@ -66,6 +66,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(usage.router, responses=ERROR_RESPONSES)
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
+    app.include_router(corrections.router, responses=ERROR_RESPONSES)
     return app
 
 

@@ -118,6 +118,15 @@ class ClosingService:
                 self.ledger.save(close)
             except IntegrityError:
                 existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
+        if existing is not None and issue_date_text is not None:
+            asked = require_date(issue_date_text, "issue_date")
+            if asked != existing.issue_day:
+                # A close asked again must not silently keep the first date (issue 9).
+                raise Conflict(
+                    f"month {month} was closed with issue date {existing.issue_day.isoformat()},"
+                    f" not {asked.isoformat()}",
+                    field="issue_date",
+                )
         if existing is not None and existing.status == "closed":
             return {"month": str(month), "status": "closed", "job": None}
         job = self.enqueue(str(month)) if self.enqueue else None
