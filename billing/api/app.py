@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
+from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import admin, corrections, invoicing, usage
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
@@ -44,6 +45,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(ControlCharacterGuard)  # outermost: before the idempotency lookup
     app.openapi = lambda: _openapi_with_idempotency_key(app)  # type: ignore[method-assign]
 
     @app.get(

@@ -67,3 +67,14 @@ def test_a_usage_id_with_nul_is_a_422_and_nothing_is_stored(client: TestClient) 
     error = error_of(client.post("/v1/usage", json={"events": [event]}, headers=ADMIN), 422)
     assert "id" in json.dumps(error["details"])
     assert client.app.state.container.ledger.recorder.max_notification_id() == before  # type: ignore[attr-defined]
+
+
+def test_a_nul_or_control_character_in_a_path_or_query_is_a_422(client: TestClient) -> None:
+    setup_customer(client)
+    for method, path in (("get", "/v1/invoices/FX-2026-%00"), ("get", "/v1/admin/invoices?account=a%00b"),
+                         ("delete", "/v1/admin/tokens/x%00"), ("get", "/v1/customers/ac%0Ame/invoices"),
+                         ("get", "/v1/admin/price-grids/2026%1B"),
+                         ("post", "/v1/admin/customers/acme/penalty-credits/p%00/withdraw")):
+        response = client.request(method, path, headers=ADMIN, json={"reason": "x"} if method == "post" else None)
+        error = error_of(response, 422)
+        assert error["details"]["field"] in ("path", "query"), (path, error)
