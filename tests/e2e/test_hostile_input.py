@@ -134,6 +134,11 @@ def test_every_command_with_hostile_values_is_refused_and_the_ledger_still_proje
     refused += hammer(client, "/v1/admin/customers/acme/termination",
                       {"notified_on": "2026-03-20", "channel": "email"},
                       {"notified_on": dates, "channel": text, "requested_end": dates})
+    refused += hammer(client, "/v1/admin/customers/acme/interventions/1/withdraw", {"reason": "posted twice"},
+                      {"reason": text})
+    refused += hammer(client, "/v1/admin/tokens", {"role": "customer", "account": "acme"},
+                      {"role": text, "account": text})
+    refused += hammer(client, "/v1/admin/months/2026-02/close", {"issue_date": "2026-03-02"}, {"issue_date": dates})
     # Usage with hostile ids, accounts, instants and credits (one event a request).
     at(clock, "2026-02-20")
     base = usage_events("acme", 1)[0]
