@@ -42,6 +42,23 @@ def parse_month(text: str) -> Month:
         raise InvalidInput(str(exc), field="month") from None
 
 
+# The read models hold amounts as NUMERIC(14, 2): an invoice beyond this could be stored in the
+# ledger but never projected (issue 9: nothing unprojectable is stored). Inputs are bounded to
+# 10^9 EUR each, but a grid's block price times a month's usage can still add up past it.
+MAX_INVOICE_AMOUNT = Decimal(10) ** 11
+
+
+def check_storable(draft: InvoiceDraft) -> None:
+    amounts = [draft.total_ht.amount, draft.total_vat.amount, draft.total_ttc.amount,
+               *(line.amount.amount for line in draft.lines)]
+    if any(abs(amount) >= MAX_INVOICE_AMOUNT for amount in amounts):
+        raise Conflict(
+            f"the invoice of {draft.account} for {draft.month} would hold an amount beyond"
+            f" {MAX_INVOICE_AMOUNT:,} EUR; check the grid and the usage before closing",
+            field="month",
+        )
+
+
 class ClosingService:
     def __init__(
         self,
@@ -69,6 +86,7 @@ class ClosingService:
         for account_month in inputs:
             draft = rate_account_month(account_month, grid, issue_date, vat_rate)
             if draft is not None:
+                check_storable(draft)
                 drafts.append(draft)
         return drafts
 
@@ -183,6 +201,8 @@ class ClosingService:
                         for draft in (rate_account_month(i, grid, issue_date, vat_rate) for i in chunk)
                         if draft is not None
                     ]
+                    for draft in drafts:
+                        check_storable(draft)  # never store an invoice the read models cannot hold
                     issued_now += self._issue_chunk(close, numbering, drafts, [i.account for i in chunk])
                     if on_chunk is not None:
                         on_chunk(issued_now)

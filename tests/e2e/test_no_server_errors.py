@@ -78,3 +78,30 @@ def test_a_nul_or_control_character_in_a_path_or_query_is_a_422(client: TestClie
         response = client.request(method, path, headers=ADMIN, json={"reason": "x"} if method == "post" else None)
         error = error_of(response, 422)
         assert error["details"]["field"] in ("path", "query"), (path, error)
+
+
+def test_an_invoice_beyond_what_the_read_models_hold_is_refused_before_it_is_stored(
+    client: TestClient, clock: FixedClock
+) -> None:
+    from api_helpers import at, post
+    from factories import GRID_2026_A, contract, customer
+
+    # 1,000,000,000.00 EUR per block of 1 credit: 200 credits over the cap are 2 x 10^11 EUR,
+    # beyond NUMERIC(14, 2); each input is in range, their product is not.
+    grid = {**GRID_2026_A, "plans": [{**GRID_2026_A["plans"][0], "overage_block_credits": 1,
+                                      "overage_block_price": "1000000000", "included_credits": 1}]}
+    post(client, "/v1/admin/price-grids", grid)
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract(installation_fee="0.00"))
+    events = [{"id": f"e{i}", "account": "acme", "at": "2026-02-11T10:00:00+01:00", "credits": 1} for i in range(201)]
+    assert client.post("/v1/usage", json={"events": events}, headers=ADMIN).status_code == 200
+    at(clock, "2026-03-02")
+    preview = client.get("/v1/admin/months/2026-02/preview?issue_date=2026-03-02", headers=ADMIN)
+    error = error_of(preview, 409)
+    assert "beyond" in error["message"]
+    before = client.app.state.container.ledger.recorder.max_notification_id()  # type: ignore[attr-defined]
+    closing = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-02"}, headers=ADMIN)
+    assert closing.status_code < 500, closing.text
+    assert client.get("/health").json()["status"] == "ok"  # no invoice stored that cannot project
+    assert client.get("/v1/admin/invoices?month=2026-02", headers=ADMIN).json()["invoices"] == []
+    assert client.app.state.container.ledger.recorder.max_notification_id() <= before + 1  # type: ignore[attr-defined]
