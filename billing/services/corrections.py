@@ -51,6 +51,35 @@ class CorrectionService:
         closed = self.closed_through()
         self._run(account, lambda c: c.withdraw_intervention(number, reason, closed))
 
+    def correct_support_hours(self, account: str, number: int, reason: str, record: dict[str, Any]) -> None:
+        """Withdraw record ``number`` and record the right one, in one save (both events or neither)."""
+        closed = self.closed_through()
+        on = require_date(record.get("on"), "on")
+        self._require_open(on, closed)
+
+        def correct(c: CustomerAccount) -> None:
+            c.withdraw_support_hours(number, reason, closed)
+            c.record_support_hours(on, record.get("hours"), record.get("note", ""))  # type: ignore[arg-type]
+
+        self._run(account, correct)
+
+    def correct_intervention(self, account: str, number: int, reason: str, record: dict[str, Any]) -> None:
+        """Withdraw intervention ``number`` and record the right one, in one save."""
+        closed = self.closed_through()
+        on = require_date(record.get("on"), "on")
+        self._require_open(on, closed)
+
+        def correct(c: CustomerAccount) -> None:
+            c.withdraw_intervention(number, reason, closed)
+            c.record_intervention(on, record.get("hours"), record.get("description"))  # type: ignore[arg-type]
+
+        self._run(account, correct)
+
+    @staticmethod
+    def _require_open(day: date, closed: Month | None) -> None:
+        """The corrected record must itself fall in a month not yet closed."""
+        CustomerAccount._require_open_month(day, closed, "the corrected record")
+
     def withdraw_penalty_credit(self, account: str, credit_id: str, reason: str) -> None:
         self.projector.catch_up()
         with self.engine.connect() as conn:

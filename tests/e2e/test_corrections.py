@@ -125,3 +125,18 @@ def test_a_close_asked_again_with_another_issue_date_is_a_409(client: TestClient
     assert again.json()["error"]["details"] == {"field": "issue_date"}
     same = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-02"}, headers=ADMIN)
     assert same.status_code == 202 and same.json()["status"] == "closed"
+
+
+def test_an_intervention_with_wrong_hours_is_corrected_in_one_save(client: TestClient, clock: FixedClock) -> None:
+    setup_customer(client)
+    post(client, "/v1/admin/customers/acme/interventions", {"on": "2026-02-20", "hours": "15", "description": "export"})
+    corrected = {"on": "2026-02-20", "hours": "1.5", "description": "export", "reason": "15 was 1.5"}
+    withdraw(client, "/v1/admin/customers/acme/interventions/1/correct", corrected)
+    withdraw(client, "/v1/admin/customers/acme/interventions/1/correct", corrected, 409)  # already withdrawn
+    withdraw(client, "/v1/admin/customers/acme/interventions/2/correct", {**corrected, "hours": "745"}, 422)
+    history = [e["event"] for e in get(client, "/v1/admin/customers/acme/history")["events"]]
+    assert history[-2:] == ["InterventionWithdrawn", "InterventionRecorded"]
+    close_february(client, clock)
+    invoice = get(client, "/v1/admin/invoices?month=2026-02")["invoices"][0]
+    # 1.5 h x 100.00 = 150.00 (not 15 h x 100.00 = 1,500.00).
+    assert [Decimal(line["amount"]) for line in lines_of(invoice, "intervention")] == [Decimal("150.00")]

@@ -9,12 +9,20 @@ from pydantic import BaseModel
 
 from billing.api.deps import AdminDep, ContainerDep
 from billing.api.fields import Code, Day, Paragraph
-from billing.api.schemas import Body
+from billing.api.schemas import Body, HoursIn, InterventionIn
 
 router = APIRouter(prefix="/v1/admin", tags=["corrections"])
 
 
 class WithdrawIn(Body):
+    reason: Paragraph
+
+
+class HoursCorrectionIn(HoursIn):
+    reason: Paragraph
+
+
+class InterventionCorrectionIn(InterventionIn):
     reason: Paragraph
 
 
@@ -64,6 +72,26 @@ def withdraw_intervention(
 ) -> dict[str, str]:
     """Withdraw an intervention whose month has not been closed (e.g. one posted twice)."""
     corrections(container).withdraw_intervention(account, number, body.reason)
+    return {"withdrawn": f"interventions/{number}", "reason": body.reason}
+
+
+@router.post("/customers/{account}/support-hours/{number}/correct", response_model=WithdrawnOut)
+def correct_support_hours(
+    account: str, body: HoursCorrectionIn, container: ContainerDep, _: AdminDep, number: int = RecordNumber
+) -> dict[str, str]:
+    """Replace a support-hours record (withdrawn with the reason) by the corrected one, in one save."""
+    record = body.model_dump(exclude={"reason"})
+    corrections(container).correct_support_hours(account, number, body.reason, record)
+    return {"withdrawn": f"support-hours/{number}", "reason": body.reason}
+
+
+@router.post("/customers/{account}/interventions/{number}/correct", response_model=WithdrawnOut)
+def correct_intervention(
+    account: str, body: InterventionCorrectionIn, container: ContainerDep, _: AdminDep, number: int = RecordNumber
+) -> dict[str, str]:
+    """Replace an intervention (withdrawn with the reason) by the corrected one, in one save."""
+    record = body.model_dump(exclude={"reason"})
+    corrections(container).correct_intervention(account, number, body.reason, record)
     return {"withdrawn": f"interventions/{number}", "reason": body.reason}
 
 
