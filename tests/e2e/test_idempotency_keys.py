@@ -123,3 +123,15 @@ def test_a_payment_reference_already_recorded_for_the_account_is_a_409(client: T
     # Payments without a reference are not compared (a cheque may have none).
     post(client, "/v1/admin/customers/acme/payments", {**body, "reference": ""})
     post(client, "/v1/admin/customers/acme/payments", {**body, "reference": ""})
+
+
+def test_a_usage_batch_retried_with_its_key_replays_the_first_answer(client: TestClient) -> None:
+    setup_customer(client)
+    batch = {"events": [{"id": "u1", "account": "acme", "at": "2026-02-11T10:00:00+01:00", "credits": 7}]}
+    first = client.post("/v1/usage", json=batch, headers=keyed("usage-1"))
+    assert first.json() == {"accepted": 1, "duplicates": 0}
+    events = stored_events(client)
+    again = client.post("/v1/usage", json=batch, headers=keyed("usage-1"))
+    # The first answer again (not {"accepted": 0, "duplicates": 1}), and nothing stored.
+    assert again.json() == {"accepted": 1, "duplicates": 0}
+    assert stored_events(client) == events
