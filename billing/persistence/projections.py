@@ -368,6 +368,11 @@ class ProjectorThread(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 applied = self.projector.catch_up()
+                if self.projector.failure is not None:
+                    # Stopped at a bad event (reported on /health): retry it, but not 5 times a second.
+                    delay = min(max(delay, self.interval) * 2, 5.0)
+                    self._stop_event.wait(delay)
+                    continue
                 delay = self.interval
                 if applied:
                     continue
