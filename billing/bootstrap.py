@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from billing.clock import SystemClock
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
+from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
@@ -61,6 +62,7 @@ class Container:
     usage: UsageService
     closing: ClosingService
     invoices: InvoiceQueries
+    idempotency: IdempotencyStore
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -106,4 +108,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         usage=usage,
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
+        idempotency=IdempotencyStore(engine),
     )

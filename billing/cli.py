@@ -26,11 +26,26 @@ def migrate() -> None:
     console.print(f"migrated {settings.database_url}")
 
 
+def fail(message: str) -> typer.Exit:
+    """One clear line on stderr and exit status 1 (no traceback for a known problem)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def require_database() -> None:
+    from billing.preflight import database_problem
+
+    problem = database_problem(load_settings())
+    if problem:
+        raise fail(problem)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API (billing.api:app) with uvicorn."""
     import uvicorn
 
+    require_database()
     uvicorn.run("billing.api:app", host=host, port=port, workers=workers, log_level="info")
 
 
@@ -45,32 +60,76 @@ def worker(processes: int = 1, threads: int = 2) -> None:
 
 @app.command("rebuild-read-models")
 def rebuild_read_models() -> None:
-    """Empty the read models and replay the whole ledger into them."""
+    """Rebuild the read models from the ledger; the old ones are replaced only if every event projects."""
     from billing.bootstrap import bootstrap
+    from billing.persistence.projections import HandlerFailed
 
     container = bootstrap(migrate=False)
     started = time.perf_counter()
-    container.projector.reset()
-    applied = container.projector.catch_up()
+    try:
+        applied = container.projector.rebuild()
+    except HandlerFailed as failed:
+        f = failed.failure
+        console.print(
+            f"rebuild failed at notification {f.position} ({f.event}, event {f.event_id}): {f.error}; "
+            "the read models were left as they were"
+        )
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
     console.print(f"replayed {applied} events in {time.perf_counter() - started:.2f} s")
-    container.close()
 
 
 @app.command()
 def close(month: str, issue_date: str = typer.Option(None, help="YYYY-MM-DD, default today")) -> None:
     """Close a month in this process and print what was issued."""
     from billing.bootstrap import bootstrap
+    from billing.services.closing import parse_month
+    from ledger.errors import BillingError
 
+    try:
+        parse_month(month)
+    except BillingError as exc:
+        raise fail(f"{exc.message} (expected YYYY-MM, e.g. 2026-02)") from None
+    require_database()
     container = bootstrap()
-    state = container.closing.request_close(month, issue_date)
-    if state["status"] != "closed":
-        container.closing.run_close(month)
-    print_invoices(container, month)
-    final = container.closing.month_state(month)
-    container.close()
+    try:
+        state = container.closing.request_close(month, issue_date)
+        if state["status"] != "closed":
+            container.closing.run_close(month)
+        print_invoices(container, month)
+        final = container.closing.month_state(month)
+    except BillingError as exc:
+        raise fail(exc.message) from None
+    finally:
+        container.close()
     if final["status"] == "failed":  # §7: say why; `billing close` again resumes it
-        console.print(f"close of {month} failed: {final.get('error')}")
-        raise typer.Exit(1)
+        raise fail(f"close of {month} failed: {final.get('error')}")
+
+
+token_app = typer.Typer(help="API tokens", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: str = typer.Option(..., help="admin | ingest | customer"),
+    account: str = typer.Option(None, help="the account of a customer token"),
+) -> None:
+    """Make an API token and print it (shown once; only its hash is kept)."""
+    from billing.bootstrap import bootstrap
+    from ledger.errors import BillingError
+
+    require_database()
+    container = bootstrap()
+    try:
+        made = container.tokens.create(role, account)
+    except BillingError as exc:
+        raise fail(exc.message) from None
+    finally:
+        container.close()
+    typer.echo(f"id: {made['id']}")
+    typer.echo(f"token: {made['token']}")
 
 
 @app.command()

@@ -41,12 +41,13 @@ from ledger.inputs import (
     require_bool,
     require_choice,
     require_date,
+    require_hours,
     require_mapping,
     require_money,
-    require_positive_decimal,
     require_text,
 )
 from ledger.money import Money
+from ledger.months import Month
 from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
 from ledger.termination_kinds import termination_kind
 from ledger.vat_regime import check_vat_regime
@@ -334,6 +335,7 @@ class CustomerAccount(Aggregate):
         return [
             SupportHours(on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), note=i["note"])
             for i in self._support_hours
+            if not i.get("withdrawn")
         ]
 
     @property
@@ -343,6 +345,7 @@ class CustomerAccount(Aggregate):
                 on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), description=i["description"]
             )
             for i in self._interventions
+            if not i.get("withdrawn")
         ]
 
     @property
@@ -371,6 +374,7 @@ class CustomerAccount(Aggregate):
                 granted_on=date.fromisoformat(c["granted_on"]),
             )
             for c in self._penalty_credits
+            if not c.get("withdrawn")
         ]
 
     @property
@@ -487,7 +491,7 @@ class CustomerAccount(Aggregate):
         day = require_date(accepted_on, "accepted_on")
         # Only Advanced Support comes in packs (art. 12.3); the caller checks the pack is in the grid.
         if kind == "advanced_support":
-            clean_pack: str | None = require_text(pack, "pack", max_length=64)
+            clean_pack: str | None = require_text(pack, "pack", max_length=32)
         elif pack is not None:
             raise InvalidInput(f"{kind} takes no pack", field="pack")
         else:
@@ -532,8 +536,8 @@ class CustomerAccount(Aggregate):
         """Hours of Advanced Support used on a day; those beyond the pack are billed (§5.3)."""
         contract = self._require_contract()
         day = require_date(on, "on")
-        amount = require_positive_decimal(hours, "hours", max_places=2)
-        clean_note = optional_text(note, "note")
+        amount = require_hours(hours, "hours")
+        clean_note = optional_text(note, "note", multiline=True)
         self._require_in_service(day, "on", contract)
         if self.option_active_on("advanced_support", day) is None:
             raise InvalidInput(f"no Advanced Support option is active on {day.isoformat()}", field="on")
@@ -547,8 +551,8 @@ class CustomerAccount(Aggregate):
         """Out-of-scope work billed at the specific-development rate (art. 7.2, 12.6; §5.6)."""
         contract = self._require_contract()
         day = require_date(on, "on")
-        amount = require_positive_decimal(hours, "hours", max_places=2)
-        text = require_text(description, "description", max_length=2000)
+        amount = require_hours(hours, "hours")
+        text = require_text(description, "description", max_length=2000, multiline=True)
         self._require_in_service(day, "on", contract)
         self._intervention_recorded(on=day.isoformat(), hours=decimal_str(amount), description=text)
 
@@ -571,6 +575,10 @@ class CustomerAccount(Aggregate):
         # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
+        # A bank reference identifies one transfer: the same one recorded twice would count the
+        # money twice (a retried import, a double click). Empty references are not compared.
+        if ref and any(p.get("reference") == ref for p in self._payments):
+            raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
         self._payment_recorded(
             invoice=number, amount=money_str(paid), received_on=day.isoformat(), method=how, reference=ref
         )
@@ -628,7 +636,7 @@ class CustomerAccount(Aggregate):
         contract = self._require_contract()
         cid = require_text(credit_id, "id", max_length=64)
         asked = require_money(requested, "amount", positive=True)
-        why = require_text(reason, "reason", max_length=2000)
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
         incident = require_date(incident_on, "incident_on")
         granted_day = require_date(granted_on, "granted_on")
         if incident < contract.service_start:
@@ -749,3 +757,100 @@ class CustomerAccount(Aggregate):
             "early": early,
             "indemnity": indemnity,
         }
+
+    # -- corrections (issue 9): each a past-tense event with its reason, kept in the history --
+    #
+    # A fact may be withdrawn only while no issued invoice can have used it: its month must be
+    # after ``closed_through`` (the latest month whose close has started). A closed month's facts
+    # are corrected by a credit note instead. To correct a fact, withdraw it and record it again.
+
+    @staticmethod
+    def _require_open_month(day: date, closed_through: Month | None, what: str) -> None:
+        if closed_through is not None and Month.of(day) <= closed_through:
+            raise Conflict(
+                f"{what} of {day.isoformat()} belongs to {Month.of(day)}, whose close has started:"
+                " correct it with a credit note"
+            )
+
+    def withdraw_support_hours(self, number: int, reason: str, closed_through: Month | None) -> None:
+        """Withdraw support-hours record ``number`` (1 = the first recorded), e.g. entered twice."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        record = self._numbered(self._support_hours, number, "support-hours record")
+        self._require_open_month(date.fromisoformat(record["on"]), closed_through, "the support-hours record")
+        # The record's values travel with the event: the read model finds the row by them.
+        self._support_hours_withdrawn(
+            number=number, reason=why, on=record["on"], hours=record["hours"], note=record["note"]
+        )
+
+    @event("SupportHoursWithdrawn")
+    def _support_hours_withdrawn(self, number: int, reason: str, on: str, hours: str, note: str) -> None:
+        self._support_hours[number - 1]["withdrawn"] = reason
+
+    def withdraw_intervention(self, number: int, reason: str, closed_through: Month | None) -> None:
+        """Withdraw intervention ``number`` (1 = the first recorded), e.g. the same one posted three times."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        record = self._numbered(self._interventions, number, "intervention")
+        self._require_open_month(date.fromisoformat(record["on"]), closed_through, "the intervention")
+        self._intervention_withdrawn(
+            number=number, reason=why, on=record["on"], hours=record["hours"], description=record["description"]
+        )
+
+    @event("InterventionWithdrawn")
+    def _intervention_withdrawn(self, number: int, reason: str, on: str, hours: str, description: str) -> None:
+        self._interventions[number - 1]["withdrawn"] = reason
+
+    def withdraw_penalty_credit(self, credit_id: str, reason: str, used: bool) -> None:
+        """Withdraw a penalty credit that no issued invoice has deducted (``used`` says one has)."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        matches = [c for c in self._penalty_credits if c["credit_id"] == credit_id and not c.get("withdrawn")]
+        if not matches:
+            raise NotFound(f"penalty credit {credit_id!r} not found", field="id")
+        if used:
+            raise Conflict(f"penalty credit {credit_id!r} was deducted on an issued invoice: issue a credit note")
+        self._penalty_credit_withdrawn(credit_id=credit_id, reason=why)
+
+    @event("PenaltyCreditWithdrawn")
+    def _penalty_credit_withdrawn(self, credit_id: str, reason: str) -> None:
+        for credit in self._penalty_credits:
+            if credit["credit_id"] == credit_id:
+                credit["withdrawn"] = reason
+
+    def withdraw_option(self, option: str, accepted_on: date, reason: str, closed_through: Month | None) -> None:
+        """Withdraw an option recorded by mistake (the interval accepted on ``accepted_on``)."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        kind = require_choice(option, OPTION_KINDS, "option")
+        day = require_date(accepted_on, "accepted_on")
+        if not any(o["option"] == kind and o["accepted_on"] == day.isoformat() for o in self._options):
+            raise NotFound(f"no option {kind} accepted on {day.isoformat()}", field="accepted_on")
+        self._require_open_month(day, closed_through, f"option {kind}")
+        self._option_withdrawn(option=kind, accepted_on=day.isoformat(), reason=why)
+
+    @event("OptionWithdrawn")
+    def _option_withdrawn(self, option: str, accepted_on: str, reason: str) -> None:
+        self._options = [o for o in self._options if not (o["option"] == option and o["accepted_on"] == accepted_on)]
+
+    def withdraw_contract(self, reason: str, closed_through: Month | None, has_usage: bool) -> None:
+        """Withdraw a contract signed by mistake, before anything of it was invoiced or used; it can
+        then be signed again with the right terms."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        contract = self._require_contract()
+        self._require_open_month(contract.service_start, closed_through, "the contract")
+        if has_usage or any(not i.get("withdrawn") for i in self._support_hours + self._interventions) or (
+            self._payments or self._termination is not None
+        ):
+            raise Conflict("the contract already has usage, hours, payments or a termination: it cannot be withdrawn")
+        self._contract_withdrawn(reason=why)
+
+    @event("ContractWithdrawn")
+    def _contract_withdrawn(self, reason: str) -> None:
+        self._contract = None
+        self._options = []
+
+    @staticmethod
+    def _numbered(records: list[dict[str, Any]], number: int, what: str) -> dict[str, Any]:
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(records):
+            raise NotFound(f"{what} {number!r} not found", field="number")
+        record = records[number - 1]
+        if record.get("withdrawn"):
+            raise Conflict(f"{what} {number} is already withdrawn")
+        return record

@@ -18,13 +18,16 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid, SupportPack
 from ledger.inputs import (
+    MAX_AMOUNT,
+    clean_text,
     decimal_str,
     money_str,
     require_date,
     require_decimal,
+    require_hours,
     require_mapping,
     require_money,
     require_positive_decimal,
@@ -48,7 +51,7 @@ def _parse_plan(raw: Any, field: str) -> PlanPrice:
     item = require_mapping(raw, field)
     return PlanPrice(
         code=require_text(item.get("code"), f"{field}.code", max_length=64),
-        name=require_text(item.get("name"), f"{field}.name"),
+        name=require_text(item.get("name"), f"{field}.name", max_length=200),
         monthly_fee=require_money(item.get("monthly_fee"), f"{field}.monthly_fee", positive=True),
         included_credits=require_positive_int(item.get("included_credits"), f"{field}.included_credits"),
         overage_block_credits=require_positive_int(
@@ -56,7 +59,7 @@ def _parse_plan(raw: Any, field: str) -> PlanPrice:
         ),
         # §3: overage unit prices may carry up to 6 decimals; the invoice line is rounded.
         overage_block_price=require_positive_decimal(
-            item.get("overage_block_price"), f"{field}.overage_block_price", max_places=6
+            item.get("overage_block_price"), f"{field}.overage_block_price", max_places=6, max_abs=MAX_AMOUNT
         ),
     )
 
@@ -83,8 +86,8 @@ def _parse_branding(raw: Any, field: str) -> BrandingRemovalPrice:
 def _parse_pack(raw: Any, field: str) -> SupportPack:
     item = require_mapping(raw, field)
     return SupportPack(
-        code=require_text(item.get("code"), f"{field}.code", max_length=64),
-        hours=require_positive_decimal(item.get("hours"), f"{field}.hours", max_places=2),
+        code=require_text(item.get("code"), f"{field}.code", max_length=32),
+        hours=require_hours(item.get("hours"), f"{field}.hours"),
         monthly_fee=require_money(item.get("monthly_fee"), f"{field}.monthly_fee", positive=True),
         extra_hour_price=require_money(
             item.get("extra_hour_price"), f"{field}.extra_hour_price", positive=True
@@ -144,6 +147,12 @@ def grid_from_dict(payload: dict[str, Any]) -> PriceGrid:
     extra = require_mapping(raw_extra, "extra")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
         raise InvalidInput("extra must map strings to strings", field="extra")
+    if len(extra) > 50:
+        raise InvalidInput("extra holds at most 50 entries", field="extra")
+    extra = {
+        clean_text(k, "extra", max_length=64): clean_text(v, f"extra.{k}", max_length=2000)
+        for k, v in extra.items()
+    }
 
     return PriceGrid(
         version=version,
@@ -282,3 +291,20 @@ class PriceGridCatalogue(Aggregate):
     @event("GridPublished")
     def _grid_published(self, grid: dict[str, Any]) -> None:
         self._grids.append(grid)
+
+    def withdraw(self, version: str, reason: str, today: date, used: bool) -> None:
+        """Withdraw a version published by mistake, while it is not yet in force (§4) and no contract
+        uses it (``used``); it is then as if never published, and may be published again corrected."""
+        why = require_text(reason, "reason", max_length=2000, multiline=True)
+        payload = next((p for p in self._grids if p["version"] == version), None)
+        if payload is None:
+            raise NotFound(f"price grid {version!r} not found", field="version")
+        if date.fromisoformat(payload["effective_from"]) <= today:
+            raise Conflict(f"price grid {version!r} is already in force: publish a new version instead")
+        if used:
+            raise Conflict(f"price grid {version!r} prices a signed contract: it cannot be withdrawn")
+        self._grid_withdrawn(version=version, reason=why)
+
+    @event("GridWithdrawn")
+    def _grid_withdrawn(self, version: str, reason: str) -> None:
+        self._grids = [p for p in self._grids if p["version"] != version]

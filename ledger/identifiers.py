@@ -21,7 +21,8 @@ from ledger.errors import InvalidInput
 # art. 11.1: "en minuscule, sans accent, sans espace ni caractères spéciaux"; 64 is our storage bound.
 _ACCOUNT_RE = re.compile(r"[a-z0-9]{1,64}", re.ASCII)
 # Deliberately simple: one "@", no spaces, a dot in the domain. Deliverability is the mailer's job.
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+", re.ASCII)
+# Printable ASCII only: a NUL or a control character would be stored and then break the mailer.
+_EMAIL_RE = re.compile(r"[!-?A-~]+@[!-?A-~]+\.[!-\-/-?A-~]+", re.ASCII)
 
 
 def _require_str(value: Any, field: str) -> str:

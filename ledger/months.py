@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_RE = re.compile(r"(20[0-9]{2}|2100)-(0[1-9]|1[0-2])", re.ASCII)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -17,9 +17,10 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        match = _MONTH_RE.match(text)
+        """A month from 2000-01 to 2100-12 (the range of every business date, ledger/inputs.py)."""
+        match = _MONTH_RE.fullmatch(text) if isinstance(text, str) else None
         if not match:
-            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+            raise ValueError(f"not a month (YYYY-MM, 2000-01 to 2100-12): {str(text)[:20]!r}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

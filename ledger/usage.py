@@ -8,6 +8,7 @@ in (late usage, §7) is decided by the close cut-off, in the projection.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from ledger.months import Month
 MAX_EVENTS_PER_REQUEST = 10_000
 MAX_CREDITS = 10**9
 MAX_ID_LENGTH = 128
+# An id is stored as text (PostgreSQL refuses NUL) and echoed in errors: no control characters or
+# lone surrogates. Also enforced by the API's decoder, in C, for the fast path.
+ID_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff]+$"
+_ID_RE = re.compile(ID_PATTERN)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MICROSECOND = timedelta(microseconds=1)
@@ -205,6 +210,8 @@ def validate_usage_events(
             problems.append(UsageProblem(index, event_id, "id", "is required (a non-empty string)"))
         elif len(event_id) > MAX_ID_LENGTH:
             problems.append(UsageProblem(index, event_id, "id", f"is longer than {MAX_ID_LENGTH} characters"))
+        elif not _ID_RE.match(event_id):
+            problems.append(UsageProblem(index, repr(event_id), "id", "contains a control character"))
         start = service_starts.get(account) if isinstance(account, str) else None
         if start is None:
             problems.append(UsageProblem(index, event_id, "account", f"unknown account {account!r}"))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
-from billing.api.routes import admin, invoicing, usage, vat_rates
+from billing.api.guards import ControlCharacterGuard
+from billing.api.idempotency import IdempotencyMiddleware
+from billing.api.routes import admin, corrections, invoicing, usage, vat_rates
+from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -37,14 +43,56 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
 
     app = FastAPI(title="Flexio Billing", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
+    install_docs(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(ControlCharacterGuard)  # outermost: before the idempotency lookup
+    app.openapi = lambda: _openapi_with_idempotency_key(app)  # type: ignore[method-assign]
 
-    @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness: no token needed."""
-        return {"status": "ok"}
+    @app.get(
+        "/health",
+        tags=["health"],
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "The read-model projection is stopped"}},
+    )
+    def health(request: Request) -> Any:
+        """Liveness and the read-model projection: 503 with the event id and error when it is stopped."""
+        container = getattr(request.app.state, "container", None)
+        failure = None if container is None else container.projector.failure
+        if failure is None:
+            return HealthOut(status="ok")
+        return JSONResponse(
+            HealthOut(status="degraded", projection=ProjectionState(**failure.as_dict())).model_dump(),
+            status_code=503,
+        )
 
-    app.include_router(admin.router)
-    app.include_router(usage.router)
-    app.include_router(invoicing.router)
-    app.include_router(vat_rates.router)  # issue 8: BILLING_RULES §4 VAT rates
+    app.include_router(admin.router, responses=ERROR_RESPONSES)
+    app.include_router(usage.router, responses=ERROR_RESPONSES)
+    app.include_router(invoicing.router, responses=ERROR_RESPONSES)
+    app.include_router(corrections.router, responses=ERROR_RESPONSES)
+    app.include_router(vat_rates.router, responses=ERROR_RESPONSES)  # BILLING_RULES §4 VAT rates
     return app
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Retries with the same key and body return the first response; another body is a 409. "
+    "Kept 30 days.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+
+
+def _openapi_with_idempotency_key(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the Idempotency-Key header (API.md "Retries") on every POST."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path in schema.get("paths", {}).values():
+        operation = path.get("post")
+        if operation is not None:
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+    app.openapi_schema = schema
+    return schema

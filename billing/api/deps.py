@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -9,7 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from billing.bootstrap import Container
 from billing.services.tokens import Principal
+from ledger.errors import NotFound
 
+_TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
 
@@ -27,6 +30,9 @@ def get_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    if not _TOKEN_RE.fullmatch(credentials.credentials):
+        # Our tokens are URL-safe ASCII; anything else (non-ASCII, spaces, 5 kB) is no token of ours.
+        raise HTTPException(401, "malformed bearer token", headers={"WWW-Authenticate": "Bearer"})
     principal = container.tokens.authenticate(credentials.credentials)
     if principal is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
@@ -52,7 +58,18 @@ AdminDep = Annotated[Principal, Depends(require_admin)]
 IngestDep = Annotated[Principal, Depends(require_ingest)]
 
 
-def ensure_may_see(principal: Principal, account: str) -> None:
-    """A customer asking for another account's resource gets 404, not 403 (API.md "Auth")."""
+def require_reader(principal: PrincipalDep) -> Principal:
+    """Invoices are for finance and customers: an ingest token only reports usage (403)."""
+    if principal.role not in ("admin", "customer"):
+        raise HTTPException(403, "this endpoint is for finance (admin) and customer tokens")
+    return principal
+
+
+ReaderDep = Annotated[Principal, Depends(require_reader)]
+
+
+def ensure_may_see(principal: Principal, account: str, not_found: str = "not found") -> None:
+    """A customer asking for another account's resource gets the very 404 of a resource that does
+    not exist (same code, message and details), so it learns nothing (API.md "Auth")."""
     if not principal.may_see(account):
-        raise HTTPException(404, "not found")
+        raise NotFound(not_found)

@@ -45,6 +45,12 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's "There was an error parsing the body" (not JSON, bad encoding, nested too deep):
+        # invalid input like any other, so a 422 naming the body (API.md "Errors").
+        return JSONResponse(
+            error_body("invalid", f"body: {exc.detail}", {"field": "body"}), status_code=422
+        )
     codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     return JSONResponse(
         error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),

@@ -1,4 +1,5 @@
-"""Request and response models. Shapes only: the domain checks the values and names bad fields."""
+"""Request and response models. Each field has its documented range (billing/api/fields.py); the
+domain checks the rules between values (and the same ranges again) and names bad fields."""
 
 from __future__ import annotations
 
@@ -6,8 +7,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Amount = str  # "1234.50": amounts travel as strings with two decimals (API.md)
-Day = str  # "2026-03-17"
+from billing.api.fields import (
+    AddressLine,
+    Amount,
+    City,
+    Code,
+    Code64,
+    Country,
+    Day,
+    Email,
+    Hours,
+    Identifier,
+    MandateReference,
+    Name,
+    Note,
+    OptionalLine,
+    Paragraph,
+    Percent,
+    Postcode,
+    Reference,
+)
 
 
 class Body(BaseModel):
@@ -16,11 +35,24 @@ class Body(BaseModel):
 
 class TokenIn(Body):
     role: Literal["admin", "ingest", "customer"]
-    account: str | None = None
+    account: Code64 | None = None
 
 
 class TokenOut(BaseModel):
-    token: str
+    id: str
+    token: str = Field(description="The secret, shown once")
+
+
+class TokenInfo(BaseModel):
+    id: str
+    role: Literal["admin", "ingest", "customer"]
+    account: str | None
+    created_at: str
+    revoked: bool
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenInfo]
 
 
 class PriceGridIn(Body):
@@ -47,21 +79,21 @@ class PriceGridIn(Body):
             }
         },
     )
-    version: str
+    version: Code64
     effective_from: Day
     notified_on: Day
-    vat_rate: str | None = None
+    vat_rate: Percent | None = None  # optional: records a VAT rate from effective_from (§4)
     plans: list[dict[str, Any]]
     options: dict[str, Any]
     hourly_rates: dict[str, Any]
 
 
 class AddressIn(Body):
-    line1: str
-    line2: str | None = None
-    postcode: str
-    city: str
-    country: str
+    line1: AddressLine
+    line2: OptionalLine | None = None
+    postcode: Postcode
+    city: City
+    country: Country
 
 
 class CustomerIn(Body):
@@ -75,20 +107,20 @@ class CustomerIn(Body):
             }
         },
     )
-    account: str
-    legal_name: str
-    siren: str | None = None
-    vat_number: str | None = None
-    vat_regime: str
-    billing_email: str
+    account: Code64
+    legal_name: Name
+    siren: Identifier | None = None
+    vat_number: Identifier | None = None
+    vat_regime: Code
+    billing_email: Email
     address: AddressIn
 
 
 class MandateIn(Body):
-    reference: str
+    reference: MandateReference
     signed_on: Day
-    iban: str
-    bic: str | None = None
+    iban: Identifier
+    bic: Identifier | None = None
 
 
 class ContractIn(Body):
@@ -103,17 +135,17 @@ class ContractIn(Body):
             }
         },
     )
-    plan: str
+    plan: Code64
     service_start: Day
     installation_fee: Amount = "0.00"
     freemium: bool = False
-    payment_method: str
+    payment_method: Code
     mandate: MandateIn | None = None
 
 
 class OptionIn(Body):
-    option: str
-    pack: str | None = None
+    option: Code
+    pack: Code | None = None
     accepted_on: Day
 
 
@@ -123,20 +155,20 @@ class OptionEndIn(Body):
 
 class HoursIn(Body):
     on: Day
-    hours: str = Field(description="Decimal hours as a string, e.g. \"2.5\"")
-    note: str = ""
+    hours: Hours
+    note: Note = ""
 
 
 class InterventionIn(Body):
     on: Day
-    hours: str
-    description: str
+    hours: Hours
+    description: Paragraph
 
 
 class PenaltyCreditIn(Body):
-    id: str | None = None
+    id: Code64 | None = None
     amount: Amount
-    reason: str
+    reason: Paragraph
     incident_on: Day
     granted_on: Day
 
@@ -149,19 +181,19 @@ class PenaltyCreditOut(BaseModel):
 
 
 class PaymentIn(Body):
-    invoice: str
+    invoice: Code
     amount: Amount
     received_on: Day
-    method: str
-    reference: str = ""
+    method: Code
+    reference: Reference = ""
 
 
 class TerminationIn(Body):
     notified_on: Day
-    channel: str
+    channel: Code
     requested_end: Day | None = None
-    initiated_by: str = "customer"  # §9: customer | flexio
-    reason: str = "notice"  # §9: notice | breach | interruption | freemium_notice
+    initiated_by: Code = "customer"  # §9: customer | flexio
+    reason: Code = "notice"  # §9: notice | breach | interruption | freemium_notice
 
 
 class TerminationOut(BaseModel):
@@ -183,3 +215,44 @@ class CloseOut(BaseModel):
     month: str
     status: Literal["open", "closing", "closed"]
     job: str | None
+
+
+class ProjectionState(BaseModel):
+    """The event the read-model projector stopped at, and why."""
+
+    position: int
+    event_id: str
+    event: str
+    error: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    projection: ProjectionState | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid"])
+    message: str
+    details: Any = Field(None, description="The offending fields ({\"field\": …} or {\"fields\": [...]}) or a list")
+
+
+class ErrorOut(BaseModel):
+    """Every error: {"error": {"code", "message", "details"}} (API.md "Errors")."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Documented on every route (billing/api/app.py): the real shape of each error status.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("No valid bearer token"),
+    403: _error("The token's role may not call this endpoint"),
+    404: _error("Unknown resource (or another account's)"),
+    409: _error("State conflict (a duplicate with other content, an out-of-order close, a reused Idempotency-Key)"),
+    413: _error("Request body too large"),
+    422: _error("Invalid input, naming the offending fields"),
+}

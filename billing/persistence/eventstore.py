@@ -21,6 +21,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from billing.persistence import idempotency
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.invoicing import InvoiceNumbering
@@ -55,7 +56,11 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         keys: UsageKeys | None = kwargs.get("usage_keys")
+        pending = idempotency.take_reservation()
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if pending is not None and stored_events:
+                # The request's Idempotency-Key, committed with its effect (persistence/idempotency.py).
+                curs.execute(idempotency.RESERVE_POSTGRES, idempotency.reserve_args(pending))
             if keys:
                 with curs.copy("COPY usage_keys (account, event_id, at_micros, credits) FROM STDIN") as copy:
                     for row in zip(*keys, strict=True):
@@ -73,7 +78,10 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
                     [e.state for e in stored_events],
                 ),
             )
-            return [row["notification_id"] for row in curs.fetchall()]
+            ids = [row["notification_id"] for row in curs.fetchall()]
+        if pending is not None:
+            pending.reserved = True
+        return ids
 
     def notification_sizes(self, start: int, limit: int) -> list[int]:
         """Bytes of the next ``limit`` stored events after ``start``, without reading them."""
@@ -87,8 +95,20 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
 
 
 class UsageKeysSQLiteRecorder(SQLiteApplicationRecorder):
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        pending = idempotency.take_reservation()
+        if pending is not None and stored_events:
+            pending.reserved = True  # committed with these events
+        return ids
+
     def _insert_events(self, c: Any, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int] | None:
         keys: UsageKeys | None = kwargs.get("usage_keys")
+        pending = idempotency.take_reservation()
+        if pending is not None and stored_events:
+            # The request's Idempotency-Key, committed with its effect (persistence/idempotency.py);
+            # marked reserved by the caller's save only once this transaction has committed.
+            c.execute(idempotency.RESERVE_SQLITE, idempotency.sqlite_reserve_args(pending))
         if keys:
             c.executemany(
                 "INSERT INTO usage_keys (account, event_id, at_micros, credits) VALUES (?, ?, ?, ?)",

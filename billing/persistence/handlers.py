@@ -17,6 +17,9 @@ def _day(text: str | None) -> date | None:
 
 
 def register_handlers(projector: ReadModelProjector) -> None:
+    from billing.persistence.correction_handlers import register_correction_handlers
+
+    register_correction_handlers(projector)
     on = projector.on
 
     @on("PriceGridCatalogue.GridPublished")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, delete, insert, select, update
@@ -27,6 +28,28 @@ log = logging.getLogger(__name__)
 
 TRACKING_NAME = "read_models"
 Handler = Callable[["ProjectionStep", Any, int], None]
+
+
+@dataclass(frozen=True)
+class ProjectionFailure:
+    """Where the projector stopped: the notification it could not apply, and why (shown on /health)."""
+
+    position: int  # the notification id of the event that failed
+    event_id: str  # the aggregate id and version of that event
+    event: str  # its class, e.g. "CustomerAccount.Registered"
+    error: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "event_id": self.event_id, "event": self.event, "error": self.error}
+
+
+class HandlerFailed(Exception):
+    """A handler raised on the ``index``-th notification of a batch (the batch was rolled back)."""
+
+    def __init__(self, index: int, failure: ProjectionFailure) -> None:
+        super().__init__(failure.error)
+        self.index = index
+        self.failure = failure
 
 
 class ProjectionStep:
@@ -118,7 +141,9 @@ class ReadModelProjector:
         # of them read at once after a backlog (or in a rebuild) would hold 0.5-1 GB.
         self.step_bytes = step_bytes
         self.handlers: dict[str, Handler] = {}
-        self._local_lock = threading.Lock()
+        self._local_lock = threading.RLock()
+        # Set while the projector is stopped at an event it cannot apply; cleared once it moves on.
+        self.failure: ProjectionFailure | None = None
 
     def on(self, event_name: str) -> Callable[[Handler], Handler]:
         """Register a handler for an event class, by its qualified name ("Invoice.Issued")."""
@@ -137,14 +162,39 @@ class ReadModelProjector:
         return int(value or 0)
 
     def step(self) -> int:
-        """Apply the next batch of notifications in one transaction; return how many were applied."""
-        with self._local_lock:
-            while True:
-                applied = self._try_step()
-                if applied is not None:
-                    return applied
+        """Apply the next batch of notifications in one transaction; return how many were applied.
 
-    def _try_step(self) -> int | None:
+        When a handler fails, the events of the batch before the failing one are applied (in a
+        transaction of their own), and the projector stops there: the failure (event id, error) is
+        kept in :attr:`failure` and logged, and each later step tries that event again. Nothing
+        is raised, so reads answered from the read models keep working, only not up to date.
+        """
+        with self._local_lock:
+            limit: int | None = None
+            stopped: ProjectionFailure | None = None
+            while True:
+                try:
+                    applied = self._try_step(limit)
+                except HandlerFailed as failed:
+                    stopped = failed.failure
+                    if failed.index > 0 and limit is None:
+                        limit = failed.index  # apply what precedes the bad event, then stop
+                        continue
+                    applied = 0
+                if applied is None:
+                    continue
+                if stopped is not None:
+                    if self.failure != stopped:
+                        log.error(
+                            "read-model projection stopped at notification %s (%s, event %s): %s",
+                            stopped.position, stopped.event, stopped.event_id, stopped.error,
+                        )
+                    self.failure = stopped
+                elif applied:
+                    self.failure = None
+                return applied
+
+    def _try_step(self, max_count: int | None = None) -> int | None:
         """One attempt of :meth:`step`; None when another projector moved the position meanwhile.
 
         The notifications are read BEFORE the tracking row is locked: on SQLite that lock is the
@@ -155,6 +205,8 @@ class ReadModelProjector:
         """
         start = self.position()
         limit = self._limit_within_budget(start)
+        if max_count is not None:
+            limit = min(limit, max_count)
         if not limit:
             return 0
         notifications = self.ledger.recorder.select_notifications(
@@ -183,21 +235,38 @@ class ReadModelProjector:
             ).scalar_one()
             if position != start:
                 return None  # another projector applied these meanwhile: read again from its position
-            frontier = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
-            work = ProjectionStep(conn, frontier)
-            mapper = self.ledger.mapper
-            for notification in notifications:
-                domain_event = mapper.to_domain_event(notification)
-                handler = self.handlers.get(type(domain_event).__qualname__)
-                if handler is not None:
-                    handler(work, domain_event, notification.id)
-            work.flush()
+            self._apply(conn, notifications)
             conn.execute(
                 update(t.projection_tracking)
                 .where(t.projection_tracking.c.name == TRACKING_NAME)
                 .values(position=notifications[-1].id)
             )
             return len(notifications)
+
+    def _apply(self, conn: Connection, notifications: Sequence[Any]) -> None:
+        """Run the handlers of a batch through ``conn``; :class:`HandlerFailed` names the bad event."""
+        frontier = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
+        work = ProjectionStep(conn, frontier)
+        mapper = self.ledger.mapper
+        index = 0
+        try:
+            for index, notification in enumerate(notifications):  # noqa: B007 - read in the except
+                domain_event = mapper.to_domain_event(notification)
+                handler = self.handlers.get(type(domain_event).__qualname__)
+                if handler is not None:
+                    handler(work, domain_event, notification.id)
+            work.flush()
+        except Exception as exc:
+            notification = notifications[index]
+            raise HandlerFailed(
+                index,
+                ProjectionFailure(
+                    position=notification.id,
+                    event_id=f"{notification.originator_id}@{notification.originator_version}",
+                    event=notification.topic.rsplit(":", 1)[-1],
+                    error=f"{type(exc).__name__}: {str(exc)[:500]}",
+                ),
+            ) from exc
 
     def _limit_within_budget(self, start: int) -> int:
         """How many of the next notifications one step reads: up to ``batch_size``, and no more
@@ -217,7 +286,7 @@ class ReadModelProjector:
             applied = self.step()
             total += applied
             if applied == 0:
-                if until is None or self.position() >= until:
+                if until is None or self.failure is not None or self.position() >= until:
                     return total
                 # A notification up to ``until`` exists but another projector holds it: wait for it.
                 threading.Event().wait(0.05)
@@ -227,6 +296,57 @@ class ReadModelProjector:
         with self._local_lock, self.engine.begin() as conn:
             for table in t.PROJECTED_TABLES:
                 conn.execute(delete(table))
+
+    def rebuild(self) -> int:
+        """Rebuild every read model from the ledger alone, replacing the old ones only on success.
+
+        The new rows are built in ONE transaction that first empties the tables and rewinds the
+        tracking position: readers keep seeing the old read models until it commits (MVCC on
+        PostgreSQL, WAL snapshots on SQLite), and if any event fails to project the transaction
+        is rolled back, so the old read models stay exactly as they were. Raises
+        :class:`HandlerFailed` naming the event. Returns the number of notifications replayed.
+        """
+        with self._local_lock, self.engine.begin() as conn:
+            self._lock_tracking(conn)
+            for table in t.PROJECTED_TABLES:
+                if table is not t.projection_tracking:  # its row is locked, and moved at the end
+                    conn.execute(delete(table))
+            position, total = 0, 0
+            while True:
+                limit = self._limit_within_budget(position)
+                notifications = (
+                    self.ledger.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
+                    if limit
+                    else []
+                )
+                if not notifications:
+                    break
+                self._apply(conn, notifications)
+                position = notifications[-1].id
+                total += len(notifications)
+            conn.execute(
+                update(t.projection_tracking)
+                .where(t.projection_tracking.c.name == TRACKING_NAME)
+                .values(position=position)
+            )
+        self.failure = None
+        return total
+
+    @staticmethod
+    def _lock_tracking(conn: Connection) -> None:
+        locked = conn.execute(
+            update(t.projection_tracking)
+            .where(t.projection_tracking.c.name == TRACKING_NAME)
+            .values(position=t.projection_tracking.c.position)
+        ).rowcount
+        if not locked:
+            first = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.projection_tracking)
+            conn.execute(first.values(name=TRACKING_NAME, position=0).on_conflict_do_nothing())
+            conn.execute(
+                update(t.projection_tracking)
+                .where(t.projection_tracking.c.name == TRACKING_NAME)
+                .values(position=t.projection_tracking.c.position)
+            )
 
 
 class ProjectorThread(threading.Thread):
@@ -248,6 +368,11 @@ class ProjectorThread(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 applied = self.projector.catch_up()
+                if self.projector.failure is not None:
+                    # Stopped at a bad event (reported on /health): retry it, but not 5 times a second.
+                    delay = min(max(delay, self.interval) * 2, 5.0)
+                    self._stop_event.wait(delay)
+                    continue
                 delay = self.interval
                 if applied:
                     continue

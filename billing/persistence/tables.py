@@ -12,11 +12,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -32,6 +34,9 @@ api_tokens = Table(
     Column("role", String(16), nullable=False),
     Column("account", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("id", String(32)),  # shown in lists and used to revoke; never the secret
+    Column("revoked_at", DateTime(timezone=True)),
+    UniqueConstraint("id", name="uq_api_tokens_id"),
 )
 
 # The idempotency index of usage, written in the event store's transaction (see eventstore.py).
@@ -42,6 +47,20 @@ usage_keys = Table(
     Column("event_id", String(128), primary_key=True),
     Column("at_micros", BigInteger, nullable=False),
     Column("credits", BigInteger, nullable=False),
+)
+
+# Idempotency-Key of POST requests (API.md "Retries"), kept 30 days. The row is inserted in the
+# event store's transaction of the request's first save (billing/persistence/idempotency.py), so a
+# retry never runs the command again; the response is added once the request has answered.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # sha256 of the caller's token and the key
+    Column("request_hash", String(64), nullable=False),  # sha256 of method, path, query and body
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", Integer),  # NULL while the request is still answering
+    Column("content_type", String(128)),
+    Column("response", LargeBinary),
 )
 
 # Projections ----------------------------------------------------------------------------------

@@ -46,6 +46,23 @@ def parse_month(text: str) -> Month:
         raise InvalidInput(str(exc), field="month") from None
 
 
+# The read models hold amounts as NUMERIC(14, 2): an invoice beyond this could be stored in the
+# ledger but never projected (issue 9: nothing unprojectable is stored). Inputs are bounded to
+# 10^9 EUR each, but a grid's block price times a month's usage can still add up past it.
+MAX_INVOICE_AMOUNT = Decimal(10) ** 11
+
+
+def check_storable(draft: InvoiceDraft) -> None:
+    amounts = [draft.total_ht.amount, draft.total_vat.amount, draft.total_ttc.amount,
+               *(line.amount.amount for line in draft.lines)]
+    if any(abs(amount) >= MAX_INVOICE_AMOUNT for amount in amounts):
+        raise Conflict(
+            f"the invoice of {draft.account} for {draft.month} would hold an amount beyond"
+            f" {MAX_INVOICE_AMOUNT:,} EUR; check the grid and the usage before closing",
+            field="month",
+        )
+
+
 class ClosingService:
     def __init__(
         self,
@@ -101,6 +118,7 @@ class ClosingService:
                 errors.append({"account": account_month.account, "reason": exc.message})
                 continue
             if draft is not None:
+                check_storable(draft)
                 drafts.append(draft)
         return drafts, errors
 
@@ -179,6 +197,15 @@ class ClosingService:
                 self.ledger.save(close)
             except IntegrityError:
                 existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
+        if existing is not None and issue_date_text is not None:
+            asked = require_date(issue_date_text, "issue_date")
+            if asked != existing.issue_day:
+                # A close asked again must not silently keep the first date (issue 9).
+                raise Conflict(
+                    f"month {month} was closed with issue date {existing.issue_day.isoformat()},"
+                    f" not {asked.isoformat()}",
+                    field="issue_date",
+                )
         if existing is not None and existing.status == "closed":
             return {"month": str(month), "status": "closed", "job": None}
         job = self.enqueue(str(month)) if self.enqueue else None
@@ -275,6 +302,8 @@ class ClosingService:
                         for draft in (self._rate_one(i, grid, issue_date, vat_rate) for i in chunk)
                         if draft is not None
                     ]
+                    for draft in drafts:
+                        check_storable(draft)  # never store an invoice the read models cannot hold
                     issued_now += self._issue_chunk(close, numbering, drafts, [i.account for i in chunk])
                     if on_chunk is not None:
                         on_chunk(issued_now)

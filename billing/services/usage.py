@@ -25,6 +25,7 @@ from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.months import Month
 from ledger.usage import (
+    ID_PATTERN,
     MAX_CREDITS,
     MAX_EVENTS_PER_REQUEST,
     MAX_ID_LENGTH,
@@ -40,8 +41,8 @@ MAX_PROBLEMS_LISTED = 100
 class _Event(msgspec.Struct):
     """The well-formed case, decoded and checked in C; anything else takes the detailed path."""
 
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH)]
-    account: str
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
+    account: Annotated[str, msgspec.Meta(max_length=64)]
     at: Annotated[datetime, msgspec.Meta(tz=True)]  # API.md: instants carry their UTC offset
     credits: Annotated[int, msgspec.Meta(ge=1, le=MAX_CREDITS)]
 
@@ -111,6 +112,13 @@ class ServiceStarts:
 
 def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
     """The batch's events and whether the strict schema took them, or a 422 saying why not."""
+    try:
+        return _decode_events(body)
+    except RecursionError:
+        raise InvalidInput("the JSON body is nested too deeply", field="body") from None
+
+
+def _decode_events(body: bytes) -> tuple[list[Any], bool]:
     events: list[Any]
     typed = True
     try:

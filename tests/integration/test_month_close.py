@@ -126,11 +126,14 @@ def test_closing_a_closed_month_issues_nothing(client: TestClient, clock: FixedC
     before = all_invoices(client)
     assert [i["number"] for i in before] == ["FX-2026-000001"]
     at(clock, "2026-03-10")
-    for body in ({"issue_date": "2026-03-02"}, {"issue_date": "2026-03-09"}, None):
+    for body in ({"issue_date": "2026-03-02"}, None):
         response = client.post("/v1/admin/months/2026-02/close", json=body, headers=ADMIN)
         assert response.status_code == 202, response.text
         assert response.json()["status"] == "closed"
         assert response.json()["month"] == "2026-02"
+    # Another issue date is not silently ignored (issue 9): a 409, and nothing issued either.
+    other = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-09"}, headers=ADMIN)
+    assert other.status_code == 409, other.text
     assert get(client, "/v1/admin/months/2026-02") == first
     assert all_invoices(client) == before
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from billing.api.deps import AdminDep, ContainerDep
+from billing.api.responses import AccountOut, MonthUsageOut, PriceGridList, PriceGridOut, RecordedOut
 from billing.api.schemas import (
     ContractIn,
     CustomerIn,
@@ -23,6 +24,7 @@ from billing.api.schemas import (
     TerminationIn,
     TerminationOut,
     TokenIn,
+    TokenList,
     TokenOut,
 )
 from billing.services.closing import parse_month
@@ -73,53 +75,66 @@ def account_view(customer: CustomerAccount) -> dict[str, Any]:
 @router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
 def create_token(body: TokenIn, container: ContainerDep, _: AdminDep) -> dict[str, str]:
     """Create an API token (shown once; only its hash is kept)."""
-    return {"token": container.tokens.create(body.role, body.account)}
+    return container.tokens.create(body.role, body.account)
 
 
-@router.post("/price-grids", status_code=201, tags=["price grid"])
+@router.get("/tokens", response_model=TokenList, tags=["auth"])
+def list_tokens(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """Every token made through the API, without its secret."""
+    return {"tokens": container.tokens.list()}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
+def revoke_token(token_id: str, container: ContainerDep, _: AdminDep) -> Response:
+    """Revoke a token: from now on it is answered 401."""
+    container.tokens.revoke(token_id)
+    return Response(status_code=204)
+
+
+@router.post("/price-grids", status_code=201, response_model=PriceGridOut, tags=["price grid"])
 def publish_price_grid(body: PriceGridIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Publish a price grid version (effective on the 1st of a month, notified a month ahead)."""
     grid, _created = container.catalogue.publish(body.model_dump())
     return grid_to_dict(grid)
 
 
-@router.get("/price-grids", tags=["price grid"])
+@router.get("/price-grids", response_model=PriceGridList, tags=["price grid"])
 def list_price_grids(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Every published grid version, oldest first."""
     return {"price_grids": [grid_to_dict(g) for g in container.catalogue.versions()]}
 
 
-@router.get("/price-grids/{version}", tags=["price grid"])
+@router.get("/price-grids/{version}", response_model=PriceGridOut, tags=["price grid"])
 def get_price_grid(version: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """One grid version."""
     return grid_to_dict(container.catalogue.get(version))
 
 
-@router.post("/customers", status_code=201, tags=["customers"])
+@router.post("/customers", status_code=201, response_model=AccountOut, tags=["customers"])
 def register_customer(body: CustomerIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Register a customer account (art. 11.1 identifier, SIREN and VAT number checked)."""
     return account_view(container.accounts.register(body.model_dump()))
 
 
-@router.get("/customers/{account}", tags=["customers"])
+@router.get("/customers/{account}", response_model=AccountOut, tags=["customers"])
 def get_customer(account: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """A customer account, its contract and options."""
     return account_view(container.accounts.get(account))
 
 
-@router.post("/customers/{account}/contract", status_code=201, tags=["customers"])
+@router.post("/customers/{account}/contract", status_code=201, response_model=AccountOut, tags=["customers"])
 def sign_contract(account: str, body: ContractIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Record the signed order form: plan from the grid in force at service start, fee, payment method."""
     return account_view(container.accounts.sign_contract(account, body.model_dump()))
 
 
-@router.post("/customers/{account}/options", status_code=201, tags=["customers"])
+@router.post("/customers/{account}/options", status_code=201, response_model=AccountOut, tags=["customers"])
 def accept_option(account: str, body: OptionIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """An option accepted from a date (branding removal, reference opt-out, Advanced Support)."""
     return account_view(container.accounts.accept_option(account, body.model_dump()))
 
 
-@router.post("/customers/{account}/options/{option}/end", tags=["customers"])
+@router.post("/customers/{account}/options/{option}/end", response_model=AccountOut, tags=["customers"])
 def end_option(
     account: str, option: str, body: OptionEndIn, container: ContainerDep, _: AdminDep
 ) -> dict[str, Any]:
@@ -127,14 +142,14 @@ def end_option(
     return account_view(container.accounts.end_option(account, option, body.model_dump()))
 
 
-@router.post("/customers/{account}/support-hours", status_code=201, tags=["customers"])
+@router.post("/customers/{account}/support-hours", status_code=201, response_model=RecordedOut, tags=["customers"])
 def record_support_hours(account: str, body: HoursIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Advanced Support hours used on a day."""
     container.accounts.record_support_hours(account, body.model_dump())
     return {"account": account, **body.model_dump()}
 
 
-@router.post("/customers/{account}/interventions", status_code=201, tags=["customers"])
+@router.post("/customers/{account}/interventions", status_code=201, response_model=RecordedOut, tags=["customers"])
 def record_intervention(
     account: str, body: InterventionIn, container: ContainerDep, _: AdminDep
 ) -> dict[str, Any]:
@@ -153,7 +168,7 @@ def grant_penalty_credit(
     return container.accounts.grant_penalty_credit(account, body.model_dump())
 
 
-@router.post("/customers/{account}/payments", status_code=201, tags=["customers"])
+@router.post("/customers/{account}/payments", status_code=201, response_model=RecordedOut, tags=["customers"])
 def record_payment(account: str, body: PaymentIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """A payment received for an invoice."""
     container.accounts.record_payment(account, body.model_dump())
@@ -170,7 +185,7 @@ def notify_termination(
     return container.accounts.notify_termination(account, body.model_dump())
 
 
-@router.get("/customers/{account}/usage", tags=["usage"])
+@router.get("/customers/{account}/usage", response_model=MonthUsageOut, tags=["usage"])
 async def month_usage(
     account: str,
     container: ContainerDep,

@@ -6,14 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query
 
-from billing.api.deps import AdminDep, ContainerDep, PrincipalDep, ensure_may_see
+from billing.api.deps import AdminDep, ContainerDep, ReaderDep, ensure_may_see
+from billing.api.responses import CustomerInvoiceList, InvoiceList, InvoiceOut, MonthStateOut, PreviewOut
 from billing.api.schemas import CloseIn, CloseOut
 from billing.services.closing import parse_month
 
 router = APIRouter(prefix="/v1")
 
 
-@router.get("/admin/months/{month}/preview", tags=["months"])
+@router.get("/admin/months/{month}/preview", response_model=PreviewOut, tags=["months"])
 def preview_month(
     month: str,
     container: ContainerDep,
@@ -32,14 +33,14 @@ def close_month(
     return container.closing.request_close(month, body.issue_date if body else None)
 
 
-@router.get("/admin/months/{month}", tags=["months"])
+@router.get("/admin/months/{month}", response_model=MonthStateOut, tags=["months"])
 def month_state(month: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """A month's state: open, closing (with progress) or closed, with its invoice count and totals."""
     container.projector.catch_up()
     return container.closing.month_state(month)
 
 
-@router.get("/admin/invoices", tags=["invoices"])
+@router.get("/admin/invoices", response_model=InvoiceList, tags=["invoices"])
 def list_invoices(
     container: ContainerDep, _: AdminDep, month: str | None = None, account: str | None = None
 ) -> dict[str, Any]:
@@ -49,16 +50,16 @@ def list_invoices(
     return {"invoices": container.invoices.list(month=month, account=account)}
 
 
-@router.get("/invoices/{number}", tags=["invoices"])
-def get_invoice(number: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.get("/invoices/{number}", response_model=InvoiceOut, tags=["invoices"])
+def get_invoice(number: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
     """One invoice (admin, or the customer it belongs to)."""
-    invoice = container.invoices.get(number)
-    ensure_may_see(principal, invoice["account"])
+    invoice = container.invoices.get(number)  # NotFound(f"invoice {number!r} not found")
+    ensure_may_see(principal, invoice["account"], f"invoice {number!r} not found")
     return invoice
 
 
-@router.get("/customers/{account}/invoices", tags=["invoices"])
-def customer_invoices(account: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
+@router.get("/customers/{account}/invoices", response_model=CustomerInvoiceList, tags=["invoices"])
+def customer_invoices(account: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
     """The account's invoices of the last five years (art. 10.2)."""
-    ensure_may_see(principal, account)
+    ensure_may_see(principal, account, f"account {account!r} not found")
     return {"account": account, "invoices": container.invoices.list(account=account, years=5)}

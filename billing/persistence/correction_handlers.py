@@ -1,0 +1,59 @@
+"""How corrections (withdrawals) change the read models; registered from handlers.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from billing.persistence import tables as t
+from billing.persistence.projections import ProjectionStep, ReadModelProjector
+
+
+def _delete_one(step: ProjectionStep, table: Any, *conditions: Any) -> None:
+    """Delete one row matching ``conditions``: identical records (the same one entered twice) are
+    interchangeable for billing, and withdrawing one must leave the other."""
+    step.flush()
+    row_id = step.conn.execute(select(table.c.id).where(*conditions).order_by(table.c.id).limit(1)).scalar()
+    if row_id is not None:
+        step.conn.execute(delete(table).where(table.c.id == row_id))
+
+
+def register_correction_handlers(projector: ReadModelProjector) -> None:
+    on = projector.on
+
+    @on("CustomerAccount.SupportHoursWithdrawn")
+    def support_hours_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        h = t.support_hours.c
+        _delete_one(step, t.support_hours, h.account == step.account_of(e.originator_id),
+                    h.on == date.fromisoformat(e.on), h.hours == Decimal(e.hours), h.note == e.note)
+
+    @on("CustomerAccount.InterventionWithdrawn")
+    def intervention_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        i = t.interventions.c
+        _delete_one(step, t.interventions, i.account == step.account_of(e.originator_id),
+                    i.on == date.fromisoformat(e.on), i.hours == Decimal(e.hours), i.description == e.description)
+
+    @on("CustomerAccount.PenaltyCreditWithdrawn")
+    def penalty_credit_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(delete(t.penalty_credits).where(t.penalty_credits.c.id == e.credit_id))
+
+    @on("CustomerAccount.OptionWithdrawn")
+    def option_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        o = t.account_options.c
+        step.conn.execute(delete(t.account_options).where(
+            o.account == step.account_of(e.originator_id), o.option == e.option,
+            o.accepted_on == date.fromisoformat(e.accepted_on)))
+
+    @on("CustomerAccount.ContractWithdrawn")
+    def contract_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        account = step.account_of(e.originator_id)
+        step.conn.execute(update(t.accounts).where(t.accounts.c.account == account).values(
+            plan=None, service_start=None, installation_fee=None, freemium=None, payment_method=None, mandate=None))
+        step.conn.execute(delete(t.account_options).where(t.account_options.c.account == account))
+
+    @on("PriceGridCatalogue.GridWithdrawn")
+    def grid_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(delete(t.price_grids).where(t.price_grids.c.version == e.version))
