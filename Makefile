@@ -28,7 +28,7 @@ worker: install
 	$(BIN)/billing worker
 
 lint: install
-	$(BIN)/ruff check billing ledger pricing invoices exports tests bench
+	$(BIN)/ruff check billing ledger pricing invoices exports cases tests bench
 	$(BIN)/mypy
 
 # Unit, integration (SQLite and PostgreSQL) and end-to-end tests, then ruff and mypy.
