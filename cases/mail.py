@@ -183,7 +183,7 @@ _QUOTE_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _FORWARD = re.compile(
-    r"(?:-{2,}\s*(?:Forwarded message|Message transféré|Original Message)\s*-{2,}"
+    r"(?:-{2,}\s*(?:Forwarded message|Message transféré)\s*-{2,}"
     r"|Début du message réexpédié|Begin forwarded message)",
     re.IGNORECASE,
 )
