@@ -17,6 +17,7 @@ from billing.persistence.handlers import register_handlers
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
+from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.invoice_queries import InvoiceQueries
@@ -61,6 +62,7 @@ class Container:
     usage: UsageService
     closing: ClosingService
     invoices: InvoiceQueries
+    cases: CaseService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -106,4 +108,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         usage=usage,
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
+        cases=CaseService(settings, ledger, engine, projector, clock),
     )

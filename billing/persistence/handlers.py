@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
+from billing.persistence.case_handlers import register_case_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
 
@@ -239,6 +240,8 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
         )
+
+    register_case_handlers(projector)  # issue 13: customer cases
 
 
 def _account_of(step: ProjectionStep, e: Any) -> str:

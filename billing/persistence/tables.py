@@ -201,6 +201,33 @@ penalty_allocations = Table(
     Column("amount", AMOUNT, nullable=False),
 )
 
+# Customer cases (issue 13): every message to compta@flexio.fr, keyed by its Message-ID.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case", String(36), primary_key=True),
+    Column("message_id", String(600), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("account", String(64), index=True),
+    Column("sender", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("invoice", String(32), index=True),
+    Column("amount", AMOUNT),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("valid", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("acknowledge_by", Date, nullable=False),
+    Column("answer_by", Date, nullable=False),
+    Column("termination_kind", String(16)),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("answered_on", Date),
+    Column("outcome", String(16)),
+    Column("resolved_amount_ht", AMOUNT),
+    Column("resolution_note", Text),
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -214,5 +241,6 @@ PROJECTED_TABLES = (
     invoices,
     invoice_lines,
     penalty_allocations,
+    cases,
     projection_tracking,
 )

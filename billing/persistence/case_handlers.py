@@ -1,0 +1,73 @@
+"""How case events change the ``cases`` read model (issue 13). Registered from handlers.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, update
+
+from billing.persistence import tables as t
+from billing.persistence.projections import ProjectionStep, ReadModelProjector
+
+
+def case_key(originator_id: UUID) -> str:
+    return str(originator_id)
+
+
+def register_case_handlers(projector: ReadModelProjector) -> None:
+    on = projector.on
+
+    @on("Case.Received")
+    def received(step: ProjectionStep, e: Any, _position: int) -> None:
+        a = e.assessment
+        step.conn.execute(
+            insert(t.cases).values(
+                case=case_key(e.originator_id),
+                message_id=e.message_id,
+                kind=a["kind"],
+                status="open" if a["kind"] in ("dispute", "termination") else "filed",
+                account=a.get("account"),
+                sender=a.get("sender") or "",
+                subject=a.get("subject") or "",
+                invoice=a.get("invoice"),
+                amount=None if a.get("amount") is None else Decimal(a["amount"]),
+                received_at=datetime.fromisoformat(e.received_at),
+                valid=bool(a["valid"]),
+                reasons=list(a["reasons"]),
+                flags=list(a["flags"]),
+                acknowledge_by=date.fromisoformat(a["acknowledge_by"]),
+                answer_by=date.fromisoformat(a["answer_by"]),
+                termination_kind=a.get("termination_kind"),
+            )
+        )
+
+    def case_update(step: ProjectionStep, e: Any, **values: Any) -> None:
+        step.conn.execute(update(t.cases).where(t.cases.c.case == case_key(e.originator_id)).values(**values))
+
+    @on("Case.Acknowledged")
+    def acknowledged(step: ProjectionStep, e: Any, _position: int) -> None:
+        # The status moves only from open; an answered case acknowledged late keeps "answered".
+        step.conn.execute(
+            update(t.cases)
+            .where(t.cases.c.case == case_key(e.originator_id), t.cases.c.status == "open")
+            .values(status="acknowledged")
+        )
+        case_update(step, e, acknowledged_at=datetime.fromisoformat(e.at))
+
+    @on("Case.Answered")
+    def answered(step: ProjectionStep, e: Any, _position: int) -> None:
+        case_update(step, e, status="answered", answered_on=date.fromisoformat(e.on))
+
+    @on("Case.Resolved")
+    def resolved(step: ProjectionStep, e: Any, _position: int) -> None:
+        case_update(
+            step,
+            e,
+            status="resolved",
+            outcome=e.outcome,
+            resolved_amount_ht=None if e.amount_ht is None else Decimal(e.amount_ht),
+            resolution_note=e.note,
+        )

@@ -1,0 +1,331 @@
+"""Customer cases: messages to compta@flexio.fr in, deadlines, resolution (API.md "Disputes", §8).
+
+``record_email`` is the one entry point of the HTTP upload and the IMAP poller: parse (pure,
+cases/), match the sender, assess against the invoice read model, keep the raw bytes, and save the
+Case (and, for a valid dispute, the Invoice marked disputed) in one ledger transaction. The case id
+is uuid5 of the Message-ID, so a repeat (a second upload, a restarted or second poller) finds the
+case already there and returns it: never a second case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine, select
+
+from billing.persistence import tables as t
+from billing.persistence.eventstore import Ledger
+from billing.persistence.projections import ReadModelProjector
+from billing.services.commands import find_aggregate, get_aggregate, run_command
+from billing.settings import Settings
+from cases.calendar import PARIS
+from cases.disputes import Assessment, InvoiceFacts, assess
+from cases.mail import ParsedMail, parse_message
+from cases.senders import SenderDirectory
+from ledger.case import OUTCOMES, Case
+from ledger.clock import Clock, today
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.inputs import money_str, optional_text, require_choice, require_money
+from ledger.invoicing import Invoice
+
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger uploads get 413
+TEXT_KEPT = 20_000  # characters of text kept in the event for finance to read (the raw bytes are stored)
+STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
+
+
+def case_view_from_row(row: Any) -> dict[str, Any]:
+    """API.md's case shape (plus the case's life) from the ``cases`` read model."""
+    return {
+        "case": row.case,
+        "kind": row.kind,
+        "status": row.status,
+        "invoice": row.invoice,
+        "amount": None if row.amount is None else f"{Decimal(row.amount):.2f}",
+        "received_at": _paris(row.received_at).isoformat(),
+        "valid": row.valid,
+        "reasons": list(row.reasons),
+        "acknowledge_by": row.acknowledge_by.isoformat(),
+        "answer_by": row.answer_by.isoformat(),
+        "account": row.account,
+        "sender": row.sender,
+        "subject": row.subject,
+        "flags": list(row.flags),
+        "termination_kind": row.termination_kind,
+        "message_id": row.message_id,
+        "acknowledged_at": None if row.acknowledged_at is None else _paris(row.acknowledged_at).isoformat(),
+        "answered_on": None if row.answered_on is None else row.answered_on.isoformat(),
+        "resolution": None
+        if row.outcome is None
+        else {
+            "outcome": row.outcome,
+            "amount_ht": None if row.resolved_amount_ht is None else f"{Decimal(row.resolved_amount_ht):.2f}",
+            "note": row.resolution_note,
+        },
+    }
+
+
+def _paris(instant: datetime) -> datetime:
+    if instant.tzinfo is None:  # SQLite returns naive UTC for timezone-aware columns
+        from datetime import UTC
+
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(PARIS)
+
+
+def case_view(case: Case) -> dict[str, Any]:
+    """The same shape from the aggregate itself (right after a write, before the projection)."""
+    a = case.assessment
+    resolution = case.resolution
+    return {
+        "case": str(case.id),
+        "kind": a["kind"],
+        "status": case.status,
+        "invoice": a.get("invoice"),
+        "amount": a.get("amount"),
+        "received_at": datetime.fromisoformat(case.received_at).astimezone(PARIS).isoformat(),
+        "valid": a["valid"],
+        "reasons": list(a["reasons"]),
+        "acknowledge_by": a["acknowledge_by"],
+        "answer_by": a["answer_by"],
+        "account": a.get("account"),
+        "sender": a.get("sender") or "",
+        "subject": a.get("subject") or "",
+        "flags": list(a["flags"]),
+        "termination_kind": a.get("termination_kind"),
+        "message_id": case.message_id,
+        "acknowledged_at": None
+        if case.acknowledged_at is None
+        else datetime.fromisoformat(case.acknowledged_at).astimezone(PARIS).isoformat(),
+        "answered_on": case.answered_on,
+        "resolution": None if resolution is None else {k: resolution[k] for k in ("outcome", "amount_ht", "note")},
+    }
+
+
+def assessment_record(mail: ParsedMail, account: str | None, outcome: Assessment) -> dict[str, Any]:
+    return {
+        "kind": outcome.kind,
+        "invoice": outcome.invoice,
+        "amount": None if outcome.amount is None else f"{outcome.amount:.2f}",
+        "valid": outcome.valid,
+        "reasons": list(outcome.reasons),
+        "flags": list(outcome.flags),
+        "acknowledge_by": outcome.acknowledge_by.isoformat(),
+        "answer_by": outcome.answer_by.isoformat(),
+        "received_on": outcome.received_at.astimezone(PARIS).date().isoformat(),
+        "termination_kind": outcome.termination_kind,
+        "language": outcome.language,
+        "account": account,
+        "sender": mail.sender,
+        "subject": mail.subject[:500],
+    }
+
+
+class CaseService:
+    def __init__(self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.engine = engine
+        self.projector = projector
+        self.clock = clock
+        self.enqueue_acknowledgments: Callable[[], object] | None = None  # wired to a job at start-up
+
+    # -- mail in ---------------------------------------------------------------------------------
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.settings.storage_dir / "mail"
+
+    def _senders(self) -> SenderDirectory:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.accounts.c.account, t.accounts.c.billing_email)).all()
+        return SenderDirectory((row.account, row.billing_email) for row in rows)
+
+    def _invoice_facts(self, number: str) -> InvoiceFacts | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.invoices.c.number, t.invoices.c.account, t.invoices.c.issue_date, t.invoices.c.total_ttc,
+                       t.invoices.c.status).where(t.invoices.c.number == number)
+            ).first()
+        if row is None:
+            return None
+        return InvoiceFacts(row.number, row.account, row.issue_date, Decimal(row.total_ttc), row.status)
+
+    def _keep_raw(self, raw: bytes) -> str:
+        """Store the message as received (attachments included), content-addressed: writing it twice
+        is harmless, and a crash before the ledger save leaves only an unreferenced file."""
+        digest = hashlib.sha256(raw).hexdigest()
+        path = self.mail_dir / f"{digest}.eml"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            tmp.write_bytes(raw)
+            os.replace(tmp, path)
+        return digest
+
+    def raw_message(self, case_key: str) -> bytes:
+        case = self._case(case_key)
+        return (self.mail_dir / f"{case.mail['sha256']}.eml").read_bytes()
+
+    def record_email(self, raw: bytes, *, senders: SenderDirectory | None = None, catch_up: bool = True) -> dict[str, Any]:
+        """Record one raw message; the same Message-ID again returns the case already recorded."""
+        if not raw.strip():
+            raise InvalidInput("the message is empty", field="body")
+        if len(raw) > MAX_MESSAGE_BYTES:
+            raise InvalidInput(f"the message is larger than {MAX_MESSAGE_BYTES} bytes", field="body")
+        mail = parse_message(raw, self.clock.now())
+        case_id = Case.create_id(mail.message_id)
+        existing = find_aggregate(self.ledger, case_id)
+        if existing is not None:
+            return case_view(existing)
+        directory = senders or self._senders()
+        account = directory.match(mail.sender)
+        outcome = assess(mail, account, self._invoice_facts)
+        digest = self._keep_raw(raw)
+        record = assessment_record(mail, account, outcome)
+        details = {
+            "sha256": digest,
+            "size": len(raw),
+            "sender": mail.sender,
+            "sender_name": mail.sender_name[:200],
+            "subject": mail.subject[:500],
+            "date": None if mail.date is None else mail.date.isoformat(),
+            "text": mail.text[:TEXT_KEPT],
+            "attachments": [asdict(a) for a in mail.attachments],
+        }
+        case = Case(message_id=mail.message_id, received_at=outcome.received_at.isoformat(), assessment=record, mail=details)
+        touched: list[Any] = [case]
+        if outcome.kind == "dispute" and outcome.valid and outcome.invoice:
+            invoice = find_aggregate(self.ledger, Invoice.create_id(outcome.invoice))
+            if invoice is not None and invoice.status == "issued":  # §8: a valid dispute holds the invoice
+                invoice.mark_disputed(str(case.id), outcome.received_at.astimezone(PARIS).date())
+                touched.append(invoice)
+        try:
+            self.ledger.save(*touched)
+        except IntegrityError:
+            # Another request or poller recorded the same Message-ID first (or the invoice moved):
+            # the case recorded by the winner is the answer; otherwise retry against the new state.
+            winner = find_aggregate(self.ledger, case_id)
+            if winner is not None:
+                return case_view(winner)
+            return self.record_email(raw, senders=directory, catch_up=catch_up)
+        if catch_up:
+            self.projector.catch_up()
+        if case.status == "open" and self.enqueue_acknowledgments is not None:
+            self.enqueue_acknowledgments()
+        return case_view(case)
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _key(self, case_key: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(case_key)
+        except ValueError:
+            raise NotFound(f"case {case_key!r} not found") from None
+
+    def _case(self, case_key: str) -> Case:
+        case: Case = get_aggregate(self.ledger, self._key(case_key), f"case {case_key!r}")
+        return case
+
+    def get(self, case_key: str) -> dict[str, Any]:
+        case = self._case(case_key)
+        view = case_view(case)
+        view["mail"] = {k: case.mail[k] for k in ("sender_name", "date", "text", "attachments", "size")}
+        return view
+
+    def list_cases(self, status: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.cases).order_by(t.cases.c.received_at, t.cases.c.case)
+        if status is not None:
+            query = query.where(t.cases.c.status == require_choice(status, STATUSES, "status"))
+        if kind is not None:
+            query = query.where(t.cases.c.kind == require_choice(kind, ("dispute", "termination", "other"), "kind"))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [case_view_from_row(row) for row in rows]
+
+    # -- case life ---------------------------------------------------------------------------------
+
+    def resolve(self, case_key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Finance's decision (§8). Rejected: the invoice is released for direct debit again.
+        Accepted: the amount HT and the note are recorded for the credit note (issue 11), which
+        moves the invoice to ``credited``; until then it stays held as ``disputed``."""
+        outcome = require_choice(body.get("outcome"), OUTCOMES, "outcome")
+        note = optional_text(body.get("note"), "note") or ""
+        raw_amount = body.get("amount_ht")
+        amount = None if raw_amount is None else money_str(require_money(raw_amount, "amount_ht", positive=True))
+        case = self._case(case_key)
+        on = today(self.clock)
+        if amount is not None and case.invoice:
+            facts = self._invoice_facts(case.invoice)
+            if facts is not None:
+                with self.engine.connect() as conn:
+                    total_ht = conn.execute(
+                        select(t.invoices.c.total_ht).where(t.invoices.c.number == case.invoice)
+                    ).scalar_one()
+                if Decimal(amount) > Decimal(total_ht):
+                    raise InvalidInput(
+                        f"amount_ht {amount} is more than the invoice's total HT {Decimal(total_ht):.2f}", field="amount_ht"
+                    )
+        for _ in range(10):
+            case = self._case(case_key)
+            case.resolve(outcome, on, amount, note)
+            touched: list[Any] = [case]
+            if outcome == "rejected" and case.invoice:
+                invoice = find_aggregate(self.ledger, Invoice.create_id(case.invoice))
+                if invoice is not None and invoice.status == "disputed" and case.valid and not self._other_holds(case):
+                    invoice.clear_dispute(str(case.id), on)
+                    touched.append(invoice)
+            try:
+                self.ledger.save(*touched)
+            except IntegrityError:
+                continue
+            self.projector.catch_up()
+            return case_view(case)
+        raise Conflict("the case is being changed by another request; retry")
+
+    def _other_holds(self, case: Case) -> bool:
+        """Another valid dispute still open on the same invoice keeps it held."""
+        query = select(t.cases.c.case).where(
+            t.cases.c.invoice == case.invoice,
+            t.cases.c.kind == "dispute",
+            t.cases.c.valid.is_(True),
+            t.cases.c.status.in_(("open", "acknowledged", "answered")),
+            t.cases.c.case != str(case.id),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def answer(self, case_key: str, on: date, note: str) -> dict[str, Any]:
+        return run_command(
+            self.ledger, self._key(case_key), lambda c: (c.answer(on, note), case_view(c))[1],
+            what=f"case {case_key!r}", after_save=self.projector.catch_up,
+        )
+
+    def due_acknowledgments(self) -> list[str]:
+        """Cases still to acknowledge (open disputes and terminations), oldest deadline first."""
+        query = (
+            select(t.cases.c.case)
+            .where(t.cases.c.status == "open", t.cases.c.acknowledged_at.is_(None))
+            .order_by(t.cases.c.acknowledge_by, t.cases.c.received_at)
+        )
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            return [row.case for row in conn.execute(query)]
+
+    def mark_acknowledged(self, case_key: str, at: datetime, sent_to: str, reference: str) -> None:
+        run_command(
+            self.ledger, self._key(case_key), lambda c: c.acknowledge(at, sent_to, reference),
+            what=f"case {case_key!r}", after_save=self.projector.catch_up,
+        )
+
+    def case(self, case_key: str) -> Case:
+        return self._case(case_key)
+

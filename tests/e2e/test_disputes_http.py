@@ -1,0 +1,111 @@
+"""Disputes over HTTP (API.md "Disputes", BILLING_RULES §8), on SQLite and PostgreSQL.
+
+The world: acme (billing email factures@acme.fr) on PRO from 2026-02-10 with 35,000 credits in
+February; the close on 2026-03-02 issues FX-2026-000001: HT 339.29 + 40.00 + 800.00 = 1179.29,
+TTC 1415.15 (BILLING_RULES §10), dispute window to 2026-03-22 (issue + 20 days).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api_helpers import ADMIN, close_february, get, post
+from factories import GRID_2026_A, contract, customer, usage_events
+from fastapi.testclient import TestClient
+
+from ledger.clock import FixedClock
+
+CORPUS = Path(__file__).parents[1] / "data" / "mail"
+RFC822 = {**ADMIN, "Content-Type": "message/rfc822"}
+
+
+def february_invoice(client: TestClient, clock: FixedClock) -> None:
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract("2026-02-10"))
+    response = client.post("/v1/usage", json={"events": usage_events("acme", 5000, credits=7)}, headers=ADMIN)
+    assert response.status_code in (200, 201, 202), response.text
+    close_february(client, clock)
+    assert get(client, "/v1/invoices/FX-2026-000001")["total_ttc"] == "1415.15"
+
+
+def send(client: TestClient, name: str, status: int = 201) -> dict[str, object]:
+    response = client.post("/v1/admin/disputes/emails", content=(CORPUS / f"{name}.eml").read_bytes(), headers=RFC822)
+    assert response.status_code == status, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, clock: FixedClock) -> None:
+    february_invoice(client, clock)
+    case = send(client, "01-fr-plain-valid")
+    # compta@acme.fr matches acme by its billing domain; received Tue 10 March 10:12:45 (in the window):
+    # acknowledge by Wed 11, answer by 10 + 7 = 17 March; disputed 40.00 of the overage line.
+    assert {k: case[k] for k in ("kind", "invoice", "amount", "received_at", "valid", "reasons", "acknowledge_by",
+                                 "answer_by", "account", "status")} == {
+        "kind": "dispute", "invoice": "FX-2026-000001", "amount": "40.00",
+        "received_at": "2026-03-10T10:12:45+01:00", "valid": True, "reasons": [],
+        "acknowledge_by": "2026-03-11", "answer_by": "2026-03-17", "account": "acme", "status": "open",
+    }
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "disputed"
+    again = send(client, "01-fr-plain-valid")
+    assert again["case"] == case["case"]
+    listed = get(client, "/v1/admin/disputes?status=open")["cases"]
+    assert [c["case"] for c in listed] == [case["case"]]
+    detail = get(client, f"/v1/admin/disputes/{case['case']}")
+    assert "26 000 crédits" in detail["mail"]["text"]
+
+    resolved = post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected", "note": "usage checked"}, 200)
+    assert resolved["status"] == "resolved"
+    assert resolved["resolution"] == {"outcome": "rejected", "amount_ht": None, "note": "usage checked"}
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "issued"
+    assert get(client, "/v1/admin/disputes?status=open")["cases"] == []
+    assert post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected"}, 409)
+
+
+def test_accepting_a_dispute_records_the_credit_to_make(client: TestClient, clock: FixedClock) -> None:
+    february_invoice(client, clock)
+    case = send(client, "07-fr-reply-with-quoted-history")
+    assert (case["valid"], case["amount"]) == (True, "40.00")  # the quoted 1 415,15 € is history, not the claim
+    key = case["case"]
+    # accepted without an amount, or above the invoice's HT (1179.29): refused, nothing written
+    refused = post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted"}, 422)
+    assert refused["error"]["details"]["field"] == "amount_ht"
+    post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "1179.30"}, 422)
+    post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "-5"}, 422)
+    assert get(client, f"/v1/admin/disputes/{key}")["status"] == "open"
+    done = post(client, f"/v1/admin/disputes/{key}/resolve",
+                {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}, 200)
+    # 40.00 TTC-looking claim, finance credits 33.33 HT (33.33 x 1.20 = 40.00 TTC)
+    assert done["resolution"] == {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}
+    # The credit note (issue 11) moves the invoice to credited; until then it stays held.
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "disputed"
+
+
+def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client: TestClient, clock: FixedClock) -> None:
+    february_invoice(client, clock)
+    late = send(client, "20-fr-late")
+    assert (late["valid"], late["reasons"]) == (False, ["out_of_window"])  # received 25 March > 22 March
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "issued"
+    ooo = send(client, "50-fr-out-of-office")
+    assert (ooo["kind"], ooo["status"]) == ("other", "filed")
+    assert post(client, f"/v1/admin/disputes/{ooo['case']}/resolve", {"outcome": "rejected"}, 409)
+    before = get(client, "/v1/admin/disputes")["cases"]
+    assert len(before) == 2
+
+    bad = [
+        client.post("/v1/admin/disputes/emails", json={"raw": "x"}, headers=ADMIN),  # not message/rfc822
+        client.post("/v1/admin/disputes/emails", content=b"  \r\n", headers=RFC822),  # empty
+        client.post("/v1/admin/disputes/emails", content=b"From: a@b.fr\r\n\r\nx", headers={"Content-Type": "message/rfc822"}),
+        client.get("/v1/admin/disputes?status=bogus", headers=ADMIN),
+        client.get("/v1/admin/disputes/not-a-case", headers=ADMIN),
+        client.get("/v1/admin/disputes/00000000-0000-0000-0000-000000000000", headers=ADMIN),
+        client.post(f"/v1/admin/disputes/{late['case']}/resolve", json={"outcome": "maybe"}, headers=ADMIN),
+        client.post(f"/v1/admin/disputes/{late['case']}/resolve", json={"outcome": "rejected", "amount_ht": "10.00"},
+                    headers=ADMIN),
+        client.post(f"/v1/admin/disputes/{late['case']}/resolve", json={"outcome": "rejected", "x": 1}, headers=ADMIN),
+    ]
+    assert [r.status_code for r in bad] == [415, 422, 401, 422, 404, 404, 422, 422, 422]
+    for response in bad:
+        assert set(response.json()["error"]) == {"code", "message", "details"}
+    assert get(client, "/v1/admin/disputes")["cases"] == before
