@@ -23,9 +23,12 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
         container = container_factory() if container_factory else bootstrap()
         jobs = Jobs(make_broker(container.settings))
         container.closing.enqueue = jobs.send_close
+        container.cases.enqueue_acknowledgments = jobs.send_acknowledgments
         set_container(container)
         if not container.settings.broker_url:
             jobs.start_in_process_worker()
+        if container.settings.imap_url:
+            jobs.start_mailbox_polling()
         if background:
             container.start_background_projection()
         app.state.container = container

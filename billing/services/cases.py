@@ -144,7 +144,7 @@ class CaseService:
     def mail_dir(self) -> Path:
         return self.settings.storage_dir / "mail"
 
-    def _senders(self) -> SenderDirectory:
+    def sender_directory(self) -> SenderDirectory:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.accounts.c.account, t.accounts.c.billing_email)).all()
         return SenderDirectory((row.account, row.billing_email) for row in rows)
@@ -186,7 +186,7 @@ class CaseService:
         existing = find_aggregate(self.ledger, case_id)
         if existing is not None:
             return case_view(existing)
-        directory = senders or self._senders()
+        directory = senders or self.sender_directory()
         account = directory.match(mail.sender)
         outcome = assess(mail, account, self._invoice_facts)
         digest = self._keep_raw(raw)

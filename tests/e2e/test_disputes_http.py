@@ -7,9 +7,12 @@ TTC 1415.15 (BILLING_RULES §10), dispute window to 2026-03-22 (issue + 20 days)
 
 from __future__ import annotations
 
+import email
+import email.policy
+import time
 from pathlib import Path
 
-from api_helpers import ADMIN, close_february, get, post
+from api_helpers import ADMIN, at, close_february, get, post
 from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 
@@ -29,6 +32,17 @@ def february_invoice(client: TestClient, clock: FixedClock) -> None:
     assert get(client, "/v1/invoices/FX-2026-000001")["total_ttc"] == "1415.15"
 
 
+def acknowledged(client: TestClient, key: object, timeout: float = 30) -> dict[str, object]:
+    """Wait for the acknowledgment job (in-process worker) to acknowledge the case."""
+    deadline = time.monotonic() + timeout
+    while True:
+        case: dict[str, object] = get(client, f"/v1/admin/disputes/{key}")
+        if case["acknowledged_at"] is not None:
+            return case
+        assert time.monotonic() < deadline, "no acknowledgment"
+        time.sleep(0.05)
+
+
 def send(client: TestClient, name: str, status: int = 201) -> dict[str, object]:
     response = client.post("/v1/admin/disputes/emails", content=(CORPUS / f"{name}.eml").read_bytes(), headers=RFC822)
     assert response.status_code == status, response.text
@@ -38,6 +52,7 @@ def send(client: TestClient, name: str, status: int = 201) -> dict[str, object]:
 
 def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, clock: FixedClock) -> None:
     february_invoice(client, clock)
+    at(clock, "2026-03-10", hour=11)
     case = send(client, "01-fr-plain-valid")
     # compta@acme.fr matches acme by its billing domain; received Tue 10 March 10:12:45 (in the window):
     # acknowledge by Wed 11, answer by 10 + 7 = 17 March; disputed 40.00 of the overage line.
@@ -50,7 +65,16 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "disputed"
     again = send(client, "01-fr-plain-valid")
     assert again["case"] == case["case"]
-    listed = get(client, "/v1/admin/disputes?status=open")["cases"]
+    # The acknowledgment job wrote the mail to var/outbox (no SMTP configured) and recorded it.
+    acked = acknowledged(client, case["case"])
+    assert (acked["status"], acked["acknowledged_at"]) == ("acknowledged", "2026-03-10T11:00:00+01:00")
+    outbox = Path(client.app.state.container.settings.storage_dir).parent / "outbox"  # type: ignore[attr-defined]
+    mail = email.message_from_bytes((outbox / f"ack-{case['case']}.eml").read_bytes(), policy=email.policy.default)
+    assert (mail["To"], mail["Auto-Submitted"]) == ("compta@acme.fr", "auto-replied")
+    assert mail["Subject"] == f"Accusé de réception de votre contestation [{case['case']}]"
+    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    assert "facture FX-2026-000001" in body and "au plus tard le 2026-03-17" in body  # French; answer by 17 March
+    listed = get(client, "/v1/admin/disputes?status=acknowledged")["cases"]
     assert [c["case"] for c in listed] == [case["case"]]
     detail = get(client, f"/v1/admin/disputes/{case['case']}")
     assert "26 000 crédits" in detail["mail"]["text"]
@@ -59,7 +83,7 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert resolved["status"] == "resolved"
     assert resolved["resolution"] == {"outcome": "rejected", "amount_ht": None, "note": "usage checked"}
     assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "issued"
-    assert get(client, "/v1/admin/disputes?status=open")["cases"] == []
+    assert get(client, "/v1/admin/disputes?status=acknowledged")["cases"] == []
     assert post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected"}, 409)
 
 
@@ -73,7 +97,7 @@ def test_accepting_a_dispute_records_the_credit_to_make(client: TestClient, cloc
     assert refused["error"]["details"]["field"] == "amount_ht"
     post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "1179.30"}, 422)
     post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "-5"}, 422)
-    assert get(client, f"/v1/admin/disputes/{key}")["status"] == "open"
+    assert get(client, f"/v1/admin/disputes/{key}")["resolution"] is None
     done = post(client, f"/v1/admin/disputes/{key}/resolve",
                 {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}, 200)
     # 40.00 TTC-looking claim, finance credits 33.33 HT (33.33 x 1.20 = 40.00 TTC)
