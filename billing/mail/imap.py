@@ -25,7 +25,6 @@ from imapclient import IMAPClient
 from sqlalchemy import text
 
 from billing.services.cases import CaseService
-from ledger.errors import BillingError
 
 log = logging.getLogger(__name__)
 
@@ -157,20 +156,15 @@ class MailboxPoller:
                 unreadable: list[int] = []
                 if senders is None:
                     senders = self.cases.sender_directory()
-                for uid in chunk:
-                    data = fetched.get(uid)
-                    raw = data.get(b"BODY[]") if data else None
-                    if raw is None:  # expunged meanwhile by another poller
-                        continue
-                    try:
-                        self.cases.record_email(bytes(raw), senders=senders, catch_up=False)
-                    except BillingError as exc:
-                        log.warning("message uid %s cannot be recorded: %s", uid, exc)
+                present = [(uid, bytes(fetched[uid][b"BODY[]"])) for uid in chunk if b"BODY[]" in fetched.get(uid, {})]
+                views = self.cases.record_emails([raw for _uid, raw in present], senders=senders)
+                for (uid, _raw), view in zip(present, views, strict=True):
+                    if view is None:
+                        log.warning("message uid %s cannot be recorded (empty or oversized)", uid)
                         unreadable.append(uid)
-                        continue
-                    result.recorded += 1
-                    done.append(uid)
-                self.cases.projector.catch_up()
+                    else:
+                        result.recorded += 1
+                        done.append(uid)
                 result.moved += self._move(client, done, self.config.processed)
                 result.unreadable += self._move(client, unreadable, self.config.unreadable)
         finally:

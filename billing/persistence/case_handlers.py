@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
@@ -23,9 +23,9 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
     @on("Case.Received")
     def received(step: ProjectionStep, e: Any, _position: int) -> None:
         a = e.assessment
-        step.conn.execute(
-            insert(t.cases).values(
-                case=case_key(e.originator_id),
+        step.batched_rows.setdefault(t.cases, []).append(
+            dict(
+                case_id=case_key(e.originator_id),
                 message_id=e.message_id,
                 kind=a["kind"],
                 status="open" if a["kind"] in ("dispute", "termination") else "filed",
@@ -41,18 +41,25 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 acknowledge_by=date.fromisoformat(a["acknowledge_by"]),
                 answer_by=date.fromisoformat(a["answer_by"]),
                 termination_kind=a.get("termination_kind"),
+                acknowledged_at=None,
+                answered_on=None,
+                outcome=None,
+                resolved_amount_ht=None,
+                resolution_note=None,
             )
         )
 
     def case_update(step: ProjectionStep, e: Any, **values: Any) -> None:
-        step.conn.execute(update(t.cases).where(t.cases.c.case == case_key(e.originator_id)).values(**values))
+        step.flush()  # the case's row may still be batched in this step
+        step.conn.execute(update(t.cases).where(t.cases.c.case_id == case_key(e.originator_id)).values(**values))
 
     @on("Case.Acknowledged")
     def acknowledged(step: ProjectionStep, e: Any, _position: int) -> None:
         # The status moves only from open; an answered case acknowledged late keeps "answered".
+        step.flush()
         step.conn.execute(
             update(t.cases)
-            .where(t.cases.c.case == case_key(e.originator_id), t.cases.c.status == "open")
+            .where(t.cases.c.case_id == case_key(e.originator_id), t.cases.c.status == "open")
             .values(status="acknowledged")
         )
         case_update(step, e, acknowledged_at=datetime.fromisoformat(e.at))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -201,11 +202,21 @@ penalty_allocations = Table(
     Column("amount", AMOUNT, nullable=False),
 )
 
+# The raw messages of cases as received (attachments included), by SHA-256. Not a projection: written
+# before the case is saved (content-addressed, so a retry writes nothing new), like api_tokens.
+case_messages = Table(
+    "case_messages",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+)
+
 # Customer cases (issue 13): every message to compta@flexio.fr, keyed by its Message-ID.
 cases = Table(
     "cases",
     metadata,
-    Column("case", String(36), primary_key=True),
+    Column("case_id", String(36), primary_key=True),
     Column("message_id", String(600), nullable=False, unique=True),
     Column("kind", String(16), nullable=False, index=True),
     Column("status", String(16), nullable=False, index=True),

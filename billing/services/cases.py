@@ -10,17 +10,17 @@ case already there and returns it: never a second case.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
@@ -45,7 +45,7 @@ STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
 def case_view_from_row(row: Any) -> dict[str, Any]:
     """API.md's case shape (plus the case's life) from the ``cases`` read model."""
     return {
-        "case": row.case,
+        "case": row.case_id,
         "kind": row.kind,
         "status": row.status,
         "invoice": row.invoice,
@@ -140,10 +140,6 @@ class CaseService:
 
     # -- mail in ---------------------------------------------------------------------------------
 
-    @property
-    def mail_dir(self) -> Path:
-        return self.settings.storage_dir / "mail"
-
     def sender_directory(self) -> SenderDirectory:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.accounts.c.account, t.accounts.c.billing_email)).all()
@@ -159,40 +155,39 @@ class CaseService:
             return None
         return InvoiceFacts(row.number, row.account, row.issue_date, Decimal(row.total_ttc), row.status)
 
-    def _keep_raw(self, raw: bytes) -> str:
-        """Store the message as received (attachments included), content-addressed: writing it twice
-        is harmless, and a crash before the ledger save leaves only an unreferenced file."""
-        digest = hashlib.sha256(raw).hexdigest()
-        path = self.mail_dir / f"{digest}.eml"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(raw)
-            os.replace(tmp, path)
-        return digest
+    def _keep_raw(self, raws: list[bytes]) -> None:
+        """Store the messages as received (attachments included), by SHA-256, before their cases are
+        saved: writing one twice is a no-op, and a crash before the ledger save leaves only an
+        unreferenced row."""
+        rows = {hashlib.sha256(raw).hexdigest(): raw for raw in raws}
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            known = set(
+                conn.execute(select(t.case_messages.c.sha256).where(t.case_messages.c.sha256.in_(list(rows)))).scalars()
+            )
+            fresh = [{"sha256": d, "size": len(r), "raw": r} for d, r in rows.items() if d not in known]
+            if fresh:
+                stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.case_messages)
+                conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]), fresh)
 
     def raw_message(self, case_key: str) -> bytes:
+        """The message as received, checked against the digest its case recorded."""
         case = self._case(case_key)
-        return (self.mail_dir / f"{case.mail['sha256']}.eml").read_bytes()
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(t.case_messages.c.raw).where(t.case_messages.c.sha256 == case.mail["sha256"])).scalar()
+        if raw is None or hashlib.sha256(bytes(raw)).hexdigest() != case.mail["sha256"]:
+            raise Conflict(f"the stored message of case {case_key} is missing or altered")
+        return bytes(raw)
 
-    def record_email(self, raw: bytes, *, senders: SenderDirectory | None = None, catch_up: bool = True) -> dict[str, Any]:
-        """Record one raw message; the same Message-ID again returns the case already recorded."""
-        if not raw.strip():
-            raise InvalidInput("the message is empty", field="body")
-        if len(raw) > MAX_MESSAGE_BYTES:
-            raise InvalidInput(f"the message is larger than {MAX_MESSAGE_BYTES} bytes", field="body")
-        mail = parse_message(raw, self.clock.now())
-        case_id = Case.create_id(mail.message_id)
-        existing = find_aggregate(self.ledger, case_id)
-        if existing is not None:
-            return case_view(existing)
-        directory = senders or self.sender_directory()
+    def _prepare(
+        self, raw: bytes, mail: ParsedMail, directory: SenderDirectory, facts_of: Callable[[str], InvoiceFacts | None]
+    ) -> Case:
+        """Assess one parsed message into a new (unsaved) Case."""
         account = directory.match(mail.sender)
-        outcome = assess(mail, account, self._invoice_facts)
-        digest = self._keep_raw(raw)
-        record = assessment_record(mail, account, outcome)
+        outcome = assess(mail, account, facts_of)
         details = {
-            "sha256": digest,
+            "sha256": hashlib.sha256(raw).hexdigest(),
             "size": len(raw),
             "sender": mail.sender,
             "sender_name": mail.sender_name[:200],
@@ -201,13 +196,50 @@ class CaseService:
             "text": mail.text[:TEXT_KEPT],
             "attachments": [asdict(a) for a in mail.attachments],
         }
-        case = Case(message_id=mail.message_id, received_at=outcome.received_at.isoformat(), assessment=record, mail=details)
+        return Case(
+            message_id=mail.message_id,
+            received_at=outcome.received_at.isoformat(),
+            assessment=assessment_record(mail, account, outcome),
+            mail=details,
+        )
+
+    def _holds(self, case: Case, invoices: dict[str, Any]) -> Any | None:
+        """§8: a valid dispute marks its issued invoice disputed, saved with the case."""
+        number = case.invoice
+        if case.kind != "dispute" or not case.valid or number is None:
+            return None
+        invoice = invoices.get(number)
+        if invoice is None:
+            invoice = find_aggregate(self.ledger, Invoice.create_id(number))
+            if invoice is None:
+                return None
+            invoices[number] = invoice
+        if invoice.status != "issued":
+            return None
+        invoice.mark_disputed(str(case.id), case.received_on())
+        return invoice
+
+    @staticmethod
+    def _check_size(raw: bytes) -> None:
+        if not raw.strip():
+            raise InvalidInput("the message is empty", field="body")
+        if len(raw) > MAX_MESSAGE_BYTES:
+            raise InvalidInput(f"the message is larger than {MAX_MESSAGE_BYTES} bytes", field="body")
+
+    def record_email(self, raw: bytes, *, senders: SenderDirectory | None = None, catch_up: bool = True) -> dict[str, Any]:
+        """Record one raw message; the same Message-ID again returns the case already recorded."""
+        self._check_size(raw)
+        mail = parse_message(raw, self.clock.now())
+        case_id = Case.create_id(mail.message_id)
+        existing = find_aggregate(self.ledger, case_id)
+        if existing is not None:
+            return case_view(existing)
+        case = self._prepare(raw, mail, senders or self.sender_directory(), self._invoice_facts)
+        self._keep_raw([raw])
         touched: list[Any] = [case]
-        if outcome.kind == "dispute" and outcome.valid and outcome.invoice:
-            invoice = find_aggregate(self.ledger, Invoice.create_id(outcome.invoice))
-            if invoice is not None and invoice.status == "issued":  # §8: a valid dispute holds the invoice
-                invoice.mark_disputed(str(case.id), outcome.received_at.astimezone(PARIS).date())
-                touched.append(invoice)
+        invoice = self._holds(case, {})
+        if invoice is not None:
+            touched.append(invoice)
         try:
             self.ledger.save(*touched)
         except IntegrityError:
@@ -216,12 +248,67 @@ class CaseService:
             winner = find_aggregate(self.ledger, case_id)
             if winner is not None:
                 return case_view(winner)
-            return self.record_email(raw, senders=directory, catch_up=catch_up)
+            return self.record_email(raw, senders=senders, catch_up=catch_up)
         if catch_up:
             self.projector.catch_up()
         if case.status == "open" and self.enqueue_acknowledgments is not None:
             self.enqueue_acknowledgments()
         return case_view(case)
+
+    def record_emails(self, raws: list[bytes], senders: SenderDirectory | None = None) -> list[dict[str, Any] | None]:
+        """The poller's batch: the new cases of a chunk saved in ONE ledger transaction (the event
+        store serialises saves, so one save per message caps the rate). Messages already known (by the
+        read model) return their case; any clash falls back to :meth:`record_email` one by one, which
+        settles it exactly. ``None`` for a message that cannot be recorded (empty, oversized)."""
+        directory = senders or self.sender_directory()
+        parsed: list[tuple[int, bytes, ParsedMail]] = []
+        views: list[dict[str, Any] | None] = [None] * len(raws)
+        for i, raw in enumerate(raws):
+            try:
+                self._check_size(raw)
+            except InvalidInput:
+                continue
+            parsed.append((i, raw, parse_message(raw, self.clock.now())))
+        ids = {mail.message_id for _i, _raw, mail in parsed}
+        with self.engine.connect() as conn:
+            known = {
+                row.message_id
+                for row in conn.execute(select(t.cases.c.message_id).where(t.cases.c.message_id.in_(ids)))
+            } if ids else set()
+        facts_cache: dict[str, InvoiceFacts | None] = {}
+
+        def facts_of(number: str) -> InvoiceFacts | None:
+            if number not in facts_cache:
+                facts_cache[number] = self._invoice_facts(number)
+            return facts_cache[number]
+
+        new: dict[str, Case] = {}
+        invoices: dict[str, Any] = {}
+        touched: list[Any] = []
+        for _i, raw, mail in parsed:
+            if mail.message_id in known or mail.message_id in new:
+                continue
+            case = self._prepare(raw, mail, directory, facts_of)
+            new[mail.message_id] = case
+            touched.append(case)
+            invoice = self._holds(case, invoices)
+            if invoice is not None and invoice not in touched:
+                touched.append(invoice)
+        self._keep_raw([raws[i] for i, _raw, mail in parsed if mail.message_id in new])
+        try:
+            if touched:
+                self.ledger.save(*touched)
+        except IntegrityError:
+            return [None if i not in {p[0] for p in parsed} else self.record_email(raws[i], senders=directory,
+                                                                                   catch_up=False)
+                    for i in range(len(raws))]
+        self.projector.catch_up()
+        for i, raw, mail in parsed:
+            saved = new.get(mail.message_id)
+            views[i] = case_view(saved) if saved is not None else self.record_email(raw, senders=directory, catch_up=False)
+        if any(c.status == "open" for c in new.values()) and self.enqueue_acknowledgments is not None:
+            self.enqueue_acknowledgments()
+        return views
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -242,7 +329,7 @@ class CaseService:
         return view
 
     def list_cases(self, status: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-        query = select(t.cases).order_by(t.cases.c.received_at, t.cases.c.case)
+        query = select(t.cases).order_by(t.cases.c.received_at, t.cases.c.case_id)
         if status is not None:
             query = query.where(t.cases.c.status == require_choice(status, STATUSES, "status"))
         if kind is not None:
@@ -293,12 +380,12 @@ class CaseService:
 
     def _other_holds(self, case: Case) -> bool:
         """Another valid dispute still open on the same invoice keeps it held."""
-        query = select(t.cases.c.case).where(
+        query = select(t.cases.c.case_id).where(
             t.cases.c.invoice == case.invoice,
             t.cases.c.kind == "dispute",
             t.cases.c.valid.is_(True),
             t.cases.c.status.in_(("open", "acknowledged", "answered")),
-            t.cases.c.case != str(case.id),
+            t.cases.c.case_id != str(case.id),
         )
         with self.engine.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
@@ -312,13 +399,13 @@ class CaseService:
     def due_acknowledgments(self) -> list[str]:
         """Cases still to acknowledge (open disputes and terminations), oldest deadline first."""
         query = (
-            select(t.cases.c.case)
+            select(t.cases.c.case_id)
             .where(t.cases.c.status == "open", t.cases.c.acknowledged_at.is_(None))
             .order_by(t.cases.c.acknowledge_by, t.cases.c.received_at)
         )
         self.projector.catch_up()
         with self.engine.connect() as conn:
-            return [row.case for row in conn.execute(query)]
+            return [row.case_id for row in conn.execute(query)]
 
     def mark_acknowledged(self, case_key: str, at: datetime, sent_to: str, reference: str) -> None:
         run_command(

@@ -17,8 +17,15 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "case_messages",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("raw", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256"),
+    )
+    op.create_table(
         "cases",
-        sa.Column("case", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("message_id", sa.String(length=600), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -39,7 +46,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("resolved_amount_ht", sa.Numeric(precision=14, scale=2), nullable=True),
         sa.Column("resolution_note", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("case"),
+        sa.PrimaryKeyConstraint("case_id"),
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
@@ -51,3 +58,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("cases")
+    op.drop_table("case_messages")
