@@ -108,5 +108,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         usage=usage,
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
-        cases=CaseService(settings, ledger, engine, projector, clock),
+        cases=CaseService(settings, ledger, engine, projector, clock, accounts),
     )

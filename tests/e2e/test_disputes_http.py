@@ -133,3 +133,27 @@ def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client:
     for response in bad:
         assert set(response.json()["error"]) == {"code", "message", "details"}
     assert get(client, "/v1/admin/disputes")["cases"] == before
+
+
+def test_a_termination_email_becomes_a_request_finance_confirms(client: TestClient, clock: FixedClock) -> None:
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract("2026-02-10"))
+    at(clock, "2026-04-01", hour=10)
+    request = send(client, "40-fr-termination-end-of-period")
+    assert (request["kind"], request["termination_kind"], request["account"], request["valid"]) == (
+        "termination", "end_of_period", "acme", True)
+    stranger = send(client, "43-fr-termination-unknown-sender")
+    assert (stranger["account"], stranger["reasons"]) == (None, ["unknown_sender"])
+    assert post(client, f"/v1/admin/disputes/{stranger['case']}/confirm-termination", {}, 409)
+    post(client, f"/v1/admin/disputes/{request['case']}/confirm-termination", {"kind": "sideways"}, 422)
+    assert get(client, "/v1/admin/customers/acme")["termination"] is None  # nothing written by the refusals
+
+    done = post(client, f"/v1/admin/disputes/{request['case']}/confirm-termination", {}, 200)
+    # Notified by email on 2026-04-01; initial term 2026-02-10 -> 2026-05-09 (3 months, art. 9.3); the notice is
+    # more than one month before 9 May, so the contract ends on 2026-05-09, not early, no indemnity.
+    assert done["termination"] == {"effective_end": "2026-05-09", "early": False, "indemnity": "0.00",
+                                   "kind": "end_of_period"}
+    assert (done["status"], done["resolution"]["outcome"]) == ("resolved", "accepted")
+    assert get(client, "/v1/admin/customers/acme")["termination"] == {"effective_end": "2026-05-09", "early": False}
+    assert post(client, f"/v1/admin/disputes/{request['case']}/confirm-termination", {}, 409)

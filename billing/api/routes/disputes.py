@@ -23,6 +23,12 @@ class ResolveIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
+class TerminationConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str | None = Field(None, description="end_of_period | early | interruption (default: what the email asks)")
+    requested_end: str | None = Field(None, description="YYYY-MM-DD, when the customer asked for a date")
+
+
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=5000)
@@ -74,6 +80,12 @@ def get_case(case: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
 def resolve_case(case: str, body: ResolveIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Close a case: rejected, or accepted with the amount HT of its credit note."""
     return container.cases.resolve(case, body.model_dump())
+
+
+@router.post("/{case}/confirm-termination")
+def confirm_termination(case: str, body: TerminationConfirmIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """Confirm a termination email into the customer's termination (§9), notified on the day received."""
+    return container.cases.confirm_termination(case, body.model_dump())
 
 
 @router.post("/{case}/answer")
