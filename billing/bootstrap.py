@@ -21,6 +21,7 @@ from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.service_levels import ServiceLevelService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -63,6 +64,7 @@ class Container:
     closing: ClosingService
     invoices: InvoiceQueries
     cases: CaseService
+    service_levels: ServiceLevelService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -109,4 +111,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
         cases=CaseService(settings, ledger, engine, projector, clock, accounts),
+        service_levels=ServiceLevelService(ledger, accounts, clock),
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from billing.api.errors import install_error_handlers
-from billing.api.routes import admin, disputes, invoicing, usage
+from billing.api.routes import admin, disputes, invoicing, service_levels, usage
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -50,4 +50,5 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(usage.router)
     app.include_router(invoicing.router)
     app.include_router(disputes.router)
+    app.include_router(service_levels.router)
     return app
