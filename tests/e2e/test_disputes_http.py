@@ -78,6 +78,9 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert [c["case"] for c in listed] == [case["case"]]
     detail = get(client, f"/v1/admin/disputes/{case['case']}")
     assert "26 000 crédits" in detail["mail"]["text"]
+    original = client.get(f"/v1/admin/disputes/{case['case']}/message", headers=ADMIN)
+    assert (original.status_code, original.headers["content-type"]) == (200, "message/rfc822")
+    assert original.content == (CORPUS / "01-fr-plain-valid.eml").read_bytes()
 
     resolved = post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected", "note": "usage checked"}, 200)
     assert resolved["status"] == "resolved"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,6 +74,12 @@ def list_cases(
 def get_case(case: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """One case, with the message's text and attachments."""
     return container.cases.get(case)
+
+
+@router.get("/{case}/message", response_class=Response, responses={200: {"content": {"message/rfc822": {}}}})
+def get_case_message(case: str, container: ContainerDep, _: AdminDep) -> Response:
+    """The message exactly as received, attachments included (checked against its SHA-256)."""
+    return Response(container.cases.raw_message(case), media_type="message/rfc822")
 
 
 @router.post("/{case}/resolve")
