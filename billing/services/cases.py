@@ -345,6 +345,7 @@ class CaseService:
             query = query.where(t.cases.c.status == require_choice(status, STATUSES, "status"))
         if kind is not None:
             query = query.where(t.cases.c.kind == require_choice(kind, ("dispute", "termination", "other"), "kind"))
+        self.projector.catch_up()  # a case just changed by a job is listed in its new state
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [case_view_from_row(row) for row in rows]
