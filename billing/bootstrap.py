@@ -22,6 +22,7 @@ from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.service_levels import ServiceLevelService
+from billing.services.signals import SignalService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -65,6 +66,7 @@ class Container:
     invoices: InvoiceQueries
     cases: CaseService
     service_levels: ServiceLevelService
+    signals: SignalService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -112,4 +114,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         invoices=InvoiceQueries(engine, clock),
         cases=CaseService(settings, ledger, engine, projector, clock, accounts),
         service_levels=ServiceLevelService(ledger, accounts, clock),
+        signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from billing.api.errors import install_error_handlers
-from billing.api.routes import admin, disputes, invoicing, service_levels, usage
+from billing.api.routes import admin, disputes, invoicing, service_levels, signals, usage
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -51,4 +51,5 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(invoicing.router)
     app.include_router(disputes.router)
     app.include_router(service_levels.router)
+    app.include_router(signals.router)
     return app
