@@ -27,6 +27,7 @@ __all__ = [
     "classify",
     "deadlines",
     "language_of",
+    "option_request",
     "termination_kind",
 ]
 
@@ -57,6 +58,18 @@ _FACTS = re.compile(
     r"|terminated|suspend|interruption|outage|panne|tarif|price|prix|grille|plan|forfait|remise|discount",
     re.IGNORECASE,
 )
+# art. 17.1: the customer may object to being cited as a commercial reference (privacy@flexio.fr).
+_REFERENCE = re.compile(
+    r"r[ée]f[ée]rences? commerciales?|\blogo\b|nos r[ée]f[ée]rences|vos r[ée]f[ée]rences|(?:customer|client|commercial)"
+    r" references?|reference list|as a reference|your references",
+    re.IGNORECASE,
+)
+_OBJECT = re.compile(
+    r"oppos|retir|supprim|ne (?:plus|pas) (?:être|etre|figurer|citer|mentionner|utiliser)|remove|opt[- ]?out|withdraw"
+    r"|no longer|do not|don't|stop (?:using|citing|listing)|object",
+    re.IGNORECASE,
+)
+PRIVACY_ADDRESS = "privacy@flexio.fr"
 _FRENCH = re.compile(r"\b(?:le|la|les|des|nous|vous|facture|bonjour|merci|montant|est|pour|avec|cordialement)\b", re.IGNORECASE)
 _ENGLISH = re.compile(r"\b(?:the|and|we|you|invoice|hello|thanks|amount|is|for|with|regards|dear)\b", re.IGNORECASE)
 _EVIDENCE_TYPES = ("application/pdf", "image/", "text/csv", "application/vnd", "application/msword", "application/zip")
@@ -86,6 +99,7 @@ class Assessment:
     flags: tuple[str, ...]  # unknown_sender, auto_reply, bounce, bulk, forwarded
     language: str  # "fr" | "en"
     termination_kind: str | None  # §9: "end_of_period" | "early" | "interruption"
+    request: str | None = None  # "reference_opt_out" (art. 17.1): an option request finance accepts
 
 
 def deadlines(received_at: datetime) -> tuple[date, date]:
@@ -122,6 +136,17 @@ def _own_subject(subject: str) -> str:
     """A reply's subject repeats ours ("Re: Contestation FX-..."): only a new subject says what the
     sender asks now, so replies are classified on what they write."""
     return "" if re.match(r"^\s*(?:re|ré|réf|aw|sv)\s*:", subject, re.IGNORECASE) else subject
+
+
+def option_request(mail: ParsedMail) -> str | None:
+    """``reference_opt_out`` when the customer objects to being cited as a reference (art. 17.1)."""
+    if mail.auto_reply or mail.bounce or mail.bulk:
+        return None
+    written = f"{_own_subject(mail.subject)}\n{mail.fresh}"
+    to_privacy = PRIVACY_ADDRESS in mail.headers.get("To", "").lower()
+    if _REFERENCE.search(written) and (_OBJECT.search(written) or to_privacy):
+        return "reference_opt_out"
+    return None
 
 
 def termination_kind(text: str) -> str:
@@ -211,4 +236,5 @@ def assess(
         flags=tuple(flags),
         language=language_of(mail.fresh or mail.text),
         termination_kind=termination_kind(written) if kind == "termination" else None,
+        request=option_request(mail) if kind == "other" else None,
     )

@@ -23,6 +23,11 @@ KINDS = ("dispute", "termination", "other")
 OUTCOMES = ("rejected", "accepted")
 
 
+def is_open_at_receipt(assessment: dict[str, Any]) -> bool:
+    """Disputes, terminations and option requests (art. 17.1) wait for finance; the rest is filed."""
+    return assessment["kind"] in ("dispute", "termination") or bool(assessment.get("request"))
+
+
 class Case(Aggregate):
     """States: ``open`` -> ``acknowledged`` -> ``answered`` -> ``resolved`` (disputes, terminations);
     ``filed`` for other messages."""
@@ -37,7 +42,7 @@ class Case(Aggregate):
         self.received_at = received_at
         self.assessment = assessment
         self.mail = mail
-        self.status = "open" if assessment["kind"] in ("dispute", "termination") else "filed"
+        self.status = "open" if is_open_at_receipt(assessment) else "filed"
         self.acknowledged_at: str | None = None
         self.acknowledgment: dict[str, Any] | None = None
         self.answered_on: str | None = None

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
+from ledger.case import is_open_at_receipt
 
 
 def case_key(originator_id: UUID) -> str:
@@ -28,7 +29,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 case_id=case_key(e.originator_id),
                 message_id=e.message_id,
                 kind=a["kind"],
-                status="open" if a["kind"] in ("dispute", "termination") else "filed",
+                status="open" if is_open_at_receipt(a) else "filed",
                 account=a.get("account"),
                 sender=a.get("sender") or "",
                 subject=a.get("subject") or "",
@@ -41,6 +42,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 acknowledge_by=date.fromisoformat(a["acknowledge_by"]),
                 answer_by=date.fromisoformat(a["answer_by"]),
                 termination_kind=a.get("termination_kind"),
+                request=a.get("request"),
                 acknowledged_at=None,
                 answered_on=None,
                 outcome=None,

@@ -232,6 +232,7 @@ cases = Table(
     Column("acknowledge_by", Date, nullable=False),
     Column("answer_by", Date, nullable=False),
     Column("termination_kind", String(16)),
+    Column("request", String(32)),
     Column("acknowledged_at", DateTime(timezone=True)),
     Column("answered_on", Date),
     Column("outcome", String(16)),

@@ -62,6 +62,7 @@ def case_view_from_row(row: Any) -> dict[str, Any]:
         "subject": row.subject,
         "flags": list(row.flags),
         "termination_kind": row.termination_kind,
+        "request": row.request,
         "message_id": row.message_id,
         "acknowledged_at": None if row.acknowledged_at is None else _paris(row.acknowledged_at).isoformat(),
         "answered_on": None if row.answered_on is None else row.answered_on.isoformat(),
@@ -103,6 +104,7 @@ def case_view(case: Case) -> dict[str, Any]:
         "subject": a.get("subject") or "",
         "flags": list(a["flags"]),
         "termination_kind": a.get("termination_kind"),
+        "request": a.get("request"),
         "message_id": case.message_id,
         "acknowledged_at": None
         if case.acknowledged_at is None
@@ -124,6 +126,7 @@ def assessment_record(mail: ParsedMail, account: str | None, outcome: Assessment
         "answer_by": outcome.answer_by.isoformat(),
         "received_on": outcome.received_at.astimezone(PARIS).date().isoformat(),
         "termination_kind": outcome.termination_kind,
+        "request": outcome.request,
         "language": outcome.language,
         "account": account,
         "sender": mail.sender,
@@ -446,6 +449,28 @@ class CaseService:
         view["termination"] = {**outcome, "kind": kind}
         return view
 
+    def accept_option_request(self, case_key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Finance accepts a reference opt-out request (art. 17.1): the option, and its price, start on the
+        acceptance day; the case is resolved ``accepted``."""
+        case = self._case(case_key)
+        request = case.assessment.get("request")
+        if not request:
+            raise Conflict(f"case {case_key} is not an option request")
+        if case.status == "resolved":
+            raise Conflict("this case is already resolved")
+        account = case.assessment.get("account")
+        if account is None:
+            raise Conflict("the sender matches no customer: accept the option on the customer's account instead")
+        if self.accounts is None:  # pragma: no cover - bootstrap always wires it
+            raise Conflict("accounts are not available in this process")
+        accepted_on = optional_date(body.get("accepted_on"), "accepted_on") or today(self.clock)
+        self.accounts.accept_option(account, {"option": request, "accepted_on": accepted_on.isoformat()})
+        note = f"option {request} accepted from {accepted_on.isoformat()} (art. 17.1)"
+        return run_command(
+            self.ledger, self._key(case_key), lambda c: (c.resolve("accepted", today(self.clock), None, note), case_view(c))[1],
+            what=f"case {case_key!r}", after_save=self.projector.catch_up,
+        )
+
     def answer(self, case_key: str, on: date, note: str) -> dict[str, Any]:
         return run_command(
             self.ledger, self._key(case_key), lambda c: (c.answer(on, note), case_view(c))[1],
@@ -456,7 +481,11 @@ class CaseService:
         """Cases still to acknowledge (open disputes and terminations), oldest deadline first."""
         query = (
             select(t.cases.c.case_id)
-            .where(t.cases.c.status == "open", t.cases.c.acknowledged_at.is_(None))
+            .where(
+                t.cases.c.status == "open",
+                t.cases.c.acknowledged_at.is_(None),
+                t.cases.c.kind.in_(("dispute", "termination")),
+            )
             .order_by(t.cases.c.acknowledge_by, t.cases.c.received_at)
         )
         self.projector.catch_up()

@@ -160,3 +160,20 @@ def test_a_termination_email_becomes_a_request_finance_confirms(client: TestClie
     assert (done["status"], done["resolution"]["outcome"]) == ("resolved", "accepted")
     assert get(client, "/v1/admin/customers/acme")["termination"] == {"effective_end": "2026-05-09", "early": False}
     assert post(client, f"/v1/admin/disputes/{request['case']}/confirm-termination", {}, 409)
+
+
+def test_a_reference_opt_out_request_becomes_the_option_finance_accepts(client: TestClient, clock: FixedClock) -> None:
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract("2026-02-10"))
+    at(clock, "2026-05-05", hour=11)
+    request = send(client, "70-fr-reference-opt-out-to-privacy")
+    assert (request["kind"], request["request"], request["status"], request["account"]) == (
+        "other", "reference_opt_out", "open", "acme")
+    late = send(client, "01-fr-plain-valid")  # a dispute: not an option request
+    assert post(client, f"/v1/admin/disputes/{late['case']}/accept-option", {}, 409)
+    done = post(client, f"/v1/admin/disputes/{request['case']}/accept-option", {}, 200)
+    assert done["resolution"]["note"] == "option reference_opt_out accepted from 2026-05-05 (art. 17.1)"
+    options = get(client, "/v1/admin/customers/acme")["options"]
+    assert [(o["option"], o["accepted_on"]) for o in options] == [("reference_opt_out", "2026-05-05")]
+    assert post(client, f"/v1/admin/disputes/{request['case']}/accept-option", {}, 409)

@@ -29,6 +29,11 @@ class TerminationConfirmIn(BaseModel):
     requested_end: str | None = Field(None, description="YYYY-MM-DD, when the customer asked for a date")
 
 
+class OptionAcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accepted_on: str | None = Field(None, description="YYYY-MM-DD, default today: the option is billed from it")
+
+
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=5000)
@@ -92,6 +97,12 @@ def resolve_case(case: str, body: ResolveIn, container: ContainerDep, _: AdminDe
 def confirm_termination(case: str, body: TerminationConfirmIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
     """Confirm a termination email into the customer's termination (§9), notified on the day received."""
     return container.cases.confirm_termination(case, body.model_dump())
+
+
+@router.post("/{case}/accept-option")
+def accept_option_request(case: str, body: OptionAcceptIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """Accept a reference opt-out request mailed to privacy@flexio.fr (art. 17.1) as the customer's option."""
+    return container.cases.accept_option_request(case, body.model_dump())
 
 
 @router.post("/{case}/answer")

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("acknowledge_by", sa.Date(), nullable=False),
         sa.Column("answer_by", sa.Date(), nullable=False),
         sa.Column("termination_kind", sa.String(length=16), nullable=True),
+        sa.Column("request", sa.String(length=32), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_on", sa.Date(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),

@@ -749,6 +749,35 @@ forfait au 1er avril.
 """, kind="dispute", invoice="FX-2026-000017", amount="1200.00", valid=True, reasons=[],
     received_at="2026-04-08T10:00:00+02:00", acknowledge_by="2026-04-09", answer_by="2026-04-15")
 
+# ---------------------------------------------------------------------------------------------
+# Option requests (art. 17.1): the customer objects to being cited as a commercial reference
+raw("70-fr-reference-opt-out-to-privacy", f"""
+{RCV.format("Tue, 05 May 2026 10:00:00 +0200")}
+From: Direction ACME <direction@acme.fr>
+To: privacy@flexio.fr
+Subject: Références commerciales
+Date: Tue, 05 May 2026 09:59:00 +0200
+Message-ID: <optout-0505@acme.fr>
+
+Madame, Monsieur,
+Nous nous opposons à ce que FLEXIO mentionne notre marque et utilise notre logo dans ses références
+commerciales, conformément à l'article 17.1 des conditions spécifiques.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], request="reference_opt_out",
+    received_at="2026-05-05T10:00:00+02:00", acknowledge_by="2026-05-06", answer_by="2026-05-12")
+
+raw("71-en-reference-opt-out", f"""
+{RCV.format("Wed, 06 May 2026 10:00:00 +0200")}
+From: ap@globex.com
+To: compta@flexio.fr, privacy@flexio.fr
+Subject: Customer references
+Date: Wed, 06 May 2026 09:59:00 +0200
+Message-ID: <optout-0506@globex.com>
+
+Hello, please remove Globex from your customer references and stop using our logo on your website.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], request="reference_opt_out",
+    # Friday 8 May is a holiday (Victoire 1945) but the next business day after Wednesday 6 is Thursday 7
+    received_at="2026-05-06T10:00:00+02:00", acknowledge_by="2026-05-07", answer_by="2026-05-13")
+
 
 def main() -> None:
     for old in HERE.glob("*.eml"):
@@ -759,6 +788,7 @@ def main() -> None:
         outcome.setdefault("flags", [])
         outcome.setdefault("attachments", 0)
         outcome.setdefault("termination_kind", None)
+        outcome.setdefault("request", None)
         expected[name] = outcome
     (HERE / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n")
     print(f"{len(CASES)} messages written")

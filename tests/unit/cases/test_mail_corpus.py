@@ -1,4 +1,4 @@
-"""The corpus of tests/data/mail (48 messages written by hand, see make_corpus.py): each message's
+"""The corpus of tests/data/mail (50 messages written by hand, see make_corpus.py): each message's
 kind, invoice, amount, validity with its reasons, receipt time and deadlines, as finance expects them.
 
 The world: acme (compta@acme.fr) owns FX-2026-000001 issued 2026-03-02, TTC 1415.15; globex
@@ -56,6 +56,7 @@ def test_corpus_message(name: str) -> None:
         "flags": list(outcome.flags),
         "attachments": len(mail.attachments),
         "termination_kind": outcome.termination_kind,
+        "request": outcome.request,
     }
     assert got == expected
 
