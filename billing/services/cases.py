@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,6 +42,10 @@ MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger 
 TEXT_KEPT = 20_000  # characters of text kept in the event for finance to read (the raw bytes are stored)
 TERMINATION_KINDS = ("end_of_period", "early", "interruption")  # §9, as the email asks (cases.disputes)
 STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def case_view_from_row(row: Any) -> dict[str, Any]:
@@ -159,6 +163,20 @@ class CaseService:
             rows = conn.execute(select(t.accounts.c.account, t.accounts.c.billing_email)).all()
         return SenderDirectory((row.account, row.billing_email) for row in rows)
 
+    def _directory_for(self, sender: str) -> SenderDirectory:
+        """The accounts one sender can match (same address or same domain): one indexed-size query
+        instead of every account, for a single upload."""
+        domain = sender.rpartition("@")[2]
+        if not domain:
+            return SenderDirectory([])
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.accounts.c.account, t.accounts.c.billing_email).where(
+                    func.lower(t.accounts.c.billing_email).like(f"%@{_like_escape(domain)}", escape="\\")
+                )
+            ).all()
+        return SenderDirectory((row.account, row.billing_email) for row in rows)
+
     def _invoice_facts(self, number: str) -> InvoiceFacts | None:
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -248,7 +266,7 @@ class CaseService:
         existing = find_aggregate(self.ledger, case_id)
         if existing is not None:
             return case_view(existing)
-        case = self._prepare(raw, mail, senders or self.sender_directory(), self._invoice_facts)
+        case = self._prepare(raw, mail, senders or self._directory_for(mail.sender), self._invoice_facts)
         self._keep_raw([raw])
         touched: list[Any] = [case]
         invoice = self._holds(case, {})
