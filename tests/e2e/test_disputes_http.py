@@ -101,6 +101,10 @@ def test_accepting_a_dispute_records_the_credit_to_make(client: TestClient, cloc
     post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "1179.30"}, 422)
     post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "-5"}, 422)
     assert get(client, f"/v1/admin/disputes/{key}")["resolution"] is None
+    post(client, f"/v1/admin/disputes/{key}/answer", {"note": ""}, 422)
+    at(clock, "2026-03-20", hour=15)  # answered on day 4 of 7 (received 16 March: answer by 23 March)
+    answered = post(client, f"/v1/admin/disputes/{key}/answer", {"note": "we accept 33.33 HT"}, 200)
+    assert (answered["status"], answered["answered_on"], answered["answer_by"]) == ("answered", "2026-03-20", "2026-03-23")
     done = post(client, f"/v1/admin/disputes/{key}/resolve",
                 {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}, 200)
     # 40.00 TTC-looking claim, finance credits 33.33 HT (33.33 x 1.20 = 40.00 TTC)
