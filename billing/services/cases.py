@@ -88,6 +88,11 @@ def _paris(instant: datetime) -> datetime:
     return instant.astimezone(PARIS)
 
 
+def _then_view(_done: None, case: Case) -> dict[str, Any]:
+    """For run_command: the case's view once its command has run."""
+    return case_view(case)
+
+
 def case_view(case: Case) -> dict[str, Any]:
     """The same shape from the aggregate itself (right after a write, before the projection)."""
     a = case.assessment
@@ -331,9 +336,10 @@ class CaseService:
             if touched:
                 self.ledger.save(*touched)
         except IntegrityError:
-            return [None if i not in {p[0] for p in parsed} else self.record_email(raws[i], senders=directory,
-                                                                                   catch_up=False)
-                    for i in range(len(raws))]
+            for i, raw, _mail in parsed:
+                views[i] = self.record_email(raw, senders=directory, catch_up=False)
+            self.projector.catch_up()
+            return views
         self.projector.catch_up()
         for i, raw, mail in parsed:
             saved = new.get(mail.message_id)
@@ -461,7 +467,7 @@ class CaseService:
             f"indemnity {outcome['indemnity']}"
         )
         view = run_command(
-            self.ledger, self._key(case_key), lambda c: (c.resolve("accepted", today(self.clock), None, note), case_view(c))[1],
+            self.ledger, self._key(case_key), lambda c: _then_view(c.resolve("accepted", today(self.clock), None, note), c),
             what=f"case {case_key!r}", after_save=self.projector.catch_up,
         )
         view["termination"] = {**outcome, "kind": kind}
@@ -485,13 +491,13 @@ class CaseService:
         self.accounts.accept_option(account, {"option": request, "accepted_on": accepted_on.isoformat()})
         note = f"option {request} accepted from {accepted_on.isoformat()} (art. 17.1)"
         return run_command(
-            self.ledger, self._key(case_key), lambda c: (c.resolve("accepted", today(self.clock), None, note), case_view(c))[1],
+            self.ledger, self._key(case_key), lambda c: _then_view(c.resolve("accepted", today(self.clock), None, note), c),
             what=f"case {case_key!r}", after_save=self.projector.catch_up,
         )
 
     def answer(self, case_key: str, on: date, note: str) -> dict[str, Any]:
         return run_command(
-            self.ledger, self._key(case_key), lambda c: (c.answer(on, note), case_view(c))[1],
+            self.ledger, self._key(case_key), lambda c: _then_view(c.answer(on, note), c),
             what=f"case {case_key!r}", after_save=self.projector.catch_up,
         )
 
