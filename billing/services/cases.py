@@ -88,6 +88,19 @@ def _paris(instant: datetime) -> datetime:
     return instant.astimezone(PARIS)
 
 
+def overdue(view: dict[str, Any], on: date) -> list[str]:
+    """The §8 deadlines a case has missed on ``on``: "acknowledgment" (by the next business day) and
+    "answer" (by the 7th day), for disputes and terminations still waiting for them."""
+    if view["kind"] not in ("dispute", "termination") or view["status"] == "resolved":
+        return []
+    missed = []
+    if view["acknowledged_at"] is None and on > date.fromisoformat(view["acknowledge_by"]):
+        missed.append("acknowledgment")
+    if view["answered_on"] is None and on > date.fromisoformat(view["answer_by"]):
+        missed.append("answer")
+    return missed
+
+
 def _then_view(_done: None, case: Case) -> dict[str, Any]:
     """For run_command: the case's view once its command has run."""
     return case_view(case)
@@ -363,6 +376,7 @@ class CaseService:
     def get(self, case_key: str) -> dict[str, Any]:
         case = self._case(case_key)
         view = case_view(case)
+        view["overdue"] = overdue(view, today(self.clock))
         view["mail"] = {k: case.mail[k] for k in ("sender_name", "date", "text", "attachments", "size")}
         return view
 
@@ -375,7 +389,8 @@ class CaseService:
         self.projector.catch_up()  # a case just changed by a job is listed in its new state
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [case_view_from_row(row) for row in rows]
+        on = today(self.clock)
+        return [{**view, "overdue": overdue(view, on)} for view in map(case_view_from_row, rows)]
 
     # -- case life ---------------------------------------------------------------------------------
 

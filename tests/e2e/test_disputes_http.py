@@ -117,6 +117,11 @@ def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client:
     february_invoice(client, clock)
     late = send(client, "20-fr-late")
     assert (late["valid"], late["reasons"]) == (False, ["out_of_window"])  # received 25 March > 22 March
+    # Received Wed 25 March: acknowledge by Thu 26, answer by 1 April. The acknowledgment job sends at once;
+    # on 2 April without an answer, the answer is overdue.
+    acknowledged(client, late["case"])
+    at(clock, "2026-04-02")
+    assert get(client, f"/v1/admin/disputes/{late['case']}")["overdue"] == ["answer"]
     assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "issued"
     ooo = send(client, "50-fr-out-of-office")
     assert (ooo["kind"], ooo["status"]) == ("other", "filed")
