@@ -13,7 +13,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -82,7 +82,7 @@ def acknowledgment(view: dict[str, object], language: str, now_text: str) -> Ema
     message["To"] = str(view["sender"])
     message["Subject"] = f"{subject} [{view['case']}]"
     message["Date"] = now_text
-    message["Message-ID"] = make_msgid(domain="flexio.fr")
+    message["Message-ID"] = f"<ack-{view['case']}@flexio.fr>"  # a reply to it is threaded under the case
     message["In-Reply-To"] = f"<{view['message_id']}>"
     message["Auto-Submitted"] = "auto-replied"  # RFC 3834: the customer's out-of-office will not answer it
     message.set_content(

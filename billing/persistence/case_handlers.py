@@ -43,6 +43,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 answer_by=date.fromisoformat(a["answer_by"]),
                 termination_kind=a.get("termination_kind"),
                 request=a.get("request"),
+                reply_to=a.get("reply_to"),
                 acknowledged_at=None,
                 answered_on=None,
                 outcome=None,

@@ -233,6 +233,7 @@ cases = Table(
     Column("answer_by", Date, nullable=False),
     Column("termination_kind", String(16)),
     Column("request", String(32)),
+    Column("reply_to", String(36), index=True),
     Column("acknowledged_at", DateTime(timezone=True)),
     Column("answered_on", Date),
     Column("outcome", String(16)),

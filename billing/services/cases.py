@@ -10,6 +10,7 @@ case already there and returns it: never a second case.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,6 +40,7 @@ from ledger.inputs import money_str, optional_date, optional_text, require_choic
 from ledger.invoicing import Invoice
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger uploads get 413
+ACK_ID = re.compile(r"ack-([0-9a-f-]{36})@flexio\.fr")  # the Message-ID of our acknowledgments
 TEXT_KEPT = 20_000  # characters of text kept in the event for finance to read (the raw bytes are stored)
 TERMINATION_KINDS = ("end_of_period", "early", "interruption")  # §9, as the email asks (cases.disputes)
 STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
@@ -67,6 +69,7 @@ def case_view_from_row(row: Any) -> dict[str, Any]:
         "flags": list(row.flags),
         "termination_kind": row.termination_kind,
         "request": row.request,
+        "reply_to": row.reply_to,
         "message_id": row.message_id,
         "acknowledged_at": None if row.acknowledged_at is None else _paris(row.acknowledged_at).isoformat(),
         "answered_on": None if row.answered_on is None else row.answered_on.isoformat(),
@@ -127,6 +130,7 @@ def case_view(case: Case) -> dict[str, Any]:
         "flags": list(a["flags"]),
         "termination_kind": a.get("termination_kind"),
         "request": a.get("request"),
+        "reply_to": a.get("reply_to"),
         "message_id": case.message_id,
         "acknowledged_at": None
         if case.acknowledged_at is None
@@ -246,12 +250,26 @@ class CaseService:
             "text": mail.text[:TEXT_KEPT],
             "attachments": [asdict(a) for a in mail.attachments],
         }
-        return Case(
-            message_id=mail.message_id,
-            received_at=outcome.received_at.isoformat(),
-            assessment=assessment_record(mail, account, outcome),
-            mail=details,
-        )
+        record = assessment_record(mail, account, outcome)
+        record["reply_to"] = self._thread_parent(mail)
+        return Case(message_id=mail.message_id, received_at=outcome.received_at.isoformat(), assessment=record, mail=details)
+
+    def _thread_parent(self, mail: ParsedMail) -> str | None:
+        """The case this message answers: the In-Reply-To/References name our acknowledgment
+        (<ack-{case}@flexio.fr>) or a message already recorded. A reply stays its own case (nothing is
+        dropped); finance sees it threaded under the first one."""
+        refs = re.findall(r"<([^<>\s]{1,500})>", f"{mail.headers.get('In-Reply-To', '')} {mail.headers.get('References', '')}")
+        if not refs:
+            return None
+        ack_cases = [m.group(1) for r in refs if (m := ACK_ID.fullmatch(r))]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.cases.c.case_id)
+                .where(or_(t.cases.c.case_id.in_(ack_cases), t.cases.c.message_id.in_(refs)))
+                .order_by(t.cases.c.received_at)
+                .limit(1)
+            ).first()
+        return None if row is None else str(row.case_id)
 
     def _holds(self, case: Case, invoices: dict[str, Any]) -> Any | None:
         """§8: a valid dispute marks its issued invoice disputed, saved with the case."""

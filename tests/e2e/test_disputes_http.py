@@ -76,6 +76,16 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert "facture FX-2026-000001" in body and "au plus tard le 2026-03-17" in body  # French; answer by 17 March
     listed = get(client, "/v1/admin/disputes?status=acknowledged")["cases"]
     assert [c["case"] for c in listed] == [case["case"]]
+    # The customer answers our acknowledgment: its own record, threaded under the case.
+    assert mail["Message-ID"] == f"<ack-{case['case']}@flexio.fr>"
+    reply = (
+        "From: compta@acme.fr\r\nTo: compta@flexio.fr\r\nSubject: Re: " + str(mail["Subject"]) + "\r\n"
+        "Message-ID: <reply-to-ack@acme.fr>\r\nIn-Reply-To: " + str(mail["Message-ID"]) + "\r\n"
+        "Date: Wed, 11 Mar 2026 09:00:00 +0100\r\n\r\nMerci, nous attendons votre retour.\r\n"
+    ).encode()
+    response = client.post("/v1/admin/disputes/emails", content=reply, headers=RFC822)
+    assert response.status_code == 201, response.text
+    assert (response.json()["kind"], response.json()["reply_to"]) == ("other", case["case"])
     detail = get(client, f"/v1/admin/disputes/{case['case']}")
     assert "26 000 crédits" in detail["mail"]["text"]
     original = client.get(f"/v1/admin/disputes/{case['case']}/message", headers=ADMIN)
@@ -87,6 +97,8 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert resolved["resolution"] == {"outcome": "rejected", "amount_ht": None, "note": "usage checked"}
     assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "issued"
     assert get(client, "/v1/admin/disputes?status=acknowledged")["cases"] == []
+    threaded = get(client, "/v1/admin/disputes?kind=other")["cases"]
+    assert [c["reply_to"] for c in threaded] == [case["case"]]
     assert post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected"}, 409)
 
 

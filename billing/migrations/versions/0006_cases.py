@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("answer_by", sa.Date(), nullable=False),
         sa.Column("termination_kind", sa.String(length=16), nullable=True),
         sa.Column("request", sa.String(length=32), nullable=True),
+        sa.Column("reply_to", sa.String(length=36), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_on", sa.Date(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_cases_invoice"), ["invoice"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cases_reply_to"), ["reply_to"], unique=False)
 
 
 def downgrade() -> None:
