@@ -144,6 +144,7 @@ def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client:
     bad = [
         client.post("/v1/admin/disputes/emails", json={"raw": "x"}, headers=ADMIN),  # not message/rfc822
         client.post("/v1/admin/disputes/emails", content=b"  \r\n", headers=RFC822),  # empty
+        client.post("/v1/admin/disputes/emails", content=b"x" * (25 * 1024 * 1024 + 1), headers=RFC822),  # too large
         client.post("/v1/admin/disputes/emails", content=b"From: a@b.fr\r\n\r\nx", headers={"Content-Type": "message/rfc822"}),
         client.get("/v1/admin/disputes?status=bogus", headers=ADMIN),
         client.get("/v1/admin/disputes/not-a-case", headers=ADMIN),
@@ -153,7 +154,7 @@ def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client:
                     headers=ADMIN),
         client.post(f"/v1/admin/disputes/{late['case']}/resolve", json={"outcome": "rejected", "x": 1}, headers=ADMIN),
     ]
-    assert [r.status_code for r in bad] == [415, 422, 401, 422, 404, 404, 422, 422, 422]
+    assert [r.status_code for r in bad] == [415, 422, 413, 401, 422, 404, 404, 422, 422, 422]
     for response in bad:
         assert set(response.json()["error"]) == {"code", "message", "details"}
     assert get(client, "/v1/admin/disputes")["cases"] == before

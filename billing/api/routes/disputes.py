@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import AdminDep, ContainerDep
+from billing.api.routes.usage import read_limited_body
 from billing.services.cases import MAX_MESSAGE_BYTES
 
 router = APIRouter(prefix="/v1/admin/disputes", tags=["disputes"])
@@ -54,12 +55,7 @@ async def receive_email(request: Request, container: ContainerDep, _: AdminDep) 
     content_type = request.headers.get("content-type", "message/rfc822").split(";", 1)[0].strip().lower()
     if content_type not in ACCEPTED_TYPES:
         raise HTTPException(415, f"send the raw message as message/rfc822, not {content_type}")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_MESSAGE_BYTES:
-        raise HTTPException(413, f"a message is at most {MAX_MESSAGE_BYTES} bytes")
-    raw = await request.body()
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise HTTPException(413, f"a message is at most {MAX_MESSAGE_BYTES} bytes")
+    raw = await read_limited_body(request, MAX_MESSAGE_BYTES)  # 413 as soon as it passes the limit
     view: dict[str, Any] = await run_in_threadpool(container.cases.record_email, raw)
     return response_of(view)
 
