@@ -217,13 +217,11 @@ class CaseService:
         if not rows:
             return
         with self.engine.begin() as conn:
-            known = set(
-                conn.execute(select(t.case_messages.c.sha256).where(t.case_messages.c.sha256.in_(list(rows)))).scalars()
+            stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.case_messages)
+            conn.execute(
+                stmt.on_conflict_do_nothing(index_elements=["sha256"]),
+                [{"sha256": d, "size": len(r), "raw": r} for d, r in rows.items()],
             )
-            fresh = [{"sha256": d, "size": len(r), "raw": r} for d, r in rows.items() if d not in known]
-            if fresh:
-                stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.case_messages)
-                conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]), fresh)
 
     def raw_message(self, case_key: str) -> bytes:
         """The message as received, checked against the digest its case recorded."""
@@ -262,6 +260,7 @@ class CaseService:
         if not refs:
             return None
         ack_cases = [m.group(1) for r in refs if (m := ACK_ID.fullmatch(r))]
+        self.projector.catch_up()
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(t.cases.c.case_id)
@@ -317,7 +316,9 @@ class CaseService:
             if winner is not None:
                 return case_view(winner)
             return self.record_email(raw, senders=senders, catch_up=catch_up)
-        if catch_up:
+        if catch_up and invoice is not None:
+            # The invoice's new status is read from the read model by the invoice routes and SEPA
+            # selection; the case itself is read from the ledger, and lists catch up before reading.
             self.projector.catch_up()
         if case.status == "open" and self.enqueue_acknowledgments is not None:
             self.enqueue_acknowledgments()
@@ -420,6 +421,7 @@ class CaseService:
         note = optional_text(body.get("note"), "note") or ""
         raw_amount = body.get("amount_ht")
         amount = None if raw_amount is None else money_str(require_money(raw_amount, "amount_ht", positive=True))
+        self.projector.catch_up()  # _other_holds reads the cases read model
         case = self._case(case_key)
         on = today(self.clock)
         if amount is not None and case.invoice:
