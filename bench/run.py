@@ -142,7 +142,7 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
     c = result.get("mail")
     if c:
         out += ["## C. Dispute mail", "",
-                f"{c['emails']:,} messages (the 48-message corpus of tests/data/mail with fresh Message-IDs); "
+                f"{c['emails']:,} messages (the {c['corpus']}-message corpus of tests/data/mail with fresh Message-IDs); "
                 f"parse + assessment alone: {c['parse_only_per_s']:,.0f} emails/s.", ""]
         for key in ("postgres_poller", "sqlite_poller", "postgres_one_by_one", "sqlite_one_by_one"):
             r = c[key]
@@ -182,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "latest-large" if args.large else "latest"
+    summary_name = "summary-large.md" if args.large else "summary.md"
+    if args.only:  # a partial run does not overwrite the full run's files
+        stem, summary_name = f"{stem}-{args.only}", summary_name.replace(".md", f"-{args.only}.md")
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
-    (RESULTS / ("summary-large.md" if args.large else "summary.md")).write_text(summary(result, rows))
+    (RESULTS / summary_name).write_text(summary(result, rows))
     print()
     print(table(rows))
     print(f"\nwritten {RESULTS / (stem + '.json')} ({result['wall_s']:.0f} s)")
