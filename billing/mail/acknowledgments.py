@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from cases.calendar import PARIS
 log = logging.getLogger(__name__)
 
 FROM = "FLEXIO Comptabilité <compta@flexio.fr>"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # not the process locale's
 
 TEXT = {
     ("fr", "dispute"): (
@@ -85,12 +88,20 @@ def acknowledgment(view: dict[str, object], language: str, now_text: str) -> Ema
     message["Message-ID"] = f"<ack-{view['case']}@flexio.fr>"  # a reply to it is threaded under the case
     message["In-Reply-To"] = f"<{view['message_id']}>"
     message["Auto-Submitted"] = "auto-replied"  # RFC 3834: the customer's out-of-office will not answer it
+    received = datetime.fromisoformat(str(view["received_at"])).astimezone(PARIS)
+    answer_by = date.fromisoformat(str(view["answer_by"]))
+    if language == "en":
+        received_text = f"{received.day} {MONTHS[received.month - 1]} {received.year} at {received:%H:%M}"
+        answer_text = f"{answer_by.day} {MONTHS[answer_by.month - 1]} {answer_by.year}"
+    else:
+        received_text = f"{received:%d/%m/%Y} à {received:%H:%M}"
+        answer_text = f"{answer_by:%d/%m/%Y}"
     message.set_content(
         body.format(
             invoice=invoice if view.get("invoice") else "",
-            received=str(view["received_at"])[:16].replace("T", " "),
+            received=received_text,
             case=view["case"],
-            answer_by=view["answer_by"],
+            answer_by=answer_text,
         )
     )
     return message

@@ -73,7 +73,8 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert (mail["To"], mail["Auto-Submitted"]) == ("compta@acme.fr", "auto-replied")
     assert mail["Subject"] == f"Accusé de réception de votre contestation [{case['case']}]"
     body = mail.get_body().get_content()  # type: ignore[union-attr]
-    assert "facture FX-2026-000001" in body and "au plus tard le 2026-03-17" in body  # French; answer by 17 March
+    assert "facture FX-2026-000001, reçue le 10/03/2026 à 10:12" in body
+    assert "au plus tard le 17/03/2026" in body  # French; answer by 10 + 7 = 17 March
     listed = get(client, "/v1/admin/disputes?status=acknowledged")["cases"]
     assert [c["case"] for c in listed] == [case["case"]]
     # The customer answers our acknowledgment: its own record, threaded under the case.
