@@ -159,13 +159,18 @@ class ServiceLevelService:
         if Decimal(proposal["amount"]) <= 0 or proposal["incident_on"] is None:
             raise Conflict(f"no SLA penalty is due for {year}")
         credit_id = f"sla-{year}"
-        granted = self.accounts.grant_penalty_credit(proposal["account"], {
-            "id": credit_id,
-            "amount": proposal["amount"],
-            "reason": f"SLA {year}: {proposal['penalty_hours']} business hours beyond the order form's terms (art. 13)",
-            "incident_on": proposal["incident_on"],
-            "granted_on": on.isoformat(),
-        })
+        existing = next((c for c in self.accounts.get(proposal["account"]).penalty_credits if c.credit_id == credit_id), None)
+        if existing is not None:  # granted by a run that stopped before noting the approval: note it now
+            granted = {"id": credit_id, "requested": str(existing.requested), "granted": str(existing.granted),
+                       "capped": existing.capped}
+        else:
+            granted = self.accounts.grant_penalty_credit(proposal["account"], {
+                "id": credit_id,
+                "amount": proposal["amount"],
+                "reason": f"SLA {year}: {proposal['penalty_hours']} business hours beyond the order form's terms (art. 13)",
+                "incident_on": proposal["incident_on"],
+                "granted_on": on.isoformat(),
+            })
         self._run(proposal["account"], lambda level: level.approve(year, credit_id, granted["granted"]))
         return {**proposal, "approved": {"credit_id": credit_id, "amount": granted["granted"]}, "credit": granted}
 

@@ -11,7 +11,8 @@ from ledger.clock import FixedClock
 BASE = "/v1/admin/customers/acme"
 
 
-def test_incidents_give_a_pro_rata_yearly_penalty_that_finance_approves(client: TestClient, clock: FixedClock) -> None:
+def two_incidents_in_july(client: TestClient, clock: FixedClock) -> None:
+    """acme from 2026-07-01, GTR 4 h, IMS 20 h, 50.00 an hour; INC-1 (6 h) and INC-2 (7 h), see below."""
     at(clock, "2026-06-20")
     post(client, "/v1/admin/price-grids", GRID_2026_A)
     post(client, "/v1/admin/customers", customer("acme"))
@@ -30,6 +31,10 @@ def test_incidents_give_a_pro_rata_yearly_penalty_that_finance_approves(client: 
     post(client, f"{BASE}/incidents", {"reference": "INC-2", "notified_at": "2026-07-16T08:30:00+02:00"})
     post(client, f"{BASE}/incidents/INC-2/confirm", {"at": "2026-07-16T08:45:00+02:00"}, 200)
     post(client, f"{BASE}/incidents/INC-2/restore", {"at": "2026-07-16T17:00:00+02:00"}, 200)
+
+
+def test_incidents_give_a_pro_rata_yearly_penalty_that_finance_approves(client: TestClient, clock: FixedClock) -> None:
+    two_incidents_in_july(client, clock)
     # A scheduled maintenance of one business day (8 h): free (art. 12.8)
     post(client, f"{BASE}/incidents", {"reference": "MAINT-1", "notified_at": "2026-07-20T08:30:00+02:00",
                                        "scheduled": True})
@@ -56,6 +61,19 @@ def test_incidents_give_a_pro_rata_yearly_penalty_that_finance_approves(client: 
     assert approved["credit"] == {"id": "sla-2026", "requested": "250.00", "granted": "0.00", "capped": True}
     assert get(client, f"{BASE}/sla-penalties/2026")["approved"] == {"credit_id": "sla-2026", "amount": "0.00"}
     assert post(client, f"{BASE}/sla-penalties/2026/approve", {}, 409)  # never twice
+
+
+def test_an_approval_interrupted_after_the_grant_is_completed_without_a_second_credit(
+    client: TestClient, clock: FixedClock
+) -> None:
+    two_incidents_in_july(client, clock)
+    at(clock, "2027-01-05")
+    # The grant of a first approval was saved, then the process stopped before noting the approval.
+    post(client, f"{BASE}/penalty-credits", {"id": "sla-2026", "amount": "250.00", "reason": "SLA 2026",
+                                             "incident_on": "2026-07-16", "granted_on": "2027-01-05"})
+    approved = post(client, f"{BASE}/sla-penalties/2026/approve", {}, 200)
+    assert approved["credit"] == {"id": "sla-2026", "requested": "250.00", "granted": "0.00", "capped": True}
+    assert get(client, f"{BASE}/sla-penalties/2026")["approved"] == {"credit_id": "sla-2026", "amount": "0.00"}
 
 
 def test_bad_sla_input_is_refused_and_writes_nothing(client: TestClient, clock: FixedClock) -> None:
