@@ -523,7 +523,9 @@ class CaseService:
         if self.accounts is None:  # pragma: no cover - bootstrap always wires it
             raise Conflict("accounts are not available in this process")
         accepted_on = optional_date(body.get("accepted_on"), "accepted_on") or today(self.clock)
-        self.accounts.accept_option(account, {"option": request, "accepted_on": accepted_on.isoformat()})
+        active = self.accounts.get(account).option_active_on(request, accepted_on)
+        if active is None or active.accepted_on != accepted_on:  # else: accepted by a run stopped before the case
+            self.accounts.accept_option(account, {"option": request, "accepted_on": accepted_on.isoformat()})
         note = f"option {request} accepted from {accepted_on.isoformat()} (art. 17.1)"
         return run_command(
             self.ledger, self._key(case_key), lambda c: _then_view(c.resolve("accepted", today(self.clock), None, note), c),
