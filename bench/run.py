@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import close, ingest
+from bench import close, ingest, mail
 from bench.common import postgres_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -26,6 +26,7 @@ BARS = {
     "large_drift": 0.2,  # last 300k rate within 20 % of the first 300k
     "close_ratio": 20,  # close <= 20 x COPY of its rows
     "preview_ratio": 10,  # preview <= 10 x the same baseline
+    "mail_per_s": 300,  # issue 13: emails parsed and recorded per second
 }
 
 
@@ -73,6 +74,15 @@ def verdicts(result: dict[str, Any]) -> list[Verdict]:
             rows.append((f"B preview of {n} vs COPY, {impl}",
                          f"{b['preview_s']:.2f} s / {base:.3f} s = {preview_ratio:.1f}x",
                          f"<= {BARS['preview_ratio']}x", preview_ratio <= BARS["preview_ratio"], judged))
+    c = result.get("mail")
+    if c:
+        for backend in ("postgres", "sqlite"):
+            for mode, judged in (("poller", True), ("one_by_one", False)):
+                r = c[f"{backend}_{mode}"]
+                label = "IMAP poller, chunks of 50" if mode == "poller" else "one by one, as the HTTP upload"
+                rows.append((f"C mail parsed and recorded on {backend} ({label})",
+                             f"{r['emails']:,} in {r['seconds']:.2f} s = {r['emails_per_s']:,.0f} emails/s",
+                             f">= {BARS['mail_per_s']}/s", r["emails_per_s"] >= BARS["mail_per_s"], judged))
     return rows
 
 
@@ -129,13 +139,22 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"= {b['invoices_per_s']:,.0f} invoices/s, total TTC {b['total_ttc']}",
                 f"- baseline: {b['copy']['method']}: {b['copy']['rows']} in {b['copy']['seconds']:.3f} s (C), "
                 f"{b['copy']['py_seconds']:.3f} s (pure Python)", ""]
+    c = result.get("mail")
+    if c:
+        out += ["## C. Dispute mail", "",
+                f"{c['emails']:,} messages (the {c['corpus']}-message corpus of tests/data/mail with fresh Message-IDs); "
+                f"parse + assessment alone: {c['parse_only_per_s']:,.0f} emails/s.", ""]
+        for key in ("postgres_poller", "sqlite_poller", "postgres_one_by_one", "sqlite_one_by_one"):
+            r = c[key]
+            out.append(f"- {key}: {r['recorded']:,} cases in {r['seconds']:.2f} s = {r['emails_per_s']:,.0f} emails/s")
+        out.append("")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--large", action="store_true", help="3,000,000 events; first vs last 300k rate")
-    parser.add_argument("--only", choices=["ingest", "close"], help="run one part only")
+    parser.add_argument("--only", choices=["ingest", "close", "mail"], help="run one part only")
     parser.add_argument("--accounts", type=int, default=10_000, help="accounts for the month close")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try, e.g. 1,2")
     parser.add_argument("--profile", action="store_true", help="cProfile the close into bench/results/")
@@ -153,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest"] = ingest.run(args.large, tuple(int(w) for w in args.workers.split(",")))
     if args.only in (None, "close"):
         result["close"] = close.run(args.accounts, RESULTS if args.profile else None)
+    if args.only in (None, "mail"):
+        result["mail"] = mail.run()
     result["wall_s"] = time.perf_counter() - started
     rows = verdicts(result)
     result["verdicts"] = [
@@ -161,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "latest-large" if args.large else "latest"
+    summary_name = "summary-large.md" if args.large else "summary.md"
+    if args.only:  # a partial run does not overwrite the full run's files
+        stem, summary_name = f"{stem}-{args.only}", summary_name.replace(".md", f"-{args.only}.md")
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
-    (RESULTS / ("summary-large.md" if args.large else "summary.md")).write_text(summary(result, rows))
+    (RESULTS / summary_name).write_text(summary(result, rows))
     print()
     print(table(rows))
     print(f"\nwritten {RESULTS / (stem + '.json')} ({result['wall_s']:.0f} s)")

@@ -18,9 +18,12 @@ from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
+from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.service_levels import ServiceLevelService
+from billing.services.signals import SignalService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -63,6 +66,9 @@ class Container:
     closing: ClosingService
     invoices: InvoiceQueries
     idempotency: IdempotencyStore
+    cases: CaseService
+    service_levels: ServiceLevelService
+    signals: SignalService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -109,4 +115,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
         idempotency=IdempotencyStore(engine),
+        cases=CaseService(settings, ledger, engine, projector, clock, accounts),
+        service_levels=ServiceLevelService(ledger, accounts, clock),
+        signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
     )

@@ -144,6 +144,33 @@ def demo() -> None:
     container.close()
 
 
+mail_app = typer.Typer(help="The compta@flexio.fr mailbox (issue 13)", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("poll")
+def mail_poll() -> None:
+    """Poll BILLING_IMAP_URL once: record every message as a case, move it to the processed folder,
+    then send the acknowledgments that are due."""
+    from billing.bootstrap import bootstrap
+    from billing.mail.acknowledgments import outbox_for, send_due_acknowledgments
+    from billing.mail.imap import poll_mailbox
+
+    container = bootstrap()
+    try:
+        if not container.settings.imap_url:
+            console.print("BILLING_IMAP_URL is empty: nothing to poll")
+            raise typer.Exit(2)
+        result = poll_mailbox(container.settings.imap_url, container.cases)
+        acknowledged = send_due_acknowledgments(container.cases, outbox_for(container.cases))
+        console.print(
+            f"{result.seen} messages seen, {result.recorded} recorded, {result.moved} moved to the processed folder, "
+            f"{result.unreadable} unreadable; {acknowledged} acknowledgments sent"
+        )
+    finally:
+        container.close()
+
+
 def print_invoices(container: object, month: str) -> None:
     invoices = container.invoices.list(month=month)  # type: ignore[attr-defined]
     table = Table(title=f"Invoices issued for {month}")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from billing.mail import jobs as mail_jobs
+
 if TYPE_CHECKING:
     from billing.bootstrap import Container
     from billing.settings import Settings
@@ -72,11 +74,25 @@ class Jobs:
             max_backoff=30_000,
             time_limit=3_600_000,
         )(close_month)
+        # Issue 13: the mailbox poll (re-enqueues itself) and the acknowledgments of cases.
+        self.poll_mailbox = dramatiq.actor(
+            broker=broker, actor_name="poll_mailbox", queue_name="billing", max_retries=0, time_limit=600_000
+        )(mail_jobs.poll_mailbox)
+        self.acknowledge_cases = dramatiq.actor(
+            broker=broker, actor_name="acknowledge_cases", queue_name="billing", max_retries=10, min_backoff=1000
+        )(mail_jobs.acknowledge_cases)
         self._worker: dramatiq.Worker | None = None
 
     def send_close(self, month: str) -> str:
         message: Any = self.close_month.send(month)
         return str(message.message_id)
+
+    def send_acknowledgments(self) -> None:
+        self.acknowledge_cases.send()
+
+    def start_mailbox_polling(self) -> None:
+        """Start the poll chain (only when BILLING_IMAP_URL is set)."""
+        self.poll_mailbox.send()
 
     def start_in_process_worker(self) -> None:
         """Run jobs in this process (no broker configured)."""

@@ -164,3 +164,17 @@ class Invoice(Aggregate):
     @event("StatusChanged")
     def _status_changed(self, status: str, reason: str) -> None:
         self.status = status
+
+    # Disputes (§8). Contract shared with issue 11, which owns the full status life: these two
+    # commands keep exactly its names; the lead keeps issue 11's version at merge.
+    def mark_disputed(self, case: str, on: date) -> None:
+        """A valid dispute holds the invoice (issued -> disputed) until it is resolved (§8)."""
+        if self.status != "issued":
+            raise Conflict(f"invoice {self.number} is {self.status}, not issued")
+        self._status_changed(status="disputed", reason=f"case {case} on {on.isoformat()}")
+
+    def clear_dispute(self, case: str, on: date) -> None:
+        """A rejected or invalid dispute releases the invoice (disputed -> issued)."""
+        if self.status != "disputed":
+            raise Conflict(f"invoice {self.number} is {self.status}, not disputed")
+        self._status_changed(status="issued", reason=f"case {case} cleared on {on.isoformat()}")

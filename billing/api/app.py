@@ -13,7 +13,7 @@ from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
-from billing.api.routes import admin, corrections, invoicing, usage, vat_rates
+from billing.api.routes import admin, corrections, disputes, invoicing, service_levels, signals, usage, vat_rates
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
@@ -29,9 +29,12 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
         container = container_factory() if container_factory else bootstrap()
         jobs = Jobs(make_broker(container.settings))
         container.closing.enqueue = jobs.send_close
+        container.cases.enqueue_acknowledgments = jobs.send_acknowledgments
         set_container(container)
         if not container.settings.broker_url:
             jobs.start_in_process_worker()
+        if container.settings.imap_url:
+            jobs.start_mailbox_polling()
         if background:
             container.start_background_projection()
         app.state.container = container
@@ -70,6 +73,9 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
     app.include_router(corrections.router, responses=ERROR_RESPONSES)
     app.include_router(vat_rates.router, responses=ERROR_RESPONSES)  # BILLING_RULES §4 VAT rates
+    app.include_router(disputes.router, responses=ERROR_RESPONSES)
+    app.include_router(service_levels.router, responses=ERROR_RESPONSES)
+    app.include_router(signals.router, responses=ERROR_RESPONSES)
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
+from billing.persistence.case_handlers import register_case_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
 
@@ -245,6 +246,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
             update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
         )
 
+    register_case_handlers(projector)  # issue 13: customer cases
     from billing.persistence.catch_up_handlers import register_catch_up_handlers
 
     register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes

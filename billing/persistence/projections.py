@@ -62,6 +62,7 @@ class ProjectionStep:
         self.invoice_rows: list[dict[str, Any]] = []
         self.line_rows: list[dict[str, Any]] = []
         self.allocation_rows: list[dict[str, Any]] = []
+        self.batched_rows: dict[Any, list[dict[str, Any]]] = {}  # table -> rows inserted at flush (cases)
         self._names: dict[tuple[str, Any], str] = {}
 
     def _name(self, table: Any, column: Any, originator_id: Any) -> str:
@@ -113,6 +114,10 @@ class ProjectionStep:
             if rows:
                 self._insert_rows(table, rows)
                 setattr(self, attribute, [])
+        for table, rows in self.batched_rows.items():
+            if rows:
+                self._insert_rows(table, rows)
+        self.batched_rows = {}
 
     def _insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
         """Bulk insert; on PostgreSQL with COPY in this same transaction (a close projects 10,000

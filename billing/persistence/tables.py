@@ -231,6 +231,45 @@ penalty_allocations = Table(
     Column("amount", AMOUNT, nullable=False),
 )
 
+# The raw messages of cases as received (attachments included), by SHA-256. Not a projection: written
+# before the case is saved (content-addressed, so a retry writes nothing new), like api_tokens.
+case_messages = Table(
+    "case_messages",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+)
+
+# Customer cases (issue 13): every message to compta@flexio.fr, keyed by its Message-ID.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("message_id", String(600), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("account", String(64), index=True),
+    Column("sender", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("invoice", String(32), index=True),
+    Column("amount", AMOUNT),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("valid", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("acknowledge_by", Date, nullable=False),
+    Column("answer_by", Date, nullable=False),
+    Column("termination_kind", String(16)),
+    Column("request", String(32)),
+    Column("reply_to", String(36), index=True),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("answered_on", Date),
+    Column("outcome", String(16)),
+    Column("resolved_amount_ht", AMOUNT),
+    Column("resolution_note", Text),
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -245,5 +284,6 @@ PROJECTED_TABLES = (
     invoices,
     invoice_lines,
     penalty_allocations,
+    cases,
     projection_tracking,
 )

@@ -1,0 +1,179 @@
+"""The IMAP poller of compta@flexio.fr (``BILLING_IMAP_URL``), with imapclient.
+
+URL: ``imap://user:password@host:port/INBOX?processed=Processed`` (``imaps://`` for TLS). Every
+message of the mailbox is recorded as a case (CaseService.record_email), THEN moved to the
+processed folder: never deleted. A crash between the two leaves the message in the inbox and the
+next poll records it again, which finds the same case (uuid5 of the Message-ID). Pollers sharing a
+database take turns (a PostgreSQL advisory lock, or a file lock next to the SQLite database): two
+IMAP sessions moving the same message would each leave a copy in the processed folder, since
+Dovecot still lets a session copy a message another session has just expunged. A poller that
+finds the lock taken skips its turn. Messages that cannot be recorded at all (an empty or oversized
+message) go to the ``unreadable`` folder, still never deleted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from imapclient import IMAPClient
+from sqlalchemy import text
+
+from billing.services.cases import CaseService
+
+log = logging.getLogger(__name__)
+
+FETCH_CHUNK = 50
+POLL_LOCK = 815_001_013  # any constant: the advisory lock of the mailbox poll
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    host: str
+    port: int
+    ssl: bool
+    username: str
+    password: str
+    folder: str
+    processed: str
+    unreadable: str
+
+    @classmethod
+    def from_url(cls, url: str) -> MailboxConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+            raise ValueError("BILLING_IMAP_URL must look like imap://user:password@host:port/INBOX")
+        query = parse_qs(parts.query)
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (993 if parts.scheme == "imaps" else 143),
+            ssl=parts.scheme == "imaps",
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            folder=unquote(parts.path.lstrip("/")) or "INBOX",
+            processed=query.get("processed", ["Processed"])[0],
+            unreadable=query.get("unreadable", ["Unreadable"])[0],
+        )
+
+
+@dataclass
+class PollResult:
+    seen: int = 0
+    recorded: int = 0  # cases whose view came back (new or already known)
+    moved: int = 0
+    unreadable: int = 0
+    skipped: bool = False  # another poller held the turn
+
+
+@contextmanager
+def poll_turn(cases: CaseService) -> Iterator[bool]:
+    """True while this process holds the poll turn; False when another poller does."""
+    settings = cases.settings
+    if settings.is_sqlite:
+        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".mail-poll.lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    with cases.engine.connect() as conn:
+        held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": POLL_LOCK}).scalar())
+        conn.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": POLL_LOCK})
+                conn.commit()
+
+
+class MailboxPoller:
+    def __init__(self, config: MailboxConfig, cases: CaseService, timeout: float = 30) -> None:
+        self.config = config
+        self.cases = cases
+        self.timeout = timeout
+
+    def _connect(self) -> IMAPClient:
+        client = IMAPClient(self.config.host, port=self.config.port, ssl=self.config.ssl, timeout=self.timeout)
+        client.login(self.config.username, self.config.password)
+        for folder in (self.config.processed, self.config.unreadable):
+            if not client.folder_exists(folder):
+                try:
+                    client.create_folder(folder)
+                except IMAPClient.Error:  # created meanwhile by another poller
+                    if not client.folder_exists(folder):
+                        raise
+        return client
+
+    def _move(self, client: IMAPClient, uids: list[int], folder: str) -> int:
+        """MOVE (RFC 6851) when offered, else COPY then expunge only those UIDs: the message then
+        lives in ``folder``. A UID another poller already moved is simply absent."""
+        if not uids:
+            return 0
+        try:
+            if client.has_capability("MOVE"):
+                client.move(uids, folder)
+            else:
+                client.copy(uids, folder)
+                client.delete_messages(uids)
+                client.uid_expunge(uids)
+        except IMAPClient.Error as exc:
+            log.warning("moving %d messages to %s failed (another poller?): %s", len(uids), folder, exc)
+            return 0
+        return len(uids)
+
+    def poll_once(self) -> PollResult:
+        with poll_turn(self.cases) as mine:
+            if not mine:
+                log.info("another poller is reading the mailbox: skipping this turn")
+                return PollResult(skipped=True)
+            return self._poll()
+
+    def _poll(self) -> PollResult:
+        result = PollResult()
+        client = self._connect()
+        try:
+            client.select_folder(self.config.folder)
+            uids: list[int] = list(client.search("ALL"))
+            result.seen = len(uids)
+            senders = None
+            for start in range(0, len(uids), FETCH_CHUNK):
+                chunk = uids[start : start + FETCH_CHUNK]
+                fetched: dict[int, Any] = client.fetch(chunk, ["BODY.PEEK[]"])
+                done: list[int] = []
+                unreadable: list[int] = []
+                if senders is None:
+                    senders = self.cases.sender_directory()
+                present = [(uid, bytes(fetched[uid][b"BODY[]"])) for uid in chunk if b"BODY[]" in fetched.get(uid, {})]
+                views = self.cases.record_emails([raw for _uid, raw in present], senders=senders)
+                for (uid, _raw), view in zip(present, views, strict=True):
+                    if view is None:
+                        log.warning("message uid %s cannot be recorded (empty or oversized)", uid)
+                        unreadable.append(uid)
+                    else:
+                        result.recorded += 1
+                        done.append(uid)
+                result.moved += self._move(client, done, self.config.processed)
+                result.unreadable += self._move(client, unreadable, self.config.unreadable)
+        finally:
+            try:
+                client.logout()
+            except Exception:  # the connection may already be gone; the work is saved
+                log.debug("IMAP logout failed", exc_info=True)
+        return result
+
+
+def poll_mailbox(url: str, cases: CaseService) -> PollResult:
+    return MailboxPoller(MailboxConfig.from_url(url), cases).poll_once()

@@ -1,0 +1,325 @@
+"""Raw RFC 5322 messages to plain facts: sender, receipt time, readable text, attachments.
+
+Messages come in every usual shape: text/plain or HTML only, multipart/alternative or mixed, quoted-
+printable or base64, UTF-8, ISO-8859-1, windows-1252 or a charset nobody knows. :func:`parse_message`
+never raises on its input (it is fuzzed): what cannot be read is read as Latin-1 rather than dropped,
+because every message must become a case or an ``other`` record (issue 13).
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from html.parser import HTMLParser
+
+__all__ = ["Attachment", "ParsedMail", "fresh_text", "html_to_text", "parse_message"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment as received; its bytes stay in the stored raw message."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str
+    sender: str  # the From address, lower case ("" when there is none)
+    sender_name: str
+    subject: str
+    date: datetime | None  # the Date: header, aware
+    received_at: datetime  # newest Received: header, else Date:, else the fallback given (API.md)
+    text: str  # the body as text (text/plain preferred, else the HTML's text)
+    fresh: str  # the text without quoted history (replies) or, for a forward, the whole text
+    attachments: tuple[Attachment, ...] = ()
+    auto_reply: bool = False  # out-of-office and other automatic replies (RFC 3834)
+    bounce: bool = False  # delivery status notifications
+    bulk: bool = False  # newsletters and lists
+    forwarded: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _decode_header(value: object) -> str:
+    """A header value as text: RFC 2047 words decoded, unknown charsets read as Latin-1."""
+    if value is None:
+        return ""
+    raw = str(value)
+    try:
+        parts = email.header.decode_header(raw)
+    except Exception:  # malformed encoded words: keep the raw text
+        return _clean(raw)
+    out: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            out.append(_bytes_to_text(chunk, charset))
+        else:
+            out.append(chunk)
+    return _clean("".join(out))
+
+
+def _clean(text: str) -> str:
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return re.sub(r"[\r\n\t]+", " ", text).strip()
+
+
+def _bytes_to_text(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        name = candidate.strip().strip('"').lower()
+        if name in ("unknown-8bit", "x-unknown", "us-ascii", "ascii"):
+            name = "utf-8"
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            continue
+    return data.decode("cp1252", "replace") if _cp1252_ok(data) else data.decode("latin-1")
+
+
+def _cp1252_ok(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _date(value: str) -> datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:  # "-0000": the time is UTC with no claim about the local zone
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return parsed
+
+
+def _received_time(headers: list[str]) -> datetime | None:
+    """The newest time among the Received: headers (each ends with "; <date>")."""
+    newest: datetime | None = None
+    for header in headers:
+        _, sep, stamp = str(header).rpartition(";")
+        if not sep:
+            continue
+        when = _date(stamp.strip())
+        if when is not None and (newest is None or when > newest):
+            newest = when
+    return newest
+
+
+class _HtmlText(HTMLParser):
+    """Text of an HTML body: blocks become lines, scripts and styles vanish, blockquotes are quoted."""
+
+    BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.quote = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self.skip += 1
+        if tag == "blockquote":
+            self.quote += 1
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title") and self.skip:
+            self.skip -= 1
+        if tag == "blockquote" and self.quote:
+            self.quote -= 1
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.quote:
+            lines = data.split("\n")
+            data = "\n".join("> " + line if line.strip() else line for line in lines)
+        self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient, but never let a broken page lose the message
+        return re.sub(r"<[^>]*>", " ", html)
+    text = "".join(parser.out)
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+# Where quoted history starts, in the usual clients, French and English.
+_QUOTE_START = re.compile(
+    r"^(?:"
+    r"On .{0,200}wrote:\s*$"
+    r"|Le .{0,200}a écrit\s*:\s*$"
+    r"|-{2,}\s*(?:Original Message|Message d'origine|Message original)\s*-{2,}"
+    r"|_{10,}\s*$"
+    r"|(?:From|De)\s*:\s.+\n(?:Sent|Envoyé|Date)\s*:"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FORWARD = re.compile(
+    r"(?:-{2,}\s*(?:Forwarded message|Message transféré)\s*-{2,}"
+    r"|Début du message réexpédié|Begin forwarded message)",
+    re.IGNORECASE,
+)
+
+
+def fresh_text(text: str) -> str:
+    """The part a person just wrote: before the first quoted-history marker, without "> " lines."""
+    match = _QUOTE_START.search(text)
+    head = text[: match.start()] if match else text
+    return "\n".join(line for line in head.splitlines() if not line.lstrip().startswith(">")).strip()
+
+
+def _walk_parts(message: Message) -> tuple[str, str, list[Attachment]]:
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[Attachment] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        ctype = (part.get_content_type() or "text/plain").lower()
+        disposition = str(part.get("Content-Disposition", "")).lower()
+        filename = part.get_filename()
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception:
+            payload = None
+        if not isinstance(payload, bytes):
+            raw_payload = part.get_payload()
+            payload = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
+        is_attachment = "attachment" in disposition or (filename is not None and not ctype.startswith("text/"))
+        if is_attachment or not ctype.startswith(("text/plain", "text/html")):
+            if ctype.startswith("message/delivery-status") or ctype == "text/rfc822-headers":
+                plain.append(_bytes_to_text(payload, part.get_content_charset()))
+            attachments.append(
+                Attachment(
+                    filename=_decode_header(filename) if filename else "",
+                    content_type=ctype,
+                    size=len(payload),
+                    sha256=hashlib.sha256(payload).hexdigest(),
+                )
+            )
+            continue
+        charset = None
+        try:
+            charset = part.get_content_charset()
+        except Exception:
+            charset = None
+        text = _bytes_to_text(payload, charset)
+        (html if ctype == "text/html" else plain).append(text)
+    return "\n".join(plain), "\n".join(html), attachments
+
+
+def _auto_reply(message: Message, subject: str) -> bool:
+    auto = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond"):
+        return True
+    return bool(
+        re.match(
+            r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?reply|absence|réponse automatique"
+            r"|message d'absence|je suis absente?|autoreply)",
+            subject,
+            re.IGNORECASE,
+        )
+    )
+
+
+def _bounce(message: Message, sender: str, subject: str) -> bool:
+    ctype = str(message.get("Content-Type", "")).lower()
+    if "multipart/report" in ctype and "delivery-status" in ctype:
+        return True
+    local = sender.split("@", 1)[0]
+    if local in ("mailer-daemon", "postmaster"):
+        return True
+    return bool(
+        re.match(
+            r"^\s*(?:undeliver(?:ed|able)|delivery status notification|mail delivery (?:failed|failure)"
+            r"|returned mail|non remis|échec de (?:la )?remise|message non délivré)",
+            subject,
+            re.IGNORECASE,
+        )
+    )
+
+
+def _message_id(message: Message, raw: bytes) -> str:
+    value = _decode_header(message.get("Message-ID", "")).strip()
+    match = re.search(r"<([^<>\s]{1,500})>", value)
+    if match:
+        return match.group(1)
+    if value and len(value) <= 500 and " " not in value:
+        return value
+    # No usable Message-ID: the digest of the bytes still makes a repeat upload the same case.
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def parse_message(raw: bytes, fallback_received: datetime) -> ParsedMail:
+    """Read one raw message. ``fallback_received`` (aware) is the receipt time when the message has
+    neither a Received: nor a Date: header that can be read (the time it was handed to us)."""
+    message = email.message_from_bytes(raw)
+    subject = _decode_header(message.get("Subject", ""))
+    name, address = "", ""
+    try:
+        name, address = email.utils.parseaddr(_decode_header(message.get("From", "")))
+    except Exception:
+        name, address = "", ""
+    address = address.strip().lower() if "@" in address else ""
+    dated = _date(str(message.get("Date", "")))
+    try:
+        received_headers = [str(h) for h in (message.get_all("Received") or [])]
+    except Exception:
+        received_headers = []
+    received_at = _received_time(received_headers) or dated or fallback_received
+    try:
+        plain, html, attachments = _walk_parts(message)
+    except Exception:  # a structure the email package cannot walk: keep the bytes as text
+        plain, html, attachments = raw.decode("latin-1"), "", []
+    text = plain.strip() or html_to_text(html)
+    forwarded = bool(re.match(r"^\s*(?:fwd?|tr|transf)\s*:", subject, re.IGNORECASE)) or bool(_FORWARD.search(text))
+    fresh = text if forwarded else fresh_text(text)
+    keep = ("List-Unsubscribe", "Precedence", "Auto-Submitted", "In-Reply-To", "References", "To")
+    headers = {key: _decode_header(message.get(key)) for key in keep if message.get(key) is not None}
+    precedence = headers.get("Precedence", "").lower()
+    return ParsedMail(
+        message_id=_message_id(message, raw),
+        sender=address,
+        sender_name=_clean(name),
+        subject=subject,
+        date=dated,
+        received_at=received_at,
+        text=text,
+        fresh=fresh,
+        attachments=tuple(attachments),
+        auto_reply=_auto_reply(message, subject),
+        bounce=_bounce(message, address, subject),
+        bulk="List-Unsubscribe" in headers or precedence in ("bulk", "list", "junk"),
+        forwarded=forwarded,
+        headers=headers,
+    )

@@ -1,0 +1,798 @@
+"""Writes the dispute-mail corpus (*.eml) and its expected outcomes (expected.json).
+
+Run once by hand (``python tests/data/mail/make_corpus.py``); the files it writes are committed and
+are what tests/unit/cases/test_mail_corpus.py reads. Most messages are written out raw, as a mail
+client sends them; the encoded ones (quoted-printable windows-1252, base64, HTML-only) are built
+with the standard library so their encoding is exactly what a client would produce.
+
+The world they are checked against: three customers and three invoices (tests see WORLD).
+  acme     compta@acme.fr        FX-2026-000001 issued 2026-03-02, TTC 1415.15 (window to 2026-03-22)
+  globex   ap@globex.com         FX-2026-000002 issued 2026-03-02, TTC 600.00  (window to 2026-03-22)
+  initech  factures@initech.fr   FX-2026-000017 issued 2026-04-01, TTC 2400.00 (window to 2026-04-21)
+"""
+
+from __future__ import annotations
+
+import json
+from email.charset import BASE64, QP, Charset
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CASES: list[tuple[str, bytes, dict]] = []
+
+
+def raw(name: str, text: str, **expected: object) -> None:
+    CASES.append((name, text.lstrip("\n").replace("\n", "\r\n").encode("utf-8"), expected))
+
+
+def built(name: str, message: object, **expected: object) -> None:
+    CASES.append((name, message.as_bytes(), expected))  # type: ignore[attr-defined]
+
+
+def headers(msg: object, **h: str) -> object:
+    for key, value in h.items():
+        msg[key.replace("_", "-")] = value  # type: ignore[index]
+    return msg
+
+
+RCV = "Received: from mx.flexio.fr (mx.flexio.fr [10.0.0.5]) by imap.flexio.fr with LMTP; {}"
+
+# ---------------------------------------------------------------------------------------------
+# Valid disputes
+raw("01-fr-plain-valid", f"""
+{RCV.format("Tue, 10 Mar 2026 10:12:45 +0100")}
+From: "Claire Martin" <compta@acme.fr>
+To: compta@flexio.fr
+Subject: Contestation facture FX-2026-000001
+Date: Tue, 10 Mar 2026 10:12:01 +0100
+Message-ID: <20260310101201.AB12@acme.fr>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Bonjour,
+
+Nous contestons la ligne de dépassement de 40,00 € sur la facture FX-2026-000001, car notre tableau
+de bord indique 26 000 crédits consommés en février, sous le plafond du forfait.
+
+Cordialement,
+Claire Martin
+Service comptable ACME
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    received_at="2026-03-10T10:12:45+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+raw("02-en-plain-valid", f"""
+{RCV.format("Wed, 11 Mar 2026 16:40:00 +0000")}
+From: Accounts Payable <ap@globex.com>
+To: compta@flexio.fr
+Subject: Dispute of invoice FX-2026-000002
+Date: Wed, 11 Mar 2026 16:39:12 +0000
+Message-ID: <CAK4p9xQ-globex-0311@mail.globex.com>
+Content-Type: text/plain; charset="us-ascii"
+
+Hello,
+
+We dispute EUR 120.00 on invoice FX-2026-000002: the Advanced Support option was billed although we
+never used it and it was ended in January according to our records.
+
+Best regards,
+Globex Accounts Payable
+""", kind="dispute", invoice="FX-2026-000002", amount="120.00", valid=True, reasons=[],
+    # 16:40 UTC is 17:40 in Paris, Wednesday: acknowledge Thursday 12, answer 11 + 7 = 18 March
+    received_at="2026-03-11T17:40:00+01:00", acknowledge_by="2026-03-12", answer_by="2026-03-18")
+
+m = MIMEText("", "plain")
+cs = Charset("windows-1252")
+cs.body_encoding = QP
+m = MIMEText(
+    "Bonjour,\n\nJe vous adresse une réclamation concernant la facture FX-2026-000001 : la ligne "
+    "d'abonnement de 339,29 € est erronée car notre contrat a démarré le 10 février et non le 1er, "
+    "comme l'indique le bon de commande signé.\n\nBien à vous,\nJérôme Lefèvre – ACME\n",
+    "plain", cs,
+)
+built("03-fr-quoted-printable-windows-1252", headers(
+    m, Received="from mx.flexio.fr by imap.flexio.fr; Thu, 12 Mar 2026 09:05:00 +0100",
+    From="=?windows-1252?Q?J=E9r=F4me_Lef=E8vre?= <jerome.lefevre@acme.fr>", To="compta@flexio.fr",
+    Subject="=?windows-1252?Q?R=E9clamation_facture_FX-2026-000001?=",
+    Date="Thu, 12 Mar 2026 09:04:30 +0100", Message_ID="<qp1252.0312@acme.fr>",
+), kind="dispute", invoice="FX-2026-000001", amount="339.29", valid=True, reasons=[],
+    received_at="2026-03-12T09:05:00+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+cs = Charset("utf-8")
+cs.body_encoding = BASE64
+m = MIMEText(
+    "Hi team,\n\nWe were overcharged €80.00 on FX-2026-000002 because the usage of 3 February was "
+    "counted twice (duplicate events in your export, lines 1412 and 1413).\n\nThanks,\nDana Ng\n",
+    "plain", cs,
+)
+built("04-en-base64-utf8", headers(
+    m, Received="from mx.flexio.fr by imap.flexio.fr; Fri, 13 Mar 2026 18:30:00 +0100",
+    From="Dana Ng <dana.ng@globex.com>", To="compta@flexio.fr", Subject="Overcharge on invoice",
+    Date="Fri, 13 Mar 2026 18:29:00 +0100", Message_ID="<b64.dana.0313@globex.com>",
+), kind="dispute", invoice="FX-2026-000002", amount="80.00", valid=True, reasons=[],
+    # Friday 18:30: acknowledge Monday 16, answer 13 + 7 = 20 March
+    received_at="2026-03-13T18:30:00+01:00", acknowledge_by="2026-03-16", answer_by="2026-03-20")
+
+html = """<html><head><style>p{font-family:Arial}</style></head><body>
+<p>Madame, Monsieur,</p>
+<p>Nous contestons la facture <b>FX-2026-000017</b> pour un montant de <b>2&nbsp;400,00&nbsp;&euro;</b>,
+alors que notre contrat a été suspendu le 3 mars, comme convenu avec votre gestionnaire de compte.</p>
+<p>Cordialement,<br>Initech – Comptabilité</p></body></html>"""
+built("05-fr-html-only", headers(
+    MIMEText(html, "html", "utf-8"),
+    Received="from mx.flexio.fr by imap.flexio.fr; Mon, 06 Apr 2026 11:00:00 +0200",
+    From="factures@initech.fr", To="compta@flexio.fr", Subject="Facture FX-2026-000017",
+    Date="Mon, 06 Apr 2026 10:59:00 +0200", Message_ID="<html-only-0406@initech.fr>",
+), kind="dispute", invoice="FX-2026-000017", amount="2400.00", valid=True, reasons=[],
+    # Monday 6 April 2026 is Easter Monday, a holiday: acknowledge Tuesday 7, answer 6 + 7 = 13 April
+    received_at="2026-04-06T11:00:00+02:00", acknowledge_by="2026-04-07", answer_by="2026-04-13")
+
+outer = MIMEMultipart("mixed")
+alt = MIMEMultipart("alternative")
+alt.attach(MIMEText("We dispute EUR 200.00 on invoice FX-2026-000017, see attached statement.\n", "plain"))
+alt.attach(MIMEText("<p>We dispute EUR 200.00 on invoice FX-2026-000017, see attached statement.</p>", "html"))
+outer.attach(alt)
+pdf = MIMEApplication(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "pdf")
+pdf.add_header("Content-Disposition", "attachment", filename="usage-statement-march.pdf")
+outer.attach(pdf)
+built("06-en-multipart-with-pdf-evidence", headers(
+    outer, Received="from mx.flexio.fr by imap.flexio.fr; Tue, 07 Apr 2026 14:00:00 +0200",
+    From="Peter Gibbons <p.gibbons@initech.fr>", To="compta@flexio.fr", Subject="Invoice FX-2026-000017 dispute",
+    Date="Tue, 07 Apr 2026 13:58:00 +0200", Message_ID="<mixed-pdf-0407@initech.fr>",
+), kind="dispute", invoice="FX-2026-000017", amount="200.00", valid=True, reasons=[], attachments=1,
+    received_at="2026-04-07T14:00:00+02:00", acknowledge_by="2026-04-08", answer_by="2026-04-14")
+
+raw("07-fr-reply-with-quoted-history", f"""
+{RCV.format("Mon, 16 Mar 2026 08:01:00 +0100")}
+From: Claire Martin <compta@acme.fr>
+To: FLEXIO Comptabilite <compta@flexio.fr>
+Subject: Re: Votre facture FX-2026-000001
+In-Reply-To: <invoice-FX-2026-000001@flexio.fr>
+Date: Mon, 16 Mar 2026 08:00:40 +0100
+Message-ID: <reply-0316-acme@acme.fr>
+Content-Type: text/plain; charset=utf-8
+
+Bonjour,
+
+Nous contestons 40,00 € de dépassement sur cette facture : le plafond du forfait a été relevé
+à 50 000 crédits par l'avenant du 1er février.
+
+Claire
+
+Le 2 mars 2026 à 09:00, FLEXIO Comptabilité <compta@flexio.fr> a écrit :
+> Bonjour,
+> Veuillez trouver ci-joint la facture FX-2026-000001 d'un montant de 1 415,15 € TTC.
+> Cordialement,
+> FLEXIO
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    # Monday 08:01: acknowledge Tuesday 17, answer 16 + 7 = 23 March
+    received_at="2026-03-16T08:01:00+01:00", acknowledge_by="2026-03-17", answer_by="2026-03-23")
+
+raw("08-fr-forward-from-colleague", f"""
+{RCV.format("Tue, 17 Mar 2026 15:20:00 +0100")}
+From: Paul Durand <paul.durand@acme.fr>
+To: compta@flexio.fr
+Subject: TR: contestation facture
+Date: Tue, 17 Mar 2026 15:19:00 +0100
+Message-ID: <fwd-0317@acme.fr>
+Content-Type: text/plain; charset=utf-8
+
+Pour information, voir ci-dessous.
+
+-------- Message transféré --------
+Sujet : contestation facture
+Date : Tue, 17 Mar 2026 11:02:00 +0100
+De : Sophie Bernard <s.bernard@acme.fr>
+Pour : Paul Durand <paul.durand@acme.fr>
+
+Paul, peux-tu transmettre à FLEXIO : nous contestons 1 000,00 € sur la facture FX-2026-000001,
+car les frais d'installation ont déjà été réglés sur la facture de janvier.
+""", kind="dispute", invoice="FX-2026-000001", amount="1000.00", valid=True, reasons=[], flags=["forwarded"],
+    received_at="2026-03-17T15:20:00+01:00", acknowledge_by="2026-03-18", answer_by="2026-03-24")
+
+# The last day of the window is Sunday 22 March 2026: 23:30 in Paris is still in it.
+raw("09-fr-last-day-of-window-sunday", f"""
+{RCV.format("Sun, 22 Mar 2026 23:30:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation FX-2026-000001
+Date: Sun, 22 Mar 2026 23:29:00 +0100
+Message-ID: <last-day-0322@acme.fr>
+
+Nous contestons le montant de 40,00 EUR facturé en dépassement, car le compteur de notre tableau de bord
+ne dépasse pas 27 143 crédits.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    received_at="2026-03-22T23:30:00+01:00", acknowledge_by="2026-03-23", answer_by="2026-03-29")
+
+raw("10-en-amount-formats", f"""
+{RCV.format("Thu, 09 Apr 2026 09:15:00 +0200")}
+From: factures@initech.fr
+To: compta@flexio.fr
+Subject: Wrong amount on FX 2026 000017
+Date: Thu, 09 Apr 2026 09:14:00 +0200
+Message-ID: <amounts-0409@initech.fr>
+
+Dear FLEXIO team,
+The amount of EUR 1,234.56 on this invoice is incorrect: according to our order form the plan price
+is 1 000,00 EUR per month, and we only used 12 000 credits.
+Regards
+""", kind="dispute", invoice="FX-2026-000017", amount="1234.56", valid=True, reasons=[],
+    received_at="2026-04-09T09:15:00+02:00", acknowledge_by="2026-04-10", answer_by="2026-04-16")
+
+raw("11-fr-several-received-headers", """
+Received: from mx2.flexio.fr by imap.flexio.fr with LMTP; Wed, 18 Mar 2026 12:10:05 +0100
+Received: from relay.acme.fr (relay.acme.fr [192.0.2.10]) by mx2.flexio.fr; Wed, 18 Mar 2026 12:09:59 +0100
+Received: from pc-claire by relay.acme.fr; Wed, 18 Mar 2026 12:09:40 +0100
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Réclamation FX-2026-000001
+Date: Wed, 18 Mar 2026 12:09:38 +0100
+Message-ID: <multi-rcv-0318@acme.fr>
+
+Nous contestons 339,29 € : le forfait est facturé depuis le 10 février alors que notre service n'a été
+ouvert que le 20 février.
+""", kind="dispute", invoice="FX-2026-000001", amount="339.29", valid=True, reasons=[],
+    received_at="2026-03-18T12:10:05+01:00", acknowledge_by="2026-03-19", answer_by="2026-03-25")
+
+raw("12-fr-no-received-header-uses-date", """
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation facture FX-2026-000001
+Date: Thu, 19 Mar 2026 17:45:00 +0100
+Message-ID: <no-rcv-0319@acme.fr>
+
+Nous contestons la somme de 40,00 € car le dépassement a déjà été facturé en janvier.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    received_at="2026-03-19T17:45:00+01:00", acknowledge_by="2026-03-20", answer_by="2026-03-26")
+
+cs = Charset("iso-8859-1")
+cs.body_encoding = QP
+built("13-fr-latin1-qp", headers(
+    MIMEText("Bonjour,\nNous contestons 80,00 EUR sur la facture FX-2026-000002 car la remise négociée "
+             "de 10 % n'a pas été appliquée.\nCordialement\n", "plain", cs),
+    Received="from mx.flexio.fr by imap.flexio.fr; Fri, 20 Mar 2026 10:00:00 +0100",
+    From="=?iso-8859-1?Q?Fran=E7ois_Br=E9hat?= <ap@globex.com>", To="compta@flexio.fr",
+    Subject="=?iso-8859-1?Q?R=E9clamation?=", Date="Fri, 20 Mar 2026 09:59:00 +0100",
+    Message_ID="<latin1-0320@globex.com>",
+), kind="dispute", invoice="FX-2026-000002", amount="80.00", valid=True, reasons=[],
+    received_at="2026-03-20T10:00:00+01:00", acknowledge_by="2026-03-23", answer_by="2026-03-27")
+
+# ---------------------------------------------------------------------------------------------
+# Disputes that are not valid
+raw("20-fr-late", f"""
+{RCV.format("Wed, 25 Mar 2026 09:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation facture FX-2026-000001
+Date: Wed, 25 Mar 2026 08:59:00 +0100
+Message-ID: <late-0325@acme.fr>
+
+Nous contestons 40,00 € de dépassement car notre compteur indique 26 000 crédits seulement.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=False, reasons=["out_of_window"],
+    received_at="2026-03-25T09:00:00+01:00", acknowledge_by="2026-03-26", answer_by="2026-04-01")
+
+# 22 March 23:30 UTC is 23 March 00:30 in Paris: one day too late.
+raw("21-en-late-by-timezone", """
+Received: from mx.flexio.fr by imap.flexio.fr; Sun, 22 Mar 2026 23:30:00 +0000
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Dispute FX-2026-000002
+Date: Sun, 22 Mar 2026 18:30:00 -0500
+Message-ID: <late-tz-0322@globex.com>
+
+We dispute EUR 120.00 because the option was never used by our team.
+""", kind="dispute", invoice="FX-2026-000002", amount="120.00", valid=False, reasons=["out_of_window"],
+    received_at="2026-03-23T00:30:00+01:00", acknowledge_by="2026-03-24", answer_by="2026-03-30")
+
+# Date: says 20 March (in the window) but the server received it on 24 March: Received: wins.
+raw("22-fr-date-in-window-received-late", """
+Received: from mx.flexio.fr by imap.flexio.fr; Tue, 24 Mar 2026 08:40:00 +0100
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation FX-2026-000001
+Date: Fri, 20 Mar 2026 18:00:00 +0100
+Message-ID: <backdated-0320@acme.fr>
+
+Nous contestons 40,00 € car le plafond de notre forfait a été relevé en février.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=False, reasons=["out_of_window"],
+    received_at="2026-03-24T08:40:00+01:00", acknowledge_by="2026-03-25", answer_by="2026-03-31")
+
+raw("23-fr-no-amount", f"""
+{RCV.format("Tue, 10 Mar 2026 14:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation facture FX-2026-000001
+Date: Tue, 10 Mar 2026 13:59:00 +0100
+Message-ID: <no-amount-0310@acme.fr>
+
+Bonjour, nous contestons le dépassement facturé car notre tableau de bord indique une consommation
+inférieure au plafond. Merci de corriger.
+""", kind="dispute", invoice="FX-2026-000001", amount=None, valid=False, reasons=["no_amount"],
+    received_at="2026-03-10T14:00:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+raw("24-fr-no-facts", f"""
+{RCV.format("Tue, 10 Mar 2026 15:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation
+Date: Tue, 10 Mar 2026 14:59:00 +0100
+Message-ID: <no-facts-0310@acme.fr>
+
+Je conteste la facture FX-2026-000001 : 40,00 €.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=False, reasons=["no_facts"],
+    received_at="2026-03-10T15:00:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+raw("25-en-no-invoice-number", f"""
+{RCV.format("Thu, 12 Mar 2026 11:00:00 +0100")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Billing error
+Date: Thu, 12 Mar 2026 10:59:00 +0100
+Message-ID: <no-number-0312@globex.com>
+
+Hello, last month's invoice is wrong: we were charged EUR 120.00 for an option we never subscribed to,
+as our signed order form shows.
+""", kind="dispute", invoice=None, amount="120.00", valid=False, reasons=["no_invoice_number"],
+    received_at="2026-03-12T11:00:00+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+raw("26-fr-unknown-invoice", f"""
+{RCV.format("Thu, 12 Mar 2026 12:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation FX-2026-000999
+Date: Thu, 12 Mar 2026 11:59:00 +0100
+Message-ID: <unknown-inv-0312@acme.fr>
+
+Nous contestons 40,00 € sur la facture FX-2026-000999 car ce dépassement a déjà été facturé.
+""", kind="dispute", invoice="FX-2026-000999", amount="40.00", valid=False, reasons=["unknown_invoice"],
+    received_at="2026-03-12T12:00:00+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+raw("27-en-amount-above-invoice", f"""
+{RCV.format("Thu, 12 Mar 2026 13:00:00 +0100")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Dispute FX-2026-000002
+Date: Thu, 12 Mar 2026 12:59:00 +0100
+Message-ID: <too-much-0312@globex.com>
+
+We dispute EUR 5,000.00 on FX-2026-000002 because the service was unavailable for most of February.
+""", kind="dispute", invoice="FX-2026-000002", amount="5000.00", valid=False, reasons=["amount_exceeds_invoice"],
+    received_at="2026-03-12T13:00:00+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+raw("28-fr-unknown-sender-gmail", f"""
+{RCV.format("Fri, 13 Mar 2026 09:00:00 +0100")}
+From: Jean Dupont <jean.dupont.1975@gmail.com>
+To: compta@flexio.fr
+Subject: Contestation facture FX-2026-000001
+Date: Fri, 13 Mar 2026 08:59:00 +0100
+Message-ID: <CAgmail-0313-xyz@mail.gmail.com>
+
+Bonjour, je conteste 40,00 € sur la facture FX-2026-000001 car notre consommation était inférieure au plafond.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=False, reasons=["unknown_sender"],
+    flags=["unknown_sender"],
+    received_at="2026-03-13T09:00:00+01:00", acknowledge_by="2026-03-16", answer_by="2026-03-20")
+
+raw("29-en-invoice-of-another-customer", f"""
+{RCV.format("Fri, 13 Mar 2026 10:00:00 +0100")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Dispute FX-2026-000001
+Date: Fri, 13 Mar 2026 09:59:00 +0100
+Message-ID: <other-cust-0313@globex.com>
+
+We dispute EUR 40.00 on FX-2026-000001 because we never used that many credits.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=False, reasons=["invoice_of_another_customer"],
+    received_at="2026-03-13T10:00:00+01:00", acknowledge_by="2026-03-16", answer_by="2026-03-20")
+
+outer = MIMEMultipart("mixed")
+outer.attach(MIMEText("", "plain"))
+scan = MIMEApplication(b"%PDF-1.4 scanned registered letter", "pdf")
+scan.add_header("Content-Disposition", "attachment", filename="courrier-LRAR-contestation.pdf")
+outer.attach(scan)
+built("30-fr-only-a-scanned-letter", headers(
+    outer, Received="from mx.flexio.fr by imap.flexio.fr; Mon, 16 Mar 2026 10:00:00 +0100",
+    From="compta@acme.fr", To="compta@flexio.fr", Subject="Courrier de contestation",
+    Date="Mon, 16 Mar 2026 09:59:00 +0100", Message_ID="<scan-0316@acme.fr>",
+), kind="dispute", invoice=None, amount=None, valid=False, reasons=["no_invoice_number", "no_amount"], attachments=1,
+    received_at="2026-03-16T10:00:00+01:00", acknowledge_by="2026-03-17", answer_by="2026-03-23")
+
+raw("31-fr-several-problems", f"""
+{RCV.format("Mon, 30 Mar 2026 10:00:00 +0200")}
+From: inconnu@example.org
+To: compta@flexio.fr
+Subject: Contestation
+Date: Mon, 30 Mar 2026 09:59:00 +0200
+Message-ID: <many-0330@example.org>
+
+Je conteste la facture FX-2026-000002.
+""", kind="dispute", invoice="FX-2026-000002", amount=None, valid=False,
+    reasons=["out_of_window", "no_amount", "no_facts", "unknown_sender"], flags=["unknown_sender"],
+    received_at="2026-03-30T10:00:00+02:00", acknowledge_by="2026-03-31", answer_by="2026-04-06")
+
+# ---------------------------------------------------------------------------------------------
+# Terminations (§9)
+raw("40-fr-termination-end-of-period", f"""
+{RCV.format("Wed, 01 Apr 2026 09:30:00 +0200")}
+From: Direction ACME <direction@acme.fr>
+To: compta@flexio.fr
+Subject: Résiliation de notre contrat
+Date: Wed, 01 Apr 2026 09:29:00 +0200
+Message-ID: <term-0401@acme.fr>
+
+Madame, Monsieur,
+Par la présente, nous vous notifions la résiliation de notre contrat FLEXIO à l'échéance de la période en cours.
+Veuillez agréer nos salutations distinguées.
+""", kind="termination", invoice=None, amount=None, valid=True, reasons=[], termination_kind="end_of_period",
+    received_at="2026-04-01T09:30:00+02:00", acknowledge_by="2026-04-02", answer_by="2026-04-08")
+
+raw("41-en-early-termination", f"""
+{RCV.format("Thu, 02 Apr 2026 16:00:00 +0200")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Termination notice
+Date: Thu, 02 Apr 2026 15:59:00 +0200
+Message-ID: <term-early-0402@globex.com>
+
+Dear FLEXIO,
+We hereby give notice of termination of our contract, effective immediately. We understand the
+early termination indemnity applies.
+Regards
+""", kind="termination", invoice=None, amount=None, valid=True, reasons=[], termination_kind="early",
+    received_at="2026-04-02T16:00:00+02:00", acknowledge_by="2026-04-03", answer_by="2026-04-09")
+
+raw("42-fr-termination-after-interruption", f"""
+{RCV.format("Fri, 03 Apr 2026 11:00:00 +0200")}
+From: factures@initech.fr
+To: compta@flexio.fr
+Subject: Résiliation anticipée
+Date: Fri, 03 Apr 2026 10:59:00 +0200
+Message-ID: <term-interr-0403@initech.fr>
+
+Suite à 30 jours consécutifs d'interruption du service, nous demandons la résiliation de notre contrat
+sans indemnité.
+""", kind="termination", invoice=None, amount=None, valid=True, reasons=[], termination_kind="interruption",
+    # Friday 3 April: the next business day is Tuesday 7 (Monday 6 is Easter Monday)
+    received_at="2026-04-03T11:00:00+02:00", acknowledge_by="2026-04-07", answer_by="2026-04-10")
+
+raw("43-fr-termination-unknown-sender", f"""
+{RCV.format("Fri, 03 Apr 2026 12:00:00 +0200")}
+From: someone@free.fr
+To: compta@flexio.fr
+Subject: Je souhaite résilier
+Date: Fri, 03 Apr 2026 11:59:00 +0200
+Message-ID: <term-unknown-0403@free.fr>
+
+Bonjour, je souhaite résilier mon abonnement. Merci.
+""", kind="termination", invoice=None, amount=None, valid=False, reasons=["unknown_sender"],
+    termination_kind="end_of_period", flags=["unknown_sender"],
+    received_at="2026-04-03T12:00:00+02:00", acknowledge_by="2026-04-07", answer_by="2026-04-10")
+
+raw("44-en-termination-in-reply", f"""
+{RCV.format("Tue, 14 Jul 2026 10:00:00 +0200")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Re: Your renewal
+Date: Tue, 14 Jul 2026 09:59:00 +0200
+Message-ID: <term-reply-0714@globex.com>
+
+We will not renew: please terminate our subscription at the end of the current period.
+
+On Mon, 13 Jul 2026 at 09:00, FLEXIO <compta@flexio.fr> wrote:
+> Your contract renews on 1 August for three months.
+""", kind="termination", invoice=None, amount=None, valid=True, reasons=[], termination_kind="end_of_period",
+    # Tuesday 14 July is a holiday; the next business day after it is Wednesday 15
+    received_at="2026-07-14T10:00:00+02:00", acknowledge_by="2026-07-15", answer_by="2026-07-21")
+
+# ---------------------------------------------------------------------------------------------
+# Other messages: kept as `other` records, never dropped
+raw("50-fr-out-of-office", f"""
+{RCV.format("Tue, 03 Mar 2026 09:00:00 +0100")}
+From: Claire Martin <compta@acme.fr>
+To: compta@flexio.fr
+Subject: Réponse automatique : Votre facture FX-2026-000001
+Auto-Submitted: auto-replied
+Date: Tue, 03 Mar 2026 09:00:00 +0100
+Message-ID: <ooo-0303@acme.fr>
+
+Je suis absente jusqu'au 9 mars. Pour toute contestation urgente, contactez Paul Durand.
+""", kind="other", invoice="FX-2026-000001", amount=None, valid=False, reasons=[], flags=["auto_reply"],
+    received_at="2026-03-03T09:00:00+01:00", acknowledge_by="2026-03-04", answer_by="2026-03-10")
+
+raw("51-en-automatic-reply", f"""
+{RCV.format("Tue, 03 Mar 2026 09:05:00 +0100")}
+From: Accounts Payable <ap@globex.com>
+To: compta@flexio.fr
+Subject: Automatic reply: Your invoice FX-2026-000002
+X-Autoreply: yes
+Date: Tue, 03 Mar 2026 08:05:00 +0000
+Message-ID: <autoreply-0303@globex.com>
+
+I am out of the office until 10 March with limited access to email. For disputes about invoices
+please write to finance@globex.com.
+""", kind="other", invoice="FX-2026-000002", amount=None, valid=False, reasons=[], flags=["auto_reply"],
+    received_at="2026-03-03T09:05:00+01:00", acknowledge_by="2026-03-04", answer_by="2026-03-10")
+
+raw("52-bounce-delivery-status", """
+Received: from mx.flexio.fr by imap.flexio.fr; Mon, 02 Mar 2026 09:10:00 +0100
+From: Mail Delivery System <MAILER-DAEMON@mx.flexio.fr>
+To: compta@flexio.fr
+Subject: Undelivered Mail Returned to Sender
+Date: Mon, 02 Mar 2026 09:10:00 +0100
+Message-ID: <bounce-0302@mx.flexio.fr>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mx.flexio.fr. I'm sorry to have to inform you that your message
+could not be delivered to one or more recipients.
+
+<old-billing@initech.fr>: host mx.initech.fr said: 550 5.1.1 User unknown
+
+--BOUNDARY
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.flexio.fr
+Final-Recipient: rfc822; old-billing@initech.fr
+Action: failed
+Status: 5.1.1
+
+--BOUNDARY
+Content-Type: message/rfc822
+
+From: compta@flexio.fr
+To: old-billing@initech.fr
+Subject: Votre facture FX-2026-000017 - contestation possible sous 20 jours
+
+Montant : 2 400,00 EUR
+--BOUNDARY--
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender", "bounce"],
+    received_at="2026-03-02T09:10:00+01:00", acknowledge_by="2026-03-03", answer_by="2026-03-09")
+
+raw("53-bounce-postmaster-french", """
+Received: from mx.flexio.fr by imap.flexio.fr; Mon, 02 Mar 2026 09:12:00 +0100
+From: postmaster@globex.com
+To: compta@flexio.fr
+Subject: Non remis : Votre facture FX-2026-000002
+Date: Mon, 02 Mar 2026 09:12:00 +0100
+Message-ID: <ndr-0302@globex.com>
+
+Votre message n'a pas pu être remis à ces destinataires : billing-old@globex.com
+""", kind="other", invoice="FX-2026-000002", amount=None, valid=False, reasons=[], flags=["bounce"],
+    received_at="2026-03-02T09:12:00+01:00", acknowledge_by="2026-03-03", answer_by="2026-03-09")
+
+news = """<!DOCTYPE html><html><head><title>Newsletter</title><style>.x{color:red}</style></head><body>
+<table><tr><td><h1>Les nouveautés de mars</h1></td></tr>
+<tr><td><p>Contestez vos amendes en un clic ! Offre spéciale : 49,00 € au lieu de 99,00 €.</p></td></tr>
+<tr><td><a href="https://news.example.com/unsub">Se désabonner</a></td></tr></table>
+<script>track()</script></body></html>"""
+built("54-fr-html-newsletter", headers(
+    MIMEText(news, "html", "utf-8"),
+    Received="from mx.flexio.fr by imap.flexio.fr; Wed, 04 Mar 2026 07:00:00 +0100",
+    From="Legal News <news@legal-news.example.com>", To="compta@flexio.fr",
+    Subject="Les nouveautés de mars", Date="Wed, 04 Mar 2026 07:00:00 +0100",
+    Message_ID="<news-0304@legal-news.example.com>",
+    List_Unsubscribe="<https://news.example.com/unsub>", Precedence="bulk",
+), kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender", "bulk"],
+    received_at="2026-03-04T07:00:00+01:00", acknowledge_by="2026-03-05", answer_by="2026-03-11")
+
+raw("55-en-payment-notice", f"""
+{RCV.format("Wed, 25 Mar 2026 10:00:00 +0100")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Payment FX-2026-000002
+Date: Wed, 25 Mar 2026 09:59:00 +0100
+Message-ID: <payment-0325@globex.com>
+
+Hello, please note our transfer of EUR 600.00 for invoice FX-2026-000002, sent today.
+""", kind="other", invoice="FX-2026-000002", amount=None, valid=False, reasons=[],
+    received_at="2026-03-25T10:00:00+01:00", acknowledge_by="2026-03-26", answer_by="2026-04-01")
+
+raw("56-fr-thanks", f"""
+{RCV.format("Wed, 04 Mar 2026 10:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Re: Votre facture FX-2026-000001
+Date: Wed, 04 Mar 2026 09:59:00 +0100
+Message-ID: <thanks-0304@acme.fr>
+
+Bien reçu, merci. Le règlement suivra à l'échéance.
+
+Le 2 mars 2026 à 09:00, FLEXIO <compta@flexio.fr> a écrit :
+> Veuillez trouver la facture FX-2026-000001. Vous pouvez la contester sous 20 jours.
+""", kind="other", invoice="FX-2026-000001", amount=None, valid=False, reasons=[],
+    received_at="2026-03-04T10:00:00+01:00", acknowledge_by="2026-03-05", answer_by="2026-03-11")
+
+raw("57-en-question", f"""
+{RCV.format("Thu, 05 Mar 2026 10:00:00 +0100")}
+From: dana.ng@globex.com
+To: compta@flexio.fr
+Subject: Invoice copy
+Date: Thu, 05 Mar 2026 09:59:00 +0100
+Message-ID: <question-0305@globex.com>
+
+Hi, could you send the PDF of our March invoice again? Our portal link expired.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    received_at="2026-03-05T10:00:00+01:00", acknowledge_by="2026-03-06", answer_by="2026-03-12")
+
+raw("58-fr-resolved-reply-quotes-dispute", f"""
+{RCV.format("Fri, 20 Mar 2026 10:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: RE: Contestation facture FX-2026-000001
+Date: Fri, 20 Mar 2026 09:59:00 +0100
+Message-ID: <resolved-0320@acme.fr>
+
+Merci pour l'avoir, c'est réglé pour nous.
+
+-----Message d'origine-----
+De : compta@acme.fr
+Envoyé : mardi 10 mars 2026 10:12
+Objet : Contestation facture FX-2026-000001
+
+Nous contestons la ligne de dépassement de 40,00 € car notre tableau de bord indique 26 000 crédits.
+""", kind="other", invoice="FX-2026-000001", amount=None, valid=False, reasons=[],
+    received_at="2026-03-20T10:00:00+01:00", acknowledge_by="2026-03-23", answer_by="2026-03-27")
+
+raw("59-empty", """
+Received: from mx.flexio.fr by imap.flexio.fr; Thu, 05 Mar 2026 23:00:00 +0100
+From: compta@acme.fr
+To: compta@flexio.fr
+Message-ID: <empty-0305@acme.fr>
+
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    received_at="2026-03-05T23:00:00+01:00", acknowledge_by="2026-03-06", answer_by="2026-03-12")
+
+raw("60-en-credit-note-question", f"""
+{RCV.format("Mon, 23 Mar 2026 10:00:00 +0100")}
+From: ap@globex.com
+To: compta@flexio.fr
+Subject: Credit note AV-2026-000003
+Date: Mon, 23 Mar 2026 09:59:00 +0100
+Message-ID: <av-question-0323@globex.com>
+
+Hello, we did not receive the PDF of credit note AV-2026-000003 yet. Could you send it?
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    received_at="2026-03-23T10:00:00+01:00", acknowledge_by="2026-03-24", answer_by="2026-03-30")
+
+raw("61-unknown-charset", """
+Received: from mx.flexio.fr by imap.flexio.fr; Tue, 10 Mar 2026 16:00:00 +0100
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation FX-2026-000001
+Date: Tue, 10 Mar 2026 15:59:00 +0100
+Message-ID: <charset-0310@acme.fr>
+Content-Type: text/plain; charset="x-unknown-charset"
+
+Nous contestons 40,00 € car notre compteur indique 26 000 crédits.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    received_at="2026-03-10T16:00:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+raw("62-no-message-id", """
+Received: from mx.flexio.fr by imap.flexio.fr; Tue, 10 Mar 2026 16:30:00 +0100
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Bonjour
+Date: Tue, 10 Mar 2026 16:29:00 +0100
+
+Pouvez-vous nous rappeler au sujet de notre compte ?
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    received_at="2026-03-10T16:30:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+alt = MIMEMultipart("alternative")
+alt.attach(MIMEText("Sorry, see HTML.", "plain", "utf-8"))
+cs = Charset("utf-8")
+cs.body_encoding = BASE64
+alt.attach(MIMEText(
+    "<div>We disagree with invoice FX-2026-000002: EUR 120.00 was billed for support hours that our "
+    "team never used.</div><blockquote>On Mon, 2 Mar 2026, FLEXIO wrote: your invoice of EUR 600.00</blockquote>",
+    "html", cs))
+built("63-en-html-base64-with-blockquote", headers(
+    alt, Received="from mx.flexio.fr by imap.flexio.fr; Wed, 11 Mar 2026 09:00:00 +0100",
+    From="ap@globex.com", To="compta@flexio.fr", Subject="Re: Your invoice",
+    Date="Wed, 11 Mar 2026 08:59:00 +0100", Message_ID="<html-b64-0311@globex.com>",
+), kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    # text/plain wins when present ("Sorry, see HTML."): the part a client shows first; finance reads it
+    received_at="2026-03-11T09:00:00+01:00", acknowledge_by="2026-03-12", answer_by="2026-03-18")
+
+built("64-en-html-only-base64-dispute", headers(
+    MIMEText(
+        "<div>We disagree with invoice FX-2026-000002: EUR 120.00 was billed for support hours that our "
+        "team never used.</div><blockquote>On Mon, 2 Mar 2026, FLEXIO wrote: your invoice of EUR 600.00"
+        "</blockquote>", "html", cs),
+    Received="from mx.flexio.fr by imap.flexio.fr; Wed, 11 Mar 2026 09:30:00 +0100",
+    From="ap@globex.com", To="compta@flexio.fr", Subject="Re: Your invoice",
+    Date="Wed, 11 Mar 2026 09:29:00 +0100", Message_ID="<html-only-b64-0311@globex.com>",
+), kind="dispute", invoice="FX-2026-000002", amount="120.00", valid=True, reasons=[],
+    received_at="2026-03-11T09:30:00+01:00", acknowledge_by="2026-03-12", answer_by="2026-03-18")
+
+raw("65-fr-dispute-threatens-termination", f"""
+{RCV.format("Thu, 19 Mar 2026 11:00:00 +0100")}
+From: compta@acme.fr
+To: compta@flexio.fr
+Subject: Contestation FX-2026-000001
+Date: Thu, 19 Mar 2026 10:59:00 +0100
+Message-ID: <threat-0319@acme.fr>
+
+Nous contestons 40,00 € de dépassement car notre plafond a été relevé. Sans correction, nous
+envisagerons la résiliation du contrat.
+""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    received_at="2026-03-19T11:00:00+01:00", acknowledge_by="2026-03-20", answer_by="2026-03-26")
+
+raw("66-en-dispute-on-friday-before-holiday-weekend", f"""
+{RCV.format("Thu, 14 May 2026 20:00:00 +0200")}
+From: factures@initech.fr
+To: compta@flexio.fr
+Subject: Dispute FX-2026-000017
+Date: Thu, 14 May 2026 19:59:00 +0200
+Message-ID: <ascension-0514@initech.fr>
+
+We dispute EUR 400.00 because the plan changed on 1 April as agreed with our account manager.
+""", kind="dispute", invoice="FX-2026-000017", amount="400.00", valid=False, reasons=["out_of_window"],
+    # Ascension Thursday 14 May 2026 (holiday): next business day Friday 15; issued 1 April, window to 21 April
+    received_at="2026-05-14T20:00:00+02:00", acknowledge_by="2026-05-15", answer_by="2026-05-21")
+
+raw("67-fr-amount-with-dots", f"""
+{RCV.format("Wed, 08 Apr 2026 10:00:00 +0200")}
+From: factures@initech.fr
+To: compta@flexio.fr
+Subject: Réclamation FX-2026-000017
+Date: Wed, 08 Apr 2026 09:59:00 +0200
+Message-ID: <dots-0408@initech.fr>
+
+Nous contestons la somme de 1.200,00 EUR facturée au titre du forfait, car nous avons changé de
+forfait au 1er avril.
+""", kind="dispute", invoice="FX-2026-000017", amount="1200.00", valid=True, reasons=[],
+    received_at="2026-04-08T10:00:00+02:00", acknowledge_by="2026-04-09", answer_by="2026-04-15")
+
+# ---------------------------------------------------------------------------------------------
+# Option requests (art. 17.1): the customer objects to being cited as a commercial reference
+raw("70-fr-reference-opt-out-to-privacy", f"""
+{RCV.format("Tue, 05 May 2026 10:00:00 +0200")}
+From: Direction ACME <direction@acme.fr>
+To: privacy@flexio.fr
+Subject: Références commerciales
+Date: Tue, 05 May 2026 09:59:00 +0200
+Message-ID: <optout-0505@acme.fr>
+
+Madame, Monsieur,
+Nous nous opposons à ce que FLEXIO mentionne notre marque et utilise notre logo dans ses références
+commerciales, conformément à l'article 17.1 des conditions spécifiques.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], request="reference_opt_out",
+    received_at="2026-05-05T10:00:00+02:00", acknowledge_by="2026-05-06", answer_by="2026-05-12")
+
+raw("71-en-reference-opt-out", f"""
+{RCV.format("Wed, 06 May 2026 10:00:00 +0200")}
+From: ap@globex.com
+To: compta@flexio.fr, privacy@flexio.fr
+Subject: Customer references
+Date: Wed, 06 May 2026 09:59:00 +0200
+Message-ID: <optout-0506@globex.com>
+
+Hello, please remove Globex from your customer references and stop using our logo on your website.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], request="reference_opt_out",
+    # Friday 8 May is a holiday (Victoire 1945) but the next business day after Wednesday 6 is Thursday 7
+    received_at="2026-05-06T10:00:00+02:00", acknowledge_by="2026-05-07", answer_by="2026-05-13")
+
+
+def main() -> None:
+    for old in HERE.glob("*.eml"):
+        old.unlink()
+    expected = {}
+    for name, data, outcome in CASES:
+        (HERE / f"{name}.eml").write_bytes(data)
+        outcome.setdefault("flags", [])
+        outcome.setdefault("attachments", 0)
+        outcome.setdefault("termination_kind", None)
+        outcome.setdefault("request", None)
+        expected[name] = outcome
+    (HERE / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n")
+    print(f"{len(CASES)} messages written")
+
+
+if __name__ == "__main__":
+    main()
