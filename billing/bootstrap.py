@@ -19,6 +19,7 @@ from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.exports import SepaExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
@@ -61,6 +62,7 @@ class Container:
     usage: UsageService
     closing: ClosingService
     invoices: InvoiceQueries
+    exports: SepaExportService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -106,4 +108,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         usage=usage,
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
+        exports=SepaExportService(settings, ledger, engine, projector, clock),
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
+from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
 
@@ -17,6 +18,7 @@ def _day(text: str | None) -> date | None:
 
 
 def register_handlers(projector: ReadModelProjector) -> None:
+    register_money_handlers(projector)
     on = projector.on
 
     @on("PriceGridCatalogue.GridPublished")
