@@ -21,6 +21,7 @@ from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.exports import SepaExportService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.payments import PaymentService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -63,6 +64,7 @@ class Container:
     closing: ClosingService
     invoices: InvoiceQueries
     exports: SepaExportService
+    payments: PaymentService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -109,4 +111,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
+        payments=PaymentService(ledger, engine, projector, clock),
     )

@@ -57,3 +57,34 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
             .where(t.sepa_debits.c.invoice == e.invoice, t.sepa_debits.c.collection_date == day)
             .values(returned_on=date.fromisoformat(e.returned_on), return_reason=e.reason)
         )
+
+    @on("CustomerAccount.UnappliedCreditRecorded")
+    def unapplied_credit(step: ProjectionStep, e: Any, _position: int) -> None:
+        step.conn.execute(
+            insert(t.unapplied_credits).values(
+                account=step.account_of(e.originator_id),
+                invoice=e.invoice,
+                amount=Decimal(e.amount),
+                received_on=date.fromisoformat(e.received_on),
+                method=e.method,
+                reference=e.reference,
+            )
+        )
+
+    @on("CustomerAccount.PaymentReversed")
+    def payment_reversed(step: ProjectionStep, e: Any, _position: int) -> None:
+        amount = Decimal(e.amount)
+        step.conn.execute(
+            insert(t.payments).values(
+                account=step.account_of(e.originator_id),
+                invoice=e.invoice,
+                amount=-amount,
+                received_on=date.fromisoformat(e.returned_on),
+                method="sepa_debit",
+                reference=f"return {e.reason}",
+            )
+        )
+        step.flush()
+        step.conn.execute(
+            update(t.invoices).where(t.invoices.c.number == e.invoice).values(paid=t.invoices.c.paid - amount)
+        )

@@ -247,6 +247,18 @@ sepa_debits = Table(
     Column("return_reason", String(4)),
 )
 
+unapplied_credits = Table(
+    "unapplied_credits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False, index=True),
+    Column("invoice", String(32)),
+    Column("amount", AMOUNT, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("reference", Text),
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -263,5 +275,6 @@ PROJECTED_TABLES = (
     credit_notes,
     sepa_files,
     sepa_debits,
+    unapplied_credits,
     projection_tracking,
 )

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.persistence.queries import direct_debit as q
-from billing.services.commands import find_aggregate, run_command
+from billing.services.commands import find_aggregate, get_aggregate
 from billing.settings import Settings
 from exports.sepa import (
     DEFAULT_VERSION,
@@ -31,10 +31,12 @@ from exports.sepa import (
     select_debits,
     write_pain008,
 )
+from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
-from ledger.errors import Conflict, InvalidInput
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.inputs import require_date
+from ledger.money import Money
 
 ATTEMPTS = 10
 
@@ -141,13 +143,26 @@ class SepaExportService:
         scheme = payload.get("scheme", "CORE")
         if not isinstance(scheme, str) or not isinstance(invoice, str) or not isinstance(reason, str):
             raise InvalidInput("invoice, reason and scheme are strings", field="invoice")
-        run_command(
-            self.ledger,
-            DirectDebitFile.create_id(day, scheme),
-            lambda f: f.record_return(invoice, reason, returned_on),
-            what=f"direct-debit file of {day.isoformat()} ({scheme})",
-            after_save=self.projector.catch_up,
-        )
+        for _attempt in range(ATTEMPTS):
+            file = find_aggregate(self.ledger, DirectDebitFile.create_id(day, scheme))
+            if file is None:
+                raise NotFound(f"no direct-debit file of {day.isoformat()} ({scheme})", field="collection_date")
+            file.record_return(invoice, reason, returned_on)
+            debit = next(d for d in file.debits if d["invoice"] == invoice)
+            account = get_aggregate(self.ledger, CustomerAccount.create_id(debit["account"]), "account")
+            # The money paid back leaves the invoice: what a statement recorded for this debit is reversed.
+            received = account.paid_on_invoice(invoice)
+            back = min(received, Money.of(debit["amount"]))
+            if back.is_positive():
+                account.reverse_payment(invoice, back, returned_on, reason)
+            try:
+                self.ledger.save(file, account)  # the return and the reversal: both or neither
+            except IntegrityError:
+                continue
+            self.projector.catch_up()
+            break
+        else:
+            raise Conflict("the file or the account is being changed by another request; retry")
         return {"invoice": invoice, "collection_date": day.isoformat(), "reason": reason,
                 "returned_on": returned_on.isoformat()}
 

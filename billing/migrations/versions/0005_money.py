@@ -1,4 +1,4 @@
-"""money: SEPA direct-debit files and debits, credit notes (declared as issue 11 declares them)
+"""money: SEPA direct-debit files and debits, unapplied credits, credit notes (declared as issue 11 declares them)
 
 Revision ID: 0005_money
 Revises: 0001
@@ -59,9 +59,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_sepa_debits_account", "sepa_debits", ["account"])
     op.create_index("ix_sepa_debits_mandate", "sepa_debits", ["mandate"])
+    op.create_table(
+        "unapplied_credits",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("account", sa.String(64), nullable=False),
+        sa.Column("invoice", sa.String(32)),
+        sa.Column("amount", AMOUNT, nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("method", sa.String(16), nullable=False),
+        sa.Column("reference", sa.Text()),
+    )
+    op.create_index("ix_unapplied_credits_account", "unapplied_credits", ["account"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_unapplied_credits_account", "unapplied_credits")
+    op.drop_table("unapplied_credits")
     op.drop_index("ix_sepa_debits_mandate", "sepa_debits")
     op.drop_index("ix_sepa_debits_account", "sepa_debits")
     op.drop_table("sepa_debits")
