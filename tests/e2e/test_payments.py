@@ -67,7 +67,8 @@ CAMT = """<?xml version="1.0" encoding="UTF-8"?>
 <Stmt><Id>S1</Id>
 <Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
 <BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>BANK-0001</AcctSvcrRef>
-<NtryDtls><TxDtls><Refs><EndToEndId>{number}</EndToEndId></Refs><RmtInf><Ustrd>Facture {number}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<NtryDtls><TxDtls><Refs><EndToEndId>{number}</EndToEndId></Refs>
+<RmtInf><Ustrd>Facture {number}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
 <Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
 <BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>BANK-0002</AcctSvcrRef>
 <NtryDtls><TxDtls><RmtInf><Ustrd>VIREMENT DIVERS</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
