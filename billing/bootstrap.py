@@ -22,6 +22,7 @@ from billing.services.closing import ClosingService
 from billing.services.exports import SepaExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.payments import PaymentService
+from billing.services.receivables import ReceivableService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -65,6 +66,7 @@ class Container:
     invoices: InvoiceQueries
     exports: SepaExportService
     payments: PaymentService
+    receivables: ReceivableService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -112,4 +114,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         invoices=InvoiceQueries(engine, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
         payments=PaymentService(ledger, engine, projector, clock),
+        receivables=ReceivableService(settings, ledger, engine, projector, clock),
     )

@@ -11,6 +11,7 @@ from billing.api.errors import install_error_handlers
 from billing.api.routes import admin, invoicing, usage
 from billing.api.routes import exports as export_routes
 from billing.api.routes import payments as payment_routes
+from billing.api.routes import receivables as receivable_routes
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -50,4 +51,5 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(invoicing.router)
     app.include_router(export_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(receivable_routes.router)
     return app
