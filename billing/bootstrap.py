@@ -19,7 +19,7 @@ from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
-from billing.services.exports import SepaExportService
+from billing.services.exports import SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
@@ -65,6 +65,7 @@ class Container:
     closing: ClosingService
     invoices: InvoiceQueries
     exports: SepaExportService
+    workbook: WorkbookExportService
     payments: PaymentService
     receivables: ReceivableService
     background: list[Any] = field(default_factory=list)
@@ -113,6 +114,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
+        workbook=WorkbookExportService(engine, projector),
         payments=PaymentService(ledger, engine, projector, clock),
         receivables=ReceivableService(settings, ledger, engine, projector, clock),
     )

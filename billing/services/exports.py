@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,45 @@ class SepaExportService:
 
 def _file_name(message: str, digest: str) -> str:
     return f"{message}-{digest[:16]}.xml"
+
+
+class WorkbookExportService:
+    """The accountants' workbook for a range of issue months (API.md "Exports")."""
+
+    def __init__(self, engine: Engine, projector: ReadModelProjector) -> None:
+        self.engine = engine
+        self.projector = projector
+
+    def write(self, start_text: Any, end_text: Any, out: Any, progress: Any = None) -> str:
+        """Write the .xlsx to ``out``; returns its file name."""
+        from billing.persistence.queries import workbook as wq
+        from billing.workbook import write_workbook
+        from exports.workbook import build_sheets
+
+        start, end = month_range(start_text, end_text)
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            names = wq.legal_names(conn)
+            docs = wq.documents(conn, start, end, names)
+            pays = wq.payments(conn, start, end)
+            items = wq.open_items(conn, end, names)
+            sheets = build_sheets(docs, wq.lines(conn, start, end), pays, items, end)
+            write_workbook(sheets, out, progress)
+        return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
+
+
+def month_range(start_text: Any, end_text: Any) -> tuple[date, date]:
+    """``from``/``to`` as YYYY-MM: the first day of ``from`` to the last day of ``to`` (422 reversed)."""
+    from ledger.months import Month
+
+    try:
+        first = Month.parse(start_text)
+    except (ValueError, TypeError, InvalidInput):
+        raise InvalidInput(f"from {start_text!r} is not a month YYYY-MM", field="from") from None
+    try:
+        last = Month.parse(end_text)
+    except (ValueError, TypeError, InvalidInput):
+        raise InvalidInput(f"to {end_text!r} is not a month YYYY-MM", field="to") from None
+    if last < first:
+        raise InvalidInput(f"the range is reversed: from {first} is after to {last}", field="to")
+    return first.first_day, last.last_day

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from billing.api.deps import AdminDep, ContainerDep
 
 router = APIRouter(prefix="/v1/admin/exports", tags=["exports"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SepaExportIn(BaseModel):
@@ -29,6 +31,21 @@ class SepaReturnIn(BaseModel):
     scheme: str = "CORE"
     reason: str
     returned_on: str
+
+
+@router.get("/invoices.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}}})
+def export_workbook(
+    container: ContainerDep,
+    _: AdminDep,
+    start: str = Query(..., alias="from", description="YYYY-MM, first issue month"),
+    end: str = Query(..., alias="to", description="YYYY-MM, last issue month"),
+) -> Response:
+    """The accountants' workbook: invoices and credit notes, lines, VAT by month, payments, aged receivables."""
+    buffer = io.BytesIO()
+    name = container.workbook.write(start, end, buffer)
+    return Response(content=buffer.getvalue(), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/sepa", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
