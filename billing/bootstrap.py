@@ -19,7 +19,7 @@ from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
-from billing.services.exports import SepaExportService, WorkbookExportService
+from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
@@ -66,6 +66,7 @@ class Container:
     invoices: InvoiceQueries
     exports: SepaExportService
     workbook: WorkbookExportService
+    fec: FecExportService
     payments: PaymentService
     receivables: ReceivableService
     background: list[Any] = field(default_factory=list)
@@ -115,6 +116,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         invoices=InvoiceQueries(engine, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
         workbook=WorkbookExportService(engine, projector),
+        fec=FecExportService(settings, engine, projector),
         payments=PaymentService(ledger, engine, projector, clock),
         receivables=ReceivableService(settings, ledger, engine, projector, clock),
     )

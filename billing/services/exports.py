@@ -238,3 +238,38 @@ def month_range(start_text: Any, end_text: Any) -> tuple[date, date]:
     if last < first:
         raise InvalidInput(f"the range is reversed: from {first} is after to {last}", field="to")
     return first.first_day, last.last_day
+
+
+class FecExportService:
+    """The FEC of a calendar year (API.md "Exports", LPF art. A47 A-1)."""
+
+    def __init__(self, settings: Settings, engine: Engine, projector: ReadModelProjector) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.projector = projector
+
+    def export(self, year_text: Any) -> tuple[str, bytes]:
+        from billing.persistence.queries import fec as fq
+        from billing.persistence.queries.workbook import legal_names
+        from exports.fec import fec_file_name, fec_lines, write_fec
+
+        year = parse_year(year_text)
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            names = legal_names(conn)
+            documents = fq.sale_documents(conn, start, end, names)
+            moves = fq.bank_moves(conn, start, end, names)
+        return fec_file_name(self.settings.seller_siren, year), write_fec(fec_lines(documents, moves))
+
+
+def parse_year(text: Any) -> int:
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    elif isinstance(text, str) and text.isdigit() and len(text) == 4:
+        value = int(text)
+    else:
+        raise InvalidInput(f"year {text!r} is not a year YYYY", field="year")
+    if not 2000 <= value <= 2999:
+        raise InvalidInput(f"year {value} is out of range", field="year")
+    return value

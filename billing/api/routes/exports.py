@@ -48,6 +48,16 @@ def export_workbook(
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/fec", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def export_fec(
+    container: ContainerDep, _: AdminDep, year: str = Query(..., description="YYYY, the calendar year")
+) -> Response:
+    """The FEC of a year (LPF art. A47 A-1): sales and bank journals, tab-separated, ISO-8859-15."""
+    name, content = container.fec.export(year)
+    return Response(content=content, media_type="text/plain; charset=iso-8859-15",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.post("/sepa", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
 def export_sepa(body: SepaExportIn, container: ContainerDep, _: AdminDep) -> Response:
     """A pain.008 direct-debit file for a collection date; the same date again gives the same file."""
