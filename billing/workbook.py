@@ -9,7 +9,7 @@ a bold total row closes each sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -33,22 +33,32 @@ def _styles(workbook: Workbook) -> None:
     workbook.add_named_style(NamedStyle(name="total", font=Font(bold=True), number_format=EURO_FORMAT))
 
 
-def _cell_factory(sheet: WriteOnlyWorksheet, kind: str) -> Callable[[Any], Any] | None:
-    """A function making a styled cell of ``kind``; None for plain text (written as is, faster)."""
-    if kind not in FORMATS:
-        return None
-    template = WriteOnlyCell(sheet, None)
-    template.style = kind
-    style = template._style  # the StyleArray of the named style, shared by every cell of the column
+def _styled_rows(sheet: WriteOnlyWorksheet, kinds: list[str]) -> Callable[[Any, int], Iterator[Any]]:
+    """openpyxl's per-row cell conversion with one styled cell per column, reused row after row.
 
-    def make(value: Any) -> Any:
-        if value is None:
-            return None
-        cell = WriteOnlyCell(sheet, value)
-        cell._style = style
-        return cell
+    Write-only openpyxl turns each appended value into a cell; a value that is already a styled cell
+    first fails a conversion (an exception per cell) and then costs a new cell. This replacement
+    (installed on the sheet for its data rows) sets each column's value on that column's cell, which
+    the writer serialises before the next value is set: the same contract as openpyxl's own
+    ``_values_to_row`` (openpyxl 3.1), which reuses one cell the same way.
+    """
+    cells = []
+    for index, kind in enumerate(kinds, start=1):
+        cell = WriteOnlyCell(sheet, None)
+        if kind in FORMATS:
+            cell.style = kind
+        cell.column = index
+        cells.append(cell)
 
-    return make
+    def values_to_row(values: Any, row_index: int) -> Iterator[Any]:
+        for cell, value in zip(cells, values, strict=False):
+            if value is None:
+                continue
+            cell.value = value
+            cell.row = row_index
+            yield cell
+
+    return values_to_row
 
 
 def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str, int], None] | None = None) -> None:
@@ -66,20 +76,18 @@ def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str,
             cell.style = "header"
             header.append(cell)
         sheet.append(header)
-        makers = [_cell_factory(sheet, c.kind) for c in columns]
-        styled = [(i, make) for i, make in enumerate(makers) if make is not None]
+        # Data rows through the styled cells; the instance attribute shadows openpyxl's method.
+        sheet._values_to_row = _styled_rows(sheet, [c.kind for c in columns])
         count = 0
         append = sheet.append
         for row in spec.iter_rows():
-            values = list(row)
-            for i, make in styled:
-                values[i] = make(values[i])
-            append(values)
+            append(row)
             count += 1
             if progress is not None and count % 10000 == 0:
                 progress(spec.title, 10000)
         if progress is not None:
             progress(spec.title, count % 10000)
+        del sheet._values_to_row  # the total row carries its own styled cells
         last = get_column_letter(len(columns))
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
         total_row: list[Any] = []
