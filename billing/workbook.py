@@ -9,14 +9,21 @@ a bold total row closes each sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import IO, Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.compat import safe_string
 from openpyxl.styles import Font, NamedStyle
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.xml.functions import fromstring
 
 from exports.workbook import DATE, EURO, RATE, Sheet
 
@@ -33,32 +40,62 @@ def _styles(workbook: Workbook) -> None:
     workbook.add_named_style(NamedStyle(name="total", font=Font(bold=True), number_format=EURO_FORMAT))
 
 
-def _styled_rows(sheet: WriteOnlyWorksheet, kinds: list[str]) -> Callable[[Any, int], Iterator[Any]]:
-    """openpyxl's per-row cell conversion with one styled cell per column, reused row after row.
+class _RowWriter:
+    """Serialises data rows in batches: openpyxl's write-only path made cheaper.
 
-    Write-only openpyxl turns each appended value into a cell; a value that is already a styled cell
-    first fails a conversion (an exception per cell) and then costs a new cell. This replacement
-    (installed on the sheet for its data rows) sets each column's value on that column's cell, which
-    the writer serialises before the next value is set: the same contract as openpyxl's own
-    ``_values_to_row`` (openpyxl 3.1), which reuses one cell the same way.
+    openpyxl turns each value into a cell object, works out its type and style id, and writes it with
+    two nested ``xf.element`` contexts. Here each column's letter and style id are worked out once, a
+    batch of rows is written as SpreadsheetML text (the markup openpyxl writes: inline strings, numbers,
+    dates as Excel serial numbers under the column's date format), parsed by lxml in C, and the row
+    elements handed to openpyxl's own stream writer in order. It is installed on a write-only sheet for
+    its data rows only (openpyxl 3.1: ``_values_to_row`` and the sheet writer's ``write_row``) and
+    flushed before the total row, which goes through openpyxl's own path.
     """
-    cells = []
-    for index, kind in enumerate(kinds, start=1):
-        cell = WriteOnlyCell(sheet, None)
-        if kind in FORMATS:
-            cell.style = kind
-        cell.column = index
-        cells.append(cell)
 
-    def values_to_row(values: Any, row_index: int) -> Iterator[Any]:
-        for cell, value in zip(cells, values, strict=False):
+    BATCH = 2000
+
+    def __init__(self, sheet: WriteOnlyWorksheet, kinds: list[str]) -> None:
+        self.columns: list[tuple[str, str]] = []
+        for index, kind in enumerate(kinds, start=1):
+            template = WriteOnlyCell(sheet, None)
+            if kind in FORMATS:
+                template.style = kind
+            style = f' s="{template.style_id}"' if kind in FORMATS else ""
+            self.columns.append((get_column_letter(index), style))
+        self.epoch = sheet.parent.epoch
+        self.pending: list[str] = []
+        self.xf: Any = None
+
+    def write_row(self, xf: Any, values: Any, row_index: int) -> None:
+        self.xf = xf
+        suffix = str(row_index)
+        parts = [f'<row r="{suffix}">']
+        for (letter, style), value in zip(self.columns, values, strict=False):
             if value is None:
                 continue
-            cell.value = value
-            cell.row = row_index
-            yield cell
+            if isinstance(value, str):
+                if ILLEGAL_CHARACTERS_RE.search(value):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                parts.append(f'<c r="{letter}{suffix}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+            elif isinstance(value, date):
+                parts.append(f'<c r="{letter}{suffix}"{style} t="n"><v>{safe_string(to_excel(value, self.epoch))}</v></c>')
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                parts.append(f'<c r="{letter}{suffix}"{style} t="n"><v>{value}</v></c>')
+            else:
+                parts.append(f'<c r="{letter}{suffix}"{style} t="n"><v>{safe_string(value)}</v></c>')
+        parts.append("</row>")
+        self.pending.append("".join(parts))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
 
-    return values_to_row
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch = fromstring("<rows>" + "".join(self.pending) + "</rows>")
+        self.pending.clear()
+        for row in batch:
+            self.xf.write(row)
 
 
 def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str, int], None] | None = None) -> None:
@@ -76,8 +113,11 @@ def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str,
             cell.style = "header"
             header.append(cell)
         sheet.append(header)
-        # Data rows through the styled cells; the instance attribute shadows openpyxl's method.
-        sheet._values_to_row = _styled_rows(sheet, [c.kind for c in columns])
+        # Data rows through the cheaper row writer (see _RowWriter); openpyxl's path again for the total.
+        writer = _RowWriter(sheet, [c.kind for c in columns])
+        sheet._values_to_row = lambda values, _index: values
+        original_write_row = sheet._writer.write_row
+        sheet._writer.write_row = writer.write_row
         count = 0
         append = sheet.append
         for row in spec.iter_rows():
@@ -87,7 +127,9 @@ def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str,
                 progress(spec.title, 10000)
         if progress is not None:
             progress(spec.title, count % 10000)
-        del sheet._values_to_row  # the total row carries its own styled cells
+        writer.flush()
+        del sheet._values_to_row
+        sheet._writer.write_row = original_write_row
         last = get_column_letter(len(columns))
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
         total_row: list[Any] = []
