@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -62,8 +62,10 @@ class BankMove:
     reference: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FecLine:
+    """One line of the FEC; ``entry`` and the lettering are set in place once all lines are known."""
+
     journal: tuple[str, str]
     entry: int
     on: date
@@ -119,7 +121,11 @@ def fec_lines(documents: Iterable[SaleDocument], moves: Iterable[BankMove]) -> l
                     settles=move.invoice),
         ]))
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
-    numbered = [replace(line, entry=n) for n, (_d, _j, _p, lines) in enumerate(pending, start=1) for line in lines]
+    numbered: list[FecLine] = []
+    for n, (_day, _journal, _piece, lines) in enumerate(pending, start=1):
+        for line in lines:
+            line.entry = n
+        numbered.extend(lines)
     return letter(numbered)
 
 
@@ -133,12 +139,11 @@ def _code(n: int) -> str:
 
 
 def letter(lines: list[FecLine]) -> list[FecLine]:
-    """Give the 411 lines of each settled invoice one lettering code, dated by the last of them."""
+    """Give the 411 lines of each settled invoice one lettering code, dated by the last of them (in place)."""
     groups: dict[str, list[int]] = defaultdict(list)
     for index, line in enumerate(lines):
         if line.settles is not None and line.account == CUSTOMERS:
             groups[line.settles].append(index)
-    result = list(lines)
     count = 0
     for invoice in sorted(groups, key=lambda k: (min(lines[i].on for i in groups[k]), k)):
         indexes = groups[invoice]
@@ -148,8 +153,9 @@ def letter(lines: list[FecLine]) -> list[FecLine]:
         code = _code(count)
         settled_on = max(lines[i].on for i in indexes)
         for i in indexes:
-            result[i] = replace(lines[i], letter=code, letter_date=settled_on)
-    return result
+            lines[i].letter = code
+            lines[i].letter_date = settled_on
+    return lines
 
 
 def _amount(value: Decimal) -> str:
@@ -162,13 +168,31 @@ def _clean(text: str) -> str:
 
 def write_fec(lines: Iterable[FecLine]) -> bytes:
     """Tab-separated, header first, dates YYYYMMDD, amounts with a decimal comma, ISO-8859-15."""
+    days: dict[date, str] = {}
+
+    def day(value: date) -> str:
+        text = days.get(value)
+        if text is None:
+            text = days[value] = f"{value:%Y%m%d}"
+        return text
+
+    cleaned: dict[str, str] = {}
+
+    def clean(text: str) -> str:
+        result = cleaned.get(text)
+        if result is None:
+            result = cleaned[text] = _clean(text)
+        return result
+
     out = ["\t".join(COLUMNS)]
     for line in lines:
+        on = day(line.on)
+        aux = line.aux
         out.append("\t".join((
-            line.journal[0], line.journal[1], str(line.entry), f"{line.on:%Y%m%d}", line.account[0], line.account[1],
-            line.aux[0] if line.aux else "", _clean(line.aux[1]) if line.aux else "", _clean(line.piece),
-            f"{line.piece_date:%Y%m%d}", _clean(line.label), _amount(line.debit), _amount(line.credit), line.letter,
-            f"{line.letter_date:%Y%m%d}" if line.letter_date else "", f"{line.on:%Y%m%d}", "", "",
+            line.journal[0], line.journal[1], str(line.entry), on, line.account[0], line.account[1],
+            aux[0] if aux else "", clean(aux[1]) if aux else "", clean(line.piece),
+            day(line.piece_date), clean(line.label), _amount(line.debit), _amount(line.credit), line.letter,
+            day(line.letter_date) if line.letter_date else "", on, "", "",
         )))
     return ("\r\n".join(out) + "\r\n").encode("iso-8859-15", errors="replace")
 

@@ -22,11 +22,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
+import sepaxml
+from lxml import etree
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaDD
-from sepaxml.validation import ValidationError as SepaValidationError
 from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from text_unidecode import unidecode
@@ -304,11 +307,28 @@ def write_pain008(
     assert header is not None
     _set(header, "MsgId", message_id(collection_date, scheme))
     _set(header, "CreDtTm", created_at.strftime("%Y-%m-%dT%H:%M:%S"))
-    try:
-        out: bytes = document.export(validate=True)
-    except SepaValidationError as exc:
-        raise InvalidInput(f"the {version} file does not validate against its XSD: {exc.__cause__}") from exc
+    out: bytes = document.export(validate=False)
+    validate_pain008(out, version)
     return out
+
+
+@lru_cache(maxsize=4)
+def _schema(version: str) -> etree.XMLSchema:
+    """sepaxml's bundled XSD of ``version``, compiled once by libxml2.
+
+    sepaxml's own check (``export(validate=True)``) runs the same XSD through the pure-Python
+    xmlschema package: 20 s for 10,000 debits, against well under a second here.
+    """
+    path = Path(sepaxml.__file__).parent / "schemas" / f"{version}.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def validate_pain008(content: bytes, version: str) -> None:
+    """Refuse a file that does not validate against its pain.008 XSD (never handed to the bank)."""
+    schema = _schema(version)
+    if not schema.validate(etree.fromstring(content)):
+        errors = [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5]]
+        raise InvalidInput(f"the {version} file does not validate against its XSD", details={"errors": errors})
 
 
 def _set(parent: ET.Element, tag: str, text: str) -> None:

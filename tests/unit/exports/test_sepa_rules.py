@@ -19,6 +19,7 @@ from exports.sepa import (
     sepa_text,
     sequence_type,
     structured_address,
+    validate_pain008,
     write_pain008,
 )
 from ledger.errors import Conflict, InvalidInput
@@ -113,3 +114,13 @@ def test_the_written_file_validates_against_its_xsd(version: str) -> None:
     # 1367.15 twice = 2734.30 in the group header
     assert b"<NbOfTxs>2</NbOfTxs><CtrlSum>2734.30</CtrlSum>" in content
     assert b"<SeqTp>FRST</SeqTp>" in content and b"<SeqTp>RCUR</SeqTp>" in content
+
+
+def test_a_file_that_breaks_its_xsd_is_refused() -> None:
+    selection = select_debits([candidate()], date(2026, 4, 1), set(), set())
+    content = write_pain008(creditor(), selection.debits, date(2026, 4, 1), "CORE",  # type: ignore[arg-type]
+                            "pain.008.001.08", datetime(2026, 3, 30, 9, 0))
+    validate_pain008(content, "pain.008.001.08")
+    broken = content.replace(b"<SeqTp>FRST</SeqTp>", b"<SeqTp>NEXT</SeqTp>")
+    with pytest.raises(InvalidInput, match="does not validate"):
+        validate_pain008(broken, "pain.008.001.08")
