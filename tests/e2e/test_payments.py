@@ -134,3 +134,23 @@ def test_a_returned_debit_puts_the_invoice_back_to_unpaid(client: TestClient, cl
     with container.engine.connect() as conn:
         amounts = sorted(str(a) for a in conn.execute(select(t.payments.c.amount)).scalars())
     assert amounts == ["-1367.15", "1367.15"]
+
+
+def test_an_invoice_settled_by_payment_and_credit_note_is_paid(client: TestClient, clock: FixedClock) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    number = february_invoice(client, clock)
+    container = client.app.state.container  # type: ignore[attr-defined]
+    with container.engine.begin() as conn:  # a credit note of -48.00 TTC, as issue 11 projects it
+        conn.execute(insert(t.credit_notes).values(number="AV-2026-000001", account="acme", corrects=number,
+                                                   issue_date=date(2026, 3, 15), total_ht=Decimal("-40.00"),
+                                                   total_vat=Decimal("-8.00"), total_ttc=Decimal("-48.00")))
+    at(clock, "2026-03-20")
+    # 1367.15 - 48.00 = 1319.15 owed: paying it settles the invoice, nothing is left over.
+    answer = pay(client, number, "1319.15")
+    assert (answer["applied"], answer["unapplied"], answer["payment_status"]) == ("1319.15", "0.00", "paid")
+    at(clock, "2026-04-15")
+    assert get(client, f"/v1/invoices/{number}")["payment_status"] == "paid"
