@@ -132,6 +132,7 @@ class ReceivableService:
                 "collection_date": None,
                 "mandate_reference": mandate.get("reference") if row.payment_method == "sepa_debit" else None,
                 "penalty_allocations": [],
+                "grid_version": None,
                 "late_payment": list(covered.values()),
             }
             invoice = Invoice(number=number, account=code, month=document["month"], document=document)

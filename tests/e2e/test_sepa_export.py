@@ -227,3 +227,26 @@ def test_a_rejected_first_debit_is_collected_again_as_frst(client: TestClient, c
     # the next file again, as FRST.
     content = sepa(client, {"collection_date": "2026-04-07"}).content
     assert [(d["invoice"], d["amount"], d["type"]) for d in debits(content)] == [(number, ACME_FEB_TTC, "FRST")]
+
+
+def test_bad_returns_are_refused_and_change_nothing(client: TestClient, clock: FixedClock) -> None:
+    number = february_invoice(client, clock)
+    at(clock, "2026-03-30")
+    sepa(client, {"collection_date": "2026-04-01"})
+    at(clock, "2026-04-03")
+    body = {"invoice": number, "collection_date": "2026-04-01", "reason": "AM04", "returned_on": "2026-04-03"}
+    cases = [
+        ({**body, "collection_date": "2026-04-02"}, 404),  # no file that day
+        ({**body, "invoice": "FX-2026-999999"}, 404),  # not in the file
+        ({**body, "returned_on": "2026-03-31"}, 422),  # before the collection
+        ({**body, "reason": "am04"}, 422),
+    ]
+    for case, status in cases:
+        response = client.post("/v1/admin/exports/sepa/returns", json=case, headers=ADMIN)
+        assert response.status_code == status, (case, response.text)
+    container = client.app.state.container  # type: ignore[attr-defined]
+    with container.engine.connect() as conn:
+        assert conn.execute(select(t.sepa_debits.c.return_reason)).scalars().all() == [None]
+    post(client, "/v1/admin/exports/sepa/returns", body)
+    again = client.post("/v1/admin/exports/sepa/returns", json=body, headers=ADMIN)
+    assert again.status_code == 409
