@@ -67,16 +67,19 @@ def xlsx(
     """Write the accountants' workbook, with a progress bar per sheet."""
     out.mkdir(parents=True, exist_ok=True)
     target = out / "invoices.xlsx.part"
-    with _container() as container, _progress() as progress, open(target, "wb") as handle:
-        tasks: dict[str, Any] = {}
+    try:
+        with _container() as container, _progress() as progress, open(target, "wb") as handle:
+            tasks: dict[str, Any] = {}
 
-        def advance(sheet: str, rows: int) -> None:
-            if sheet not in tasks:
-                tasks[sheet] = progress.add_task(sheet, total=None)
-            progress.advance(tasks[sheet], rows)
+            def advance(sheet: str, rows: int) -> None:
+                if sheet not in tasks:
+                    tasks[sheet] = progress.add_task(sheet, total=None)
+                progress.advance(tasks[sheet], rows)
 
-        name = container.workbook.write(start, end, handle, advance)
-    target.replace(out / name)
+            name = container.workbook.write(start, end, handle, advance)
+        target.replace(out / name)
+    finally:
+        target.unlink(missing_ok=True)  # nothing half-written is left behind
     console.print(f"{out / name}")
 
 

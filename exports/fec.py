@@ -200,8 +200,9 @@ def write_fec(lines: Iterable[FecLine]) -> bytes:
 def check_fec(content: bytes, year: int) -> list[str]:
     """The format checks of the official description (BOI-CF-IOR-60-40-20): the problems found, if any.
 
-    18 columns in order; dates YYYYMMDD within the year; amounts with two decimals; each entry balanced;
-    entry numbers continuous; a lettering code with its date.
+    18 columns in order; dates YYYYMMDD within the year; amounts unsigned with two decimals and a decimal
+    comma; account numbers of the chart; each entry balanced; entry numbers continuous; a lettering code
+    with its date; a customer line with its auxiliary account; validation not before the entry date.
     """
     problems: list[str] = []
     rows = content.decode("iso-8859-15").split("\r\n")
@@ -230,6 +231,10 @@ def check_fec(content: bytes, year: int) -> list[str]:
                 problems.append(f"line {n}: {COLUMNS[column]} {cells[column]!r} is not an amount")
         if not all(cells[i] for i in (0, 1, 2, 4, 5, 8, 10)):
             problems.append(f"line {n}: a mandatory column is empty")
+        if not (cells[4].isdigit() and len(cells[4]) >= 3):
+            problems.append(f"line {n}: CompteNum {cells[4]!r} is not an account number of the chart (PCG)")
+        if cells[15] < cells[3]:
+            problems.append(f"line {n}: ValidDate is before EcritureDate")
         if bool(cells[13]) != bool(cells[14]):
             problems.append(f"line {n}: EcritureLet and DateLet go together")
         if cells[4].startswith("411") and not cells[6]:

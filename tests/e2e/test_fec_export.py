@@ -75,6 +75,8 @@ def test_the_format_checks_catch_what_the_official_description_forbids() -> None
     assert check_fec(f"{header}\r\n{good}\r\n{other.replace(chr(9) + '1' + chr(9), chr(9) + '3' + chr(9), 1)}\r\n".encode(),
                      2026)
     assert check_fec(f"{header.replace('Debit', 'Montant')}\r\n{good}\r\n{other}\r\n".encode(), 2026)
+    assert check_fec(f"{header}\r\n{good.replace('411000', 'CLIENTS')}\r\n{other}\r\n".encode(), 2026)
+    assert check_fec(f"{header}\r\n{good.replace('10,00', '-10,00')}\r\n{other}\r\n".encode(), 2026)
 
 
 def test_a_bad_year_is_refused_422(client: TestClient) -> None:
