@@ -154,6 +154,10 @@ def check_request(collection_date: date, scheme: str, version: str, today: date)
             f"collection_date {collection_date.isoformat()} is in the past (today is {today.isoformat()})",
             field="collection_date",
         )
+    if collection_date == today:
+        # EPC SDD rulebook: the creditor's bank needs the file at least one TARGET2 day before collection.
+        raise InvalidInput("collection_date is today: a file must reach the bank the business day before",
+                           field="collection_date")
     if not is_target2_business_day(collection_date):
         raise InvalidInput(
             f"collection_date {collection_date.isoformat()} is not a TARGET2 business day", field="collection_date"

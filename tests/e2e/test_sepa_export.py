@@ -178,6 +178,7 @@ def test_pain_008_001_02_on_request_with_b2b(client: TestClient, clock: FixedClo
     ("body", "field"),
     [
         ({"collection_date": "2026-03-27"}, "collection_date"),  # in the past (today 2026-03-30)
+        ({"collection_date": "2026-03-30"}, "collection_date"),  # today: the bank needs it the day before
         ({"collection_date": "2026-04-03"}, "collection_date"),  # Good Friday 2026: TARGET2 closed
         ({"collection_date": "2026-04-04"}, "collection_date"),  # a Saturday
         ({"collection_date": "2026-04-01", "scheme": "COR1"}, "scheme"),

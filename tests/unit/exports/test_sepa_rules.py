@@ -85,7 +85,7 @@ def test_a_valid_creditor_identifier_passes_and_a_wrong_check_digit_is_refused()
 def test_request_checks_refuse_past_dates_target2_holidays_and_unknown_schemes() -> None:
     today = date(2026, 3, 30)
     check_request(date(2026, 4, 1), "CORE", "pain.008.001.08", today)
-    for day in (date(2026, 3, 27), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 1), date(2026, 12, 26)):
+    for day in (date(2026, 3, 27), date(2026, 3, 30), date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 1), date(2026, 12, 26)):
         with pytest.raises(InvalidInput):
             check_request(day, "CORE", "pain.008.001.08", today)
     with pytest.raises(InvalidInput):
