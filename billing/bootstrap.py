@@ -21,7 +21,10 @@ from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.payments import PaymentService
+from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
 from billing.services.signals import SignalService
 from billing.services.tokens import TokenService
@@ -69,6 +72,11 @@ class Container:
     cases: CaseService
     service_levels: ServiceLevelService
     signals: SignalService
+    exports: SepaExportService
+    workbook: WorkbookExportService
+    fec: FecExportService
+    payments: PaymentService
+    receivables: ReceivableService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -118,4 +126,9 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         cases=CaseService(settings, ledger, engine, projector, clock, accounts),
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
+        exports=SepaExportService(settings, ledger, engine, projector, clock),
+        workbook=WorkbookExportService(engine, projector),
+        fec=FecExportService(settings, engine, projector),
+        payments=PaymentService(ledger, engine, projector, clock),
+        receivables=ReceivableService(settings, ledger, engine, projector, clock),
     )

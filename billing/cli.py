@@ -1,4 +1,4 @@
-"""``billing``: migrate, serve, worker, close a month, rebuild read models, load the demo."""
+"""``billing``: migrate, serve, worker, close a month, rebuild read models, load the demo, exports."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from billing.cli_export import export_app
 from billing.settings import load_settings
 
 app = typer.Typer(help="Flexio Billing", no_args_is_help=True, add_completion=False)
 console = Console(width=160)
+app.add_typer(export_app, name="export")
 
 
 @app.command()

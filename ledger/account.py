@@ -46,7 +46,7 @@ from ledger.inputs import (
     require_money,
     require_text,
 )
-from ledger.money import Money
+from ledger.money import Money, money_sum
 from ledger.months import Month
 from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
 from ledger.termination_kinds import termination_kind
@@ -594,6 +594,74 @@ class CustomerAccount(Aggregate):
                 "received_on": received_on,
                 "method": method,
                 "reference": reference,
+            }
+        )
+
+    # -- allocation of money received (issue 12: payments, rejects) --
+
+    def paid_on_invoice(self, invoice: str) -> Money:
+        """What the payments recorded on this account settled of ``invoice`` (reversals included)."""
+        return money_sum([p.amount for p in self.payments if p.invoice == invoice])
+
+    @property
+    def unapplied_credits(self) -> list[Payment]:
+        """Money received above what its invoice still owed: kept for the customer, never in the
+        penalty cap of §6 (that counts :attr:`payments` only)."""
+        return [
+            Payment(
+                invoice=u["invoice"],
+                amount=Money.of(u["amount"]),
+                received_on=date.fromisoformat(u["received_on"]),
+                method=u["method"],
+                reference=u["reference"],
+            )
+            for u in getattr(self, "_unapplied", [])
+        ]
+
+    def record_unapplied_credit(
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+    ) -> None:
+        """The part of a payment above what its invoice still owed (the caller split it)."""
+        self._require_contract()
+        paid = require_money(amount, "amount", positive=True)
+        day = require_date(received_on, "received_on")
+        how = require_choice(method, PAYMENT_METHODS, "method")
+        self._unapplied_credit_recorded(
+            invoice=invoice, amount=money_str(paid), received_on=day.isoformat(), method=how,
+            reference=optional_text(reference, "reference", max_length=140),
+        )
+
+    @event("UnappliedCreditRecorded")
+    def _unapplied_credit_recorded(
+        self, invoice: str, amount: str, received_on: str, method: str, reference: str
+    ) -> None:
+        if not hasattr(self, "_unapplied"):
+            self._unapplied: list[dict[str, Any]] = []
+        self._unapplied.append(
+            {"invoice": invoice, "amount": amount, "received_on": received_on, "method": method, "reference": reference}
+        )
+
+    def reverse_payment(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
+        """A direct debit returned by the bank (R-transaction): the money paid back leaves the invoice."""
+        self._require_contract()
+        back = require_money(amount, "amount", positive=True)
+        if back > self.paid_on_invoice(invoice):
+            raise Conflict(f"cannot reverse {back} on invoice {invoice}: only {self.paid_on_invoice(invoice)} was paid")
+        self._payment_reversed(
+            invoice=invoice, amount=money_str(back), returned_on=require_date(returned_on, "returned_on").isoformat(),
+            reason=require_text(reason, "reason", max_length=4),
+        )
+
+    @event("PaymentReversed")
+    def _payment_reversed(self, invoice: str, amount: str, returned_on: str, reason: str) -> None:
+        # Kept in the payments as a negative amount: the money is not received any more (§6 cap included).
+        self._payments.append(
+            {
+                "invoice": invoice,
+                "amount": money_str(-Money.of(amount)),
+                "received_on": returned_on,
+                "method": "sepa_debit",
+                "reference": f"return {reason}",
             }
         )
 

@@ -14,6 +14,9 @@ from billing.api.errors import install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import admin, corrections, disputes, invoicing, service_levels, signals, usage, vat_rates
+from billing.api.routes import exports as export_routes
+from billing.api.routes import payments as payment_routes
+from billing.api.routes import receivables as receivable_routes
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
@@ -76,6 +79,9 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(disputes.router, responses=ERROR_RESPONSES)
     app.include_router(service_levels.router, responses=ERROR_RESPONSES)
     app.include_router(signals.router, responses=ERROR_RESPONSES)
+    app.include_router(export_routes.router, responses=ERROR_RESPONSES)
+    app.include_router(payment_routes.router, responses=ERROR_RESPONSES)
+    app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
     return app
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
 from billing.persistence.case_handlers import register_case_handlers
+from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
 
@@ -21,6 +22,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
     from billing.persistence.correction_handlers import register_correction_handlers
 
     register_correction_handlers(projector)
+    register_money_handlers(projector)
     on = projector.on
 
     @on("PriceGridCatalogue.GridPublished")

@@ -270,6 +270,64 @@ cases = Table(
     Column("resolution_note", Text),
 )
 
+# Money in and out (issue 12) -----------------------------------------------------------------
+
+# Issue 11 owns credit notes; declared identically here so SEPA files can net them (the lead de-duplicates).
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("account", String(64), index=True),
+    Column("corrects", String(32), index=True),
+    Column("issue_date", Date),
+    Column("reason", Text),
+    Column("vat_rate", Numeric(5, 2)),
+    Column("total_ht", AMOUNT),
+    Column("total_vat", AMOUNT),
+    Column("total_ttc", AMOUNT),
+    Column("document", JSON),
+)
+
+sepa_files = Table(
+    "sepa_files",
+    metadata,
+    Column("collection_date", Date, primary_key=True),
+    Column("scheme", String(8), primary_key=True),
+    Column("aggregate_id", String(32), nullable=False, unique=True),
+    Column("version", String(20), nullable=False),
+    Column("message_id", String(35), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("debits", Integer, nullable=False),
+    Column("total", AMOUNT, nullable=False),
+)
+
+sepa_debits = Table(
+    "sepa_debits",
+    metadata,
+    Column("invoice", String(32), primary_key=True),
+    Column("collection_date", Date, primary_key=True),
+    Column("scheme", String(8), nullable=False),
+    Column("account", String(64), nullable=False, index=True),
+    Column("mandate", String(35), nullable=False, index=True),
+    Column("sequence_type", String(4), nullable=False),
+    Column("amount", AMOUNT, nullable=False),
+    Column("returned_on", Date),
+    Column("return_reason", String(4)),
+)
+
+unapplied_credits = Table(
+    "unapplied_credits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False, index=True),
+    Column("invoice", String(32)),
+    Column("amount", AMOUNT, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("reference", Text),
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -285,5 +343,9 @@ PROJECTED_TABLES = (
     invoice_lines,
     penalty_allocations,
     cases,
+    credit_notes,
+    sepa_files,
+    sepa_debits,
+    unapplied_credits,
     projection_tracking,
 )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from billing.persistence import tables as t
 from ledger.clock import Clock, today
@@ -28,9 +28,21 @@ def invoice_view(row: Any, on: date) -> dict[str, Any]:
     document["number"] = row.number
     document["status"] = row.status
     document["paid"] = f"{Decimal(row.paid):.2f}"
-    document["payment_status"] = payment_status(Decimal(row.paid), Decimal(row.total_ttc), row.due_date, on)
+    # What is owed is the TTC net of the credit notes on the invoice (negative amounts, API.md).
+    owed = Decimal(row.total_ttc) + Decimal(getattr(row, "credited", None) or 0)
+    document["payment_status"] = payment_status(Decimal(row.paid), owed, row.due_date, on)
     document["pdf"] = f"/v1/invoices/{row.number}.pdf"
     return document
+
+
+def _credited() -> Any:
+    """The sum of the credit notes' TTC on each invoice (negative), as a column ``credited``."""
+    return (
+        select(func.coalesce(func.sum(t.credit_notes.c.total_ttc), 0))
+        .where(t.credit_notes.c.corrects == t.invoices.c.number)
+        .scalar_subquery()
+        .label("credited")
+    )
 
 
 class InvoiceQueries:
@@ -39,7 +51,7 @@ class InvoiceQueries:
         self.clock = clock
 
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
-        query = select(t.invoices).order_by(t.invoices.c.issue_date, t.invoices.c.number)
+        query = select(t.invoices, _credited()).order_by(t.invoices.c.issue_date, t.invoices.c.number)
         if month:
             query = query.where(t.invoices.c.month == month)
         if account:
@@ -53,7 +65,7 @@ class InvoiceQueries:
 
     def get(self, number: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.invoices).where(t.invoices.c.number == number)).first()
+            row = conn.execute(select(t.invoices, _credited()).where(t.invoices.c.number == number)).first()
         if row is None:
             raise NotFound(f"invoice {number!r} not found")
         return invoice_view(row, today(self.clock))

@@ -170,9 +170,8 @@ def grant_penalty_credit(
 
 @router.post("/customers/{account}/payments", status_code=201, response_model=RecordedOut, tags=["customers"])
 def record_payment(account: str, body: PaymentIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
-    """A payment received for an invoice."""
-    container.accounts.record_payment(account, body.model_dump())
-    return {"account": account, **body.model_dump()}
+    """A payment received for an invoice: what it settled (applied) and what is kept as unapplied credit."""
+    return container.payments.record(account, body.model_dump())
 
 
 @router.post(

@@ -1,0 +1,275 @@
+"""Exports for finance and the bank: SEPA direct-debit files (API.md "Exports").
+
+The selection rules and the writer are pure (exports/sepa.py); this service reads the rows, records
+each file in the ledger with its SHA-256 and keeps its bytes under ``BILLING_STORAGE_DIR/sepa``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine
+
+from billing.persistence.eventstore import Ledger
+from billing.persistence.projections import ReadModelProjector
+from billing.persistence.queries import direct_debit as q
+from billing.services.commands import find_aggregate, get_aggregate
+from billing.settings import Settings
+from exports.sepa import (
+    DEFAULT_VERSION,
+    Held,
+    check_creditor,
+    check_request,
+    message_id,
+    parse_one_line_address,
+    select_debits,
+    write_pain008,
+)
+from ledger.account import CustomerAccount
+from ledger.clock import Clock, today
+from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.inputs import require_date
+from ledger.money import Money
+
+ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class SepaFile:
+    """A file as returned to finance: its bytes and what was left out of it (only when new)."""
+
+    name: str
+    content: bytes
+    debits: int
+    total: Decimal
+    held: tuple[Held, ...] = ()
+
+
+class SepaExportService:
+    def __init__(
+        self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.engine = engine
+        self.projector = projector
+        self.clock = clock
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.settings.storage_dir) / "sepa"
+
+    def export(self, payload: dict[str, Any]) -> SepaFile:
+        """The file for a collection date: the stored one when it exists, else a new one (API.md)."""
+        if not isinstance(payload, dict):
+            raise InvalidInput("the body must be a JSON object")
+        day = require_date(payload.get("collection_date"), "collection_date")
+        scheme = payload.get("scheme", "CORE")
+        version = payload.get("version", DEFAULT_VERSION)
+        if not isinstance(scheme, str) or not isinstance(version, str):
+            raise InvalidInput("scheme and version are strings", field="scheme")
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            existing = q.sepa_file(conn, day, scheme)
+        if existing is not None:
+            return self._stored(existing, version)
+        check_request(day, scheme, version, today(self.clock))
+        creditor = check_creditor(
+            self.settings.seller_name,
+            self.settings.sepa_creditor_id,
+            self.settings.sepa_creditor_iban,
+            self.settings.sepa_creditor_bic,
+            parse_one_line_address(self.settings.seller_address),
+        )
+        for _attempt in range(ATTEMPTS):
+            register = find_aggregate(self.ledger, DirectDebitRegister.create_id()) or DirectDebitRegister()
+            self.projector.catch_up()  # every file the register has seen is now in the read model
+            with self.engine.connect() as conn:
+                existing = q.sepa_file(conn, day, scheme)
+                if existing is not None:  # written by a concurrent request meanwhile
+                    return self._stored(existing, version)
+                candidates = q.debit_candidates(conn, day)
+                filed = q.filed_invoices(conn)
+                mandates = q.collected_mandates(conn)
+            selection = select_debits(candidates, day, filed, mandates)
+            if not selection.debits:
+                raise Conflict(
+                    f"nothing to collect on {day.isoformat()}",
+                    details={"held": [{"invoice": h.invoice, "reason": h.reason} for h in selection.held]},
+                )
+            created_at = self.clock.now()
+            content = write_pain008(creditor, selection.debits, day, scheme, version, created_at)
+            digest = hashlib.sha256(content).hexdigest()
+            name = _file_name(message_id(day, scheme), digest)
+            self._store(name, content)  # named by its hash: a concurrent attempt never overwrites it
+            debits = [
+                {
+                    "invoice": d.invoice,
+                    "account": d.account,
+                    "amount": f"{d.amount:.2f}",
+                    "sequence_type": d.sequence_type,
+                    "mandate": d.mandate_reference,
+                }
+                for d, _row in selection.debits
+            ]
+            file = DirectDebitFile.record(
+                day, scheme, version, message_id(day, scheme), digest, created_at.isoformat(), debits
+            )
+            register.note_file(day, scheme)
+            try:
+                self.ledger.save(register, file)
+            except IntegrityError:
+                continue  # another file was recorded meanwhile: select again
+            self.projector.catch_up()
+            total = sum((d.amount for d, _ in selection.debits), Decimal(0))
+            return SepaFile(name, content, len(debits), total, selection.held)
+        raise Conflict("direct-debit files are being written by another request; retry")
+
+    def record_return(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """An R-transaction from the bank on one debit (reject before or return after settlement)."""
+        if not isinstance(payload, dict):
+            raise InvalidInput("the body must be a JSON object")
+        invoice = payload.get("invoice")
+        day = require_date(payload.get("collection_date"), "collection_date")
+        returned_on = require_date(payload.get("returned_on"), "returned_on")
+        reason = payload.get("reason")
+        scheme = payload.get("scheme", "CORE")
+        if not isinstance(scheme, str) or not isinstance(invoice, str) or not isinstance(reason, str):
+            raise InvalidInput("invoice, reason and scheme are strings", field="invoice")
+        for _attempt in range(ATTEMPTS):
+            file = find_aggregate(self.ledger, DirectDebitFile.create_id(day, scheme))
+            if file is None:
+                raise NotFound(f"no direct-debit file of {day.isoformat()} ({scheme})", field="collection_date")
+            file.record_return(invoice, reason, returned_on)
+            debit = next(d for d in file.debits if d["invoice"] == invoice)
+            account = get_aggregate(self.ledger, CustomerAccount.create_id(debit["account"]), "account")
+            # The money paid back leaves the invoice: what a statement recorded for this debit is reversed.
+            received = account.paid_on_invoice(invoice)
+            back = min(received, Money.of(debit["amount"]))
+            if back.is_positive():
+                account.reverse_payment(invoice, back, returned_on, reason)
+            try:
+                self.ledger.save(file, account)  # the return and the reversal: both or neither
+            except IntegrityError:
+                continue
+            self.projector.catch_up()
+            break
+        else:
+            raise Conflict("the file or the account is being changed by another request; retry")
+        return {"invoice": invoice, "collection_date": day.isoformat(), "reason": reason,
+                "returned_on": returned_on.isoformat()}
+
+    def _stored(self, row: Any, version: str) -> SepaFile:
+        if row.version != version:
+            raise Conflict(
+                f"the file of {row.collection_date.isoformat()} was written as {row.version}",
+                field="version",
+            )
+        path = self.directory / _file_name(row.message_id, row.sha256)
+        content = path.read_bytes() if path.exists() else b""
+        if hashlib.sha256(content).hexdigest() != row.sha256:
+            raise Conflict(
+                f"the stored file {path.name} is missing or does not match the hash recorded in the ledger",
+                details={"sha256": row.sha256},
+            )
+        return SepaFile(path.name, content, row.debits, Decimal(row.total))
+
+    def _store(self, name: str, content: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = self.directory / (name + ".part")
+        with open(temporary, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.directory / name)
+
+
+
+
+def _file_name(message: str, digest: str) -> str:
+    return f"{message}-{digest[:16]}.xml"
+
+
+class WorkbookExportService:
+    """The accountants' workbook for a range of issue months (API.md "Exports")."""
+
+    def __init__(self, engine: Engine, projector: ReadModelProjector) -> None:
+        self.engine = engine
+        self.projector = projector
+
+    def write(self, start_text: Any, end_text: Any, out: Any, progress: Any = None) -> str:
+        """Write the .xlsx to ``out``; returns its file name."""
+        from billing.persistence.queries import workbook as wq
+        from billing.workbook import write_workbook
+        from exports.workbook import build_sheets
+
+        start, end = month_range(start_text, end_text)
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            names = wq.legal_names(conn)
+            docs = wq.documents(conn, start, end, names)
+            pays = wq.payments(conn, start, end)
+            items = wq.open_items(conn, end, names)
+            sheets = build_sheets(docs, wq.lines(conn, start, end), pays, items, end)
+            write_workbook(sheets, out, progress)
+        return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
+
+
+def month_range(start_text: Any, end_text: Any) -> tuple[date, date]:
+    """``from``/``to`` as YYYY-MM: the first day of ``from`` to the last day of ``to`` (422 reversed)."""
+    from ledger.months import Month
+
+    try:
+        first = Month.parse(start_text)
+    except (ValueError, TypeError, InvalidInput):
+        raise InvalidInput(f"from {start_text!r} is not a month YYYY-MM", field="from") from None
+    try:
+        last = Month.parse(end_text)
+    except (ValueError, TypeError, InvalidInput):
+        raise InvalidInput(f"to {end_text!r} is not a month YYYY-MM", field="to") from None
+    if last < first:
+        raise InvalidInput(f"the range is reversed: from {first} is after to {last}", field="to")
+    return first.first_day, last.last_day
+
+
+class FecExportService:
+    """The FEC of a calendar year (API.md "Exports", LPF art. A47 A-1)."""
+
+    def __init__(self, settings: Settings, engine: Engine, projector: ReadModelProjector) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.projector = projector
+
+    def export(self, year_text: Any) -> tuple[str, bytes]:
+        from billing.persistence.queries import fec as fq
+        from billing.persistence.queries.workbook import legal_names
+        from exports.fec import fec_file_name, fec_lines, write_fec
+
+        year = parse_year(year_text)
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            names = legal_names(conn)
+            documents = fq.sale_documents(conn, start, end, names)
+            moves = fq.bank_moves(conn, start, end, names)
+        return fec_file_name(self.settings.seller_siren, year), write_fec(fec_lines(documents, moves))
+
+
+def parse_year(text: Any) -> int:
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    elif isinstance(text, str) and text.isdigit() and len(text) == 4:
+        value = int(text)
+    else:
+        raise InvalidInput(f"year {text!r} is not a year YYYY", field="year")
+    if not 2000 <= value <= 2999:
+        raise InvalidInput(f"year {value} is out of range", field="year")
+    return value

@@ -1,0 +1,190 @@
+"""Receivables and late-payment invoices (API.md "Receivables", BILLING_RULES §8, art. 10.3).
+
+The charges are computed by exports/late_interest.py; this service reads what is still due on a
+date and, when finance decides, issues an invoice of the interest and indemnities in the ordinary
+series (numbering and invoice saved in one transaction, as the month close does).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine, select
+
+from billing.persistence import tables as t
+from billing.persistence.eventstore import Ledger
+from billing.persistence.projections import ReadModelProjector
+from billing.persistence.queries.receivables import Receivable, late_payment_billed, receivables_on
+from billing.services.commands import find_aggregate
+from billing.settings import Settings
+from exports.late_interest import LateCharge, RateTable, late_charge
+from invoices.calendar import dispute_deadline, due_date
+from ledger.clock import Clock, today
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.identifiers import validate_account_id
+from ledger.inputs import require_date
+from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering
+
+ATTEMPTS = 10
+# ENGINEERING_NOTES: late-payment interest is outside the scope of VAT and goes on its own invoice.
+OUT_OF_SCOPE_MENTION = "Hors champ d'application de la TVA (intérêts de retard et indemnité forfaitaire, art. L441-10)"
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+class ReceivableService:
+    def __init__(
+        self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock,
+        rates: RateTable | None = None,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.engine = engine
+        self.projector = projector
+        self.clock = clock
+        self.rates = rates or RateTable.bundled()
+
+    def _charge(self, item: Receivable, on: date, billed: dict[str, Any] | None = None) -> LateCharge:
+        if item.late_payment_invoice:
+            # **Decision**: no interest on interest (anatocisme needs an agreement, C. civ. 1343-2).
+            return LateCharge(max((on - item.due_date).days, 0), Decimal("0.00"), Decimal("0.00"), ())
+        interest_from = None
+        indemnity_billed = False
+        if billed is not None:
+            interest_from = date.fromisoformat(billed["interest_to"]) + timedelta(days=1)
+            indemnity_billed = billed["indemnity"]
+        return late_charge(item.outstanding, item.due_date, on, self.rates,
+                           interest_from=interest_from, indemnity_billed=indemnity_billed)
+
+    def receivables(self, on_text: str | None) -> dict[str, Any]:
+        """API.md "GET /v1/admin/receivables?on=": what is due and overdue on a date, with §8 charges."""
+        on = today(self.clock) if on_text in (None, "") else require_date(on_text, "on")
+        self.projector.catch_up()
+        with self.engine.connect() as conn:
+            items = receivables_on(conn, on)
+        invoices = []
+        missing: set[str] = set()
+        for item in items:
+            charge = self._charge(item, on)
+            missing.update(charge.missing_rates)
+            invoices.append(
+                {
+                    "number": item.number,
+                    "account": item.account,
+                    "due_date": item.due_date.isoformat(),
+                    "outstanding": f"{item.outstanding:.2f}",
+                    "days_late": charge.days_late,
+                    "interest": _money(charge.interest),
+                    "indemnity": f"{charge.indemnity:.2f}",
+                    **({"missing_rates": list(charge.missing_rates)} if charge.missing_rates else {}),
+                }
+            )
+        answer: dict[str, Any] = {"on": on.isoformat(), "invoices": invoices}
+        if missing:
+            answer["missing_rates"] = sorted(missing)  # §8: reported, never guessed
+        return answer
+
+    def issue_late_payment_invoice(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """An invoice of the interest and indemnities accrued on ``on`` (ordinary series, no VAT)."""
+        code = validate_account_id(account)
+        if not isinstance(payload, dict):
+            raise InvalidInput("the body must be a JSON object")
+        on = require_date(payload.get("on"), "on")
+        if on > today(self.clock):
+            raise InvalidInput(f"on {on.isoformat()} is in the future: an invoice is issued on a past day", field="on")
+        for _attempt in range(ATTEMPTS):
+            self.projector.catch_up()
+            with self.engine.connect() as conn:
+                row = conn.execute(select(t.accounts).where(t.accounts.c.account == code)).first()
+                if row is None:
+                    raise NotFound(f"account {code!r} not found")
+                items = [i for i in receivables_on(conn, on, code) if not i.late_payment_invoice]
+                billed = late_payment_billed(conn, code)
+            lines, covered = self._lines(items, on, billed)
+            if not lines:
+                raise Conflict(f"account {code!r} owes no late-payment interest or indemnity on {on.isoformat()}")
+            numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
+            first = numbering.allocate(INVOICE_SERIES, on, 1)
+            number = self.settings.invoice_number_format.format(year=on.year, seq=first)
+            total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+            mandate = row.mandate or {}
+            document = {
+                "number": number,
+                "kind": "late_payment",
+                "account": code,
+                # A closed month: the month totals of the close are not touched by this invoice.
+                "month": max(i.month for i in items if i.number in covered),
+                "issue_date": on.isoformat(),
+                "due_date": due_date(on).isoformat(),
+                "dispute_deadline": dispute_deadline(on).isoformat(),
+                "lines": lines,
+                "total_ht": f"{total:.2f}",
+                "vat_rate": "0.00",
+                "total_vat": "0.00",
+                "total_ttc": f"{total:.2f}",
+                "vat_mention": OUT_OF_SCOPE_MENTION,
+                "payment_method": row.payment_method,
+                "collection_date": None,
+                "mandate_reference": mandate.get("reference") if row.payment_method == "sepa_debit" else None,
+                "penalty_allocations": [],
+                "grid_version": None,
+                "late_payment": list(covered.values()),
+            }
+            invoice = Invoice(number=number, account=code, month=document["month"], document=document)
+            try:
+                self.ledger.save(numbering, invoice)
+            except IntegrityError:
+                continue
+            self.projector.catch_up()
+            return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
+        raise Conflict("invoice numbers are being allocated by another request; retry")
+
+    def _lines(
+        self, items: list[Receivable], on: date, billed: dict[str, dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        lines: list[dict[str, Any]] = []
+        covered: dict[str, dict[str, Any]] = {}
+        missing: set[str] = set()
+        for item in items:
+            charge = self._charge(item, on, billed.get(item.number))
+            if charge.days_late == 0:
+                continue
+            if charge.interest is None:
+                missing.update(charge.missing_rates)
+                continue
+            start = item.due_date + timedelta(days=1)
+            if item.number in billed:
+                start = date.fromisoformat(billed[item.number]["interest_to"]) + timedelta(days=1)
+            if charge.interest > 0:
+                lines.append({
+                    "kind": "late_interest",
+                    "label": f"Intérêts de retard sur {item.number} ({item.outstanding:.2f} TTC dus)"
+                             f" du {start.isoformat()} au {on.isoformat()}",
+                    "quantity": str((on - start).days + 1),
+                    "unit_price": None,
+                    "amount": f"{charge.interest:.2f}",
+                    "details": {"invoice": item.number, "from": start.isoformat(), "to": on.isoformat()},
+                })
+            if charge.indemnity > 0:
+                lines.append({
+                    "kind": "recovery_indemnity",
+                    "label": f"Indemnité forfaitaire pour frais de recouvrement, facture {item.number}",
+                    "quantity": "1",
+                    "unit_price": f"{charge.indemnity:.2f}",
+                    "amount": f"{charge.indemnity:.2f}",
+                    "details": {"invoice": item.number},
+                })
+            if charge.interest > 0 or charge.indemnity > 0:
+                covered[item.number] = {"invoice": item.number, "interest_to": on.isoformat(),
+                                        "interest": f"{charge.interest:.2f}", "indemnity": f"{charge.indemnity:.2f}"}
+        if missing:
+            raise Conflict(
+                "no late-payment rate is configured for " + ", ".join(sorted(missing)) + ": the interest is not guessed",
+                details={"missing_rates": sorted(missing)},
+            )
+        return lines, covered

@@ -1,0 +1,116 @@
+"""Late-payment interest and the recovery indemnity (BILLING_RULES §8, contract art. 10.3).
+
+From the first day after the due date, interest on the TTC still due at
+``max(ECB main refinancing rate + 10 points, 3 × French legal interest rate)``, both read per
+half-year from a dated table kept as data (``exports/data/late_payment_rates.csv``); plus 40 EUR per
+late invoice (Code de commerce L441-10). A half-year without a value is reported, never guessed.
+
+Interest = TTC still due × Σ(rate of each late day) / 365, the days running from the day after the due
+date to the reference date, both included; rounded half-up to the cent once per invoice (§8).
+Example (§8): 500.00 TTC due 2026-03-31, unpaid on 2026-04-30: 30 days at max(2.15 + 10, 3 × 2.62)
+= 12.15 % → 500 × 0.1215 × 30 / 365 = 4.993… → 4.99, plus 40.00.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+
+from ledger.money import round_half_up
+
+RECOVERY_INDEMNITY = Decimal("40.00")  # art. 10.3, Code de commerce L441-10 and D441-5
+ECB_MARGIN = Decimal("10")  # points over the ECB main refinancing rate (art. 10.3)
+LEGAL_RATE_MULTIPLE = Decimal("3")  # at least three times the legal interest rate (L441-10)
+DAYS_IN_YEAR = Decimal("365")  # §8: "/ 365", leap years included
+
+
+def half_year(day: date) -> str:
+    """"2026-H1" for January-June, "2026-H2" for July-December: rates are published per half-year."""
+    return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+@dataclass(frozen=True, slots=True)
+class HalfYearRates:
+    ecb_main_refinancing_rate: Decimal
+    legal_rate_professionals: Decimal
+
+    @property
+    def late_payment_rate(self) -> Decimal:
+        """Percent a year: max(ECB MRO + 10 points, 3 × legal rate) (§8)."""
+        return max(self.ecb_main_refinancing_rate + ECB_MARGIN, LEGAL_RATE_MULTIPLE * self.legal_rate_professionals)
+
+
+class RateTable:
+    """The dated table of rates, per half-year."""
+
+    def __init__(self, rates: Mapping[str, HalfYearRates]) -> None:
+        self.rates = dict(rates)
+
+    @classmethod
+    def from_csv(cls, text: str) -> RateTable:
+        rows = csv.DictReader(io.StringIO(text))
+        return cls(
+            {
+                row["half_year"]: HalfYearRates(
+                    Decimal(row["ecb_main_refinancing_rate"]), Decimal(row["legal_rate_professionals"])
+                )
+                for row in rows
+            }
+        )
+
+    @classmethod
+    def bundled(cls) -> RateTable:
+        """The table shipped with the service (BILLING_RULES §8 "known values")."""
+        text = resources.files("exports").joinpath("data/late_payment_rates.csv").read_text(encoding="utf-8")
+        return cls.from_csv(text)
+
+    def rate_on(self, day: date) -> Decimal | None:
+        rates = self.rates.get(half_year(day))
+        return None if rates is None else rates.late_payment_rate
+
+
+@dataclass(frozen=True, slots=True)
+class LateCharge:
+    """What one invoice owes for paying late on a reference date."""
+
+    days_late: int
+    interest: Decimal | None  # None when a half-year of the period has no rate: see ``missing_rates``
+    indemnity: Decimal
+    missing_rates: tuple[str, ...]
+
+
+def late_charge(
+    outstanding: Decimal, due: date, on: date, table: RateTable, *, interest_from: date | None = None,
+    indemnity_billed: bool = False,
+) -> LateCharge:
+    """Interest and indemnity of one invoice on ``on`` (§8).
+
+    ``interest_from`` (default: the day after ``due``) lets a later late-payment invoice bill only the
+    days after the previous one; ``indemnity_billed`` says the 40 EUR were already invoiced.
+    """
+    first_day = due + timedelta(days=1)
+    days_late = max((on - due).days, 0)
+    if outstanding <= 0 or days_late == 0:
+        return LateCharge(days_late if outstanding > 0 else 0, Decimal("0.00"), Decimal("0.00"), ())
+    start = max(first_day, interest_from) if interest_from else first_day
+    rate_days = Decimal(0)  # Σ of the yearly rate (in percent) over the late days
+    missing: list[str] = []
+    day = start
+    while day <= on:
+        rate = table.rate_on(day)
+        if rate is None:
+            if half_year(day) not in missing:
+                missing.append(half_year(day))
+        else:
+            rate_days += rate
+        day += timedelta(days=1)
+    indemnity = Decimal("0.00") if indemnity_billed else RECOVERY_INDEMNITY
+    if missing:
+        return LateCharge(days_late, None, indemnity, tuple(missing))
+    interest = round_half_up(outstanding * rate_days / Decimal(100) / DAYS_IN_YEAR)
+    return LateCharge(days_late, interest, indemnity, ())
