@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine, func, select
 
+from billing.documents.identity import load_buyers, seller_from_settings
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
@@ -23,6 +24,7 @@ from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate
 from billing.services.rating_inputs import billable_accounts_query, count_billable, load_account_months
 from billing.settings import Settings
+from invoices.document import issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
@@ -193,6 +195,9 @@ class ClosingService:
     ) -> int:
         """Number and issue one chunk: numbering, month close and invoices saved in ONE transaction (§7)."""
         first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
+        seller = seller_from_settings(self.settings)
+        with self.engine.connect() as conn:
+            buyers = load_buyers(conn, [d.account for d in drafts])
         invoices: list[Invoice] = []
         entries: list[list[str]] = []
         by_account = {d.account: d for d in drafts}
@@ -204,7 +209,8 @@ class ClosingService:
                 continue
             number = self.settings.invoice_number_format.format(year=close.issue_day.year, seq=seq)
             seq += 1
-            document = {"number": number, **draft.to_dict()}
+            # Issue 11: seller and buyer frozen into the document as they are at issue.
+            document = issued_document(number, draft.to_dict(), seller, buyers[account])
             invoices.append(Invoice(number=number, account=account, month=close.month, document=document))
             entries.append([account, number])
         close.record_issued(entries)

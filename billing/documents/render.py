@@ -1,0 +1,272 @@
+"""Batch rendering: many documents per wkhtmltopdf process, split per document, Factur-X embedded.
+
+Starting wkhtmltopdf costs most of its 0.3 s a document (ENGINEERING_NOTES), so a batch of
+documents goes into ONE HTML page with a page break before each document; wkhtmltopdf's outline
+(``--dump-outline``) says on which page each document's title falls, and pypdf splits the pages.
+
+Determinism (issue 11 "re-render restores the identical hash"): the fonts wkhtmltopdf embeds are
+subsets of the glyphs of the whole batch, so a document's bytes depend on the batch it was
+rendered in. The batch (the ordered numbers) is therefore recorded with the hash, and a re-render
+renders the same batch again. Every date in the PDF (info dictionary, XMP, embedded file) is the
+document's issue date at noon UTC, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import facturx
+import facturx.facturx as facturx_module
+import pdfkit
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject
+
+from billing.documents.cii import build_cii
+from billing.documents.validation import RuleFailure, validator
+
+TEMPLATES = Path(__file__).parent / "templates"
+WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
+    "quiet": None,
+    "disable-local-file-access": None,  # ENGINEERING_NOTES: no file or network resources
+    "disable-javascript": None,
+    "encoding": "UTF-8",
+    "page-size": "A4",
+    "margin-top": "14mm",
+    "margin-bottom": "14mm",
+    "margin-left": "14mm",
+    "margin-right": "14mm",
+}
+
+# Debian's wkhtmltopdf (unpatched Qt) has no outline: each document's title is a link to
+# MARKER + number, whose annotation tells on which page the document starts; it is removed after.
+MARKER = "https://documents.invalid/"
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre")
+
+
+def _frdate(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    day = date.fromisoformat(iso)
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_THIN_SPACE = "\u202f"
+
+
+def _eur(value: str | Decimal | None) -> str:
+    """French money format: 1 415,15 € (narrow no-break space between thousands)."""
+    if value is None:
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{_THIN_SPACE.join(groups)},{cents} €"
+
+
+def _eur_abs(value: str) -> str:
+    return _eur(abs(Decimal(value)))
+
+
+def _rate(value: str) -> str:
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def _mask(iban: str | None) -> str:
+    return "—" if not iban else f"{iban[:4]} •••• {iban[-4:]}"
+
+
+_UNITS = {
+    "plan_fee": "jours",
+    "branding_removal": "jours",
+    "reference_opt_out": "jours",
+    "advanced_support": "jours",
+    "support_extra_hours": "h",
+    "intervention": "h",
+    "overage": "blocs",
+}
+
+
+def _quantity(line: dict[str, Any]) -> str:
+    """The line's quantity with its unit: days of service (19/28 jours), blocks of credits, hours."""
+    quantity = str(line.get("quantity") or "1")
+    unit = _UNITS.get(line["kind"], "")
+    details = line.get("details") or {}
+    if line["kind"] == "overage" and details.get("block_credits"):
+        return f"{quantity} × {details['block_credits']} crédits"
+    text = quantity.replace(".", ",")
+    return f"{text} {unit}".strip() if unit else text
+
+
+def _line_period(line: dict[str, Any], document: dict[str, Any]) -> str:
+    if line.get("period"):  # a catch-up line bills its original month (§7b)
+        year, month = line["period"].split("-")
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    if document.get("month"):
+        year, month = document["month"].split("-")
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return "—"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(frdate=_frdate, eur=_eur, eur_abs=_eur_abs, rate=_rate, mask=_mask, quantity=_quantity,
+                       line_period=_line_period)
+    return env
+
+
+_env = _environment()
+
+
+class RenderError(Exception):
+    """wkhtmltopdf failed, or its outline does not match the batch."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One document of a batch: its Factur-X PDF, or the rules it fails (then there is no PDF)."""
+
+    number: str
+    pdf: bytes | None
+    failures: tuple[RuleFailure, ...]
+    batch: tuple[str, ...]
+
+
+def render_html(documents: Sequence[dict[str, Any]]) -> str:
+    return _env.get_template("batch.html.j2").render(
+        documents=[_for_template(d) for d in documents], marker_prefix=MARKER
+    )
+
+
+def _for_template(document: dict[str, Any]) -> dict[str, Any]:
+    data = dict(document)
+    data.setdefault("corrects", None)
+    data.setdefault("corrects_issue_date", None)
+    data.setdefault("reason", None)
+    data.setdefault("collection_date", None)
+    data.setdefault("mandate_reference", None)
+    buyer = dict(data["buyer"])
+    buyer.setdefault("mandate", None)
+    buyer["address"] = {"line2": None, **buyer["address"]}
+    data["buyer"] = buyer
+    data["lines"] = [{"period": None, "unit_price": None, **line} for line in data["lines"]]
+    return data
+
+
+def _wkhtmltopdf(html: str) -> bytes:
+    try:
+        return bytes(pdfkit.from_string(html, False, options=dict(WKHTMLTOPDF_OPTIONS)))
+    except OSError as exc:
+        raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
+
+
+_facturx_lock = threading.Lock()
+
+
+@contextmanager
+def _frozen_clock(moment: datetime) -> Iterator[None]:
+    """The factur-x library stamps ``datetime.now()`` into the PDF; make it the document's date."""
+
+    class _Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:  # type: ignore[override]
+            return moment if tz is None else moment.astimezone(tz)
+
+    with _facturx_lock:
+        original = facturx_module.datetime  # type: ignore[attr-defined]
+        facturx_module.datetime = _Frozen  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            facturx_module.datetime = original  # type: ignore[attr-defined]
+
+
+def embed_facturx(pdf: bytes, xml: bytes, document: dict[str, Any]) -> bytes:
+    """The Factur-X PDF (PDF/A-3 metadata, the CII attached as factur-x.xml); deterministic bytes."""
+    moment = datetime.combine(date.fromisoformat(document["issue_date"]), datetime.min.time(), UTC).replace(hour=12)
+    kind = "Avoir" if document.get("document_type") == "credit_note" else "Facture"
+    metadata = {
+        "author": document["seller"]["name"],
+        "keywords": "Factur-X, " + kind,
+        "title": f"{document['seller']['name']} : {kind} {document['number']}",
+        "subject": f"{kind} {document['number']} du {document['issue_date']} — {document['buyer']['legal_name']}",
+    }
+    with _frozen_clock(moment):
+        return bytes(
+            facturx.generate_from_binary(
+                pdf, xml, flavor="factur-x", level="en16931", check_xsd=False, pdf_metadata=metadata, lang="fr-FR"
+            )
+        )
+
+
+def _split(pdf: bytes, numbers: Sequence[str]) -> list[bytes]:
+    """One PDF per document: the pages from its marker up to the next document's marker."""
+    reader = PdfReader(io.BytesIO(pdf))
+    starts: dict[str, int] = {}
+    for index, page in enumerate(reader.pages):
+        annots = page.get("/Annots")
+        if not annots:
+            continue
+        kept = ArrayObject()
+        for annot in annots:
+            uri = str((annot.get_object().get("/A") or {}).get("/URI", ""))
+            if uri.startswith(MARKER):
+                starts.setdefault(uri[len(MARKER):], index)
+            else:
+                kept.append(annot)
+        if kept:
+            page[NameObject("/Annots")] = kept
+        else:
+            del page[NameObject("/Annots")]
+    if [starts.get(n) for n in numbers] != sorted(starts.values()) or len(starts) != len(numbers):
+        raise RenderError(f"document markers found for {len(starts)} of {len(numbers)} documents")
+    bounds = [starts[n] for n in numbers] + [len(reader.pages)]
+    parts = []
+    for index in range(len(numbers)):
+        writer = PdfWriter()
+        for page in range(bounds[index], bounds[index + 1]):
+            writer.add_page(reader.pages[page])
+        out = io.BytesIO()
+        writer.write(out)
+        parts.append(out.getvalue())
+    return parts
+
+
+def check_document(document: dict[str, Any]) -> tuple[bytes, list[RuleFailure]]:
+    """The document's CII XML and the rules it fails (XSD, EN 16931, French CTC)."""
+    xml = build_cii(document)
+    return xml, validator().errors(xml)
+
+
+def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
+    """Render, split and embed a batch; a document failing validation gets no PDF, only its failures."""
+    batch = tuple(d["number"] for d in documents)
+    checked = [check_document(d) for d in documents]
+    pages = _split(_wkhtmltopdf(render_html(documents)), batch)
+    results = []
+    for document, (xml, failures), page_pdf in zip(documents, checked, pages, strict=True):
+        if failures:
+            results.append(Rendered(document["number"], None, tuple(failures), batch))
+            continue
+        results.append(Rendered(document["number"], embed_facturx(page_pdf, xml, document), (), batch))
+    return results
