@@ -19,6 +19,8 @@ from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.credit_notes import CreditNoteService
+from billing.services.documents import DocumentService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
@@ -61,6 +63,8 @@ class Container:
     usage: UsageService
     closing: ClosingService
     invoices: InvoiceQueries
+    documents: DocumentService
+    credit_notes: CreditNoteService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -94,6 +98,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     accounts = AccountService(ledger, engine, projector, catalogue, clock)
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
+    documents = DocumentService(settings, ledger, engine, projector, clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -106,4 +111,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         usage=usage,
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
+        documents=documents,
+        credit_notes=CreditNoteService(settings, ledger, engine, projector, documents, clock),
     )

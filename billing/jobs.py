@@ -57,6 +57,13 @@ def close_month(month: str) -> None:
     log.info("closed %s: %d invoices issued by this run", month, issued)
 
 
+def render_documents() -> None:
+    """Render, validate and store the documents of issued invoices and credit notes (issue 11)."""
+    container = _current()
+    result = container.documents.render_pending()
+    log.info("documents: %(stored)d stored, %(rejected)d rejected", result)
+
+
 class Jobs:
     """The actors bound to one broker, and how the services send them."""
 
@@ -72,10 +79,23 @@ class Jobs:
             max_backoff=30_000,
             time_limit=3_600_000,
         )(close_month)
+        self.render_documents = dramatiq.actor(
+            broker=broker,
+            actor_name="render_documents",
+            queue_name="billing",
+            max_retries=10,
+            min_backoff=1_000,
+            max_backoff=60_000,
+            time_limit=3_600_000,
+        )(render_documents)
         self._worker: dramatiq.Worker | None = None
 
     def send_close(self, month: str) -> str:
         message: Any = self.close_month.send(month)
+        return str(message.message_id)
+
+    def send_render(self) -> str:
+        message: Any = self.render_documents.send()
         return str(message.message_id)
 
     def start_in_process_worker(self) -> None:

@@ -134,6 +134,7 @@ class Invoice(Aggregate):
         self.status = "issued"
         self.dispute_case: str | None = None
         self.credited_ht = "0.00"
+        self.credited_vat = "0.00"
         self.document_sha256: str | None = None
         self.document_path: str | None = None
         self.document_batch: list[str] = []
@@ -185,15 +186,20 @@ class Invoice(Aggregate):
     def _accepted(self, on: str) -> None:
         self.status = "accepted"
 
-    def record_credit_note(self, credit_note: str, amount_ht: str, on: date, fully: bool) -> None:
-        """A credit note correcting this invoice (§7); the invoice is ``credited`` once nothing is left."""
+    def record_credit_note(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
+        """A credit note correcting this invoice (§7); the invoice is ``credited`` once nothing is left.
+
+        Amounts are what the credit note takes back, positive.
+        """
         if self.status == "credited":
             raise Conflict(f"invoice {self.number} is already fully credited", field="number")
-        self._credited(credit_note=credit_note, amount_ht=amount_ht, on=on.isoformat(), fully=fully)
+        self._credited(credit_note=credit_note, amount_ht=amount_ht, amount_vat=amount_vat, on=on.isoformat(),
+                       fully=fully)
 
     @event("CreditNoteRecorded")
-    def _credited(self, credit_note: str, amount_ht: str, on: str, fully: bool) -> None:
+    def _credited(self, credit_note: str, amount_ht: str, amount_vat: str, on: str, fully: bool) -> None:
         self.credited_ht = f"{Decimal(self.credited_ht) + Decimal(amount_ht):.2f}"
+        self.credited_vat = f"{Decimal(self.credited_vat) + Decimal(amount_vat):.2f}"
         if fully:
             self.status = "credited"
 
@@ -206,10 +212,10 @@ class Invoice(Aggregate):
             if current != sha256:
                 raise Conflict(f"invoice {self.number} already has a stored document with another hash")
             return
-        self._document_stored(sha256=sha256, path=path, batch=batch)
+        self._document_stored(number=self.number, sha256=sha256, path=path, batch=batch)
 
     @event("DocumentStored")
-    def _document_stored(self, sha256: str, path: str, batch: list[str]) -> None:
+    def _document_stored(self, number: str, sha256: str, path: str, batch: list[str]) -> None:
         self.document_sha256 = sha256
         self.document_path = path
         self.document_batch = batch
@@ -219,8 +225,8 @@ class Invoice(Aggregate):
         """The Factur-X validation failed: no document is stored; the rules are shown to finance."""
         if self.document_sha256 is not None:
             return
-        self._document_rejected(failures=failures)
+        self._document_rejected(number=self.number, failures=failures)
 
     @event("DocumentRejected")
-    def _document_rejected(self, failures: list[dict[str, str]]) -> None:
+    def _document_rejected(self, number: str, failures: list[dict[str, str]]) -> None:
         self.document_failures = failures

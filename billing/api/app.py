@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from billing.api.errors import install_error_handlers
-from billing.api.routes import admin, invoicing, usage
+from billing.api.routes import admin, documents, invoicing, usage
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker, set_container
 
@@ -23,6 +23,8 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
         container = container_factory() if container_factory else bootstrap()
         jobs = Jobs(make_broker(container.settings))
         container.closing.enqueue = jobs.send_close
+        container.documents.enqueue = jobs.send_render
+        container.closing.on_closed = lambda _month: jobs.send_render()  # issue 11: documents after a close
         set_container(container)
         if not container.settings.broker_url:
             jobs.start_in_process_worker()
@@ -45,5 +47,6 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
 
     app.include_router(admin.router)
     app.include_router(usage.router)
+    app.include_router(documents.router)  # before invoicing: /v1/invoices/{number}.pdf
     app.include_router(invoicing.router)
     return app

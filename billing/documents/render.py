@@ -71,7 +71,7 @@ def _eur(value: str | Decimal | None) -> str:
     amount = Decimal(value).quantize(Decimal("0.01"))
     sign = "-" if amount < 0 else ""
     whole, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -107,9 +107,14 @@ def _quantity(line: dict[str, Any]) -> str:
     unit = _UNITS.get(line["kind"], "")
     details = line.get("details") or {}
     if line["kind"] == "overage" and details.get("block_credits"):
-        return f"{quantity} × {details['block_credits']} crédits"
+        return f"{quantity} blocs de {_int(details['block_credits'])} crédits"
     text = quantity.replace(".", ",")
     return f"{text} {unit}".strip() if unit else text
+
+
+def _int(value: Any) -> str:
+    """1 234 567: French thousands separator."""
+    return f"{int(value):,}".replace(",", _THIN_SPACE)
 
 
 def _line_period(line: dict[str, Any], document: dict[str, Any]) -> str:
@@ -131,7 +136,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(frdate=_frdate, eur=_eur, eur_abs=_eur_abs, rate=_rate, mask=_mask, quantity=_quantity,
-                       line_period=_line_period)
+                       line_period=_line_period, int=_int)
     return env
 
 
@@ -169,7 +174,7 @@ def _for_template(document: dict[str, Any]) -> dict[str, Any]:
     buyer.setdefault("mandate", None)
     buyer["address"] = {"line2": None, **buyer["address"]}
     data["buyer"] = buyer
-    data["lines"] = [{"period": None, "unit_price": None, **line} for line in data["lines"]]
+    data["lines"] = [{"period": None, "unit_price": None, "details": {}, **line} for line in data["lines"]]
     return data
 
 
@@ -189,16 +194,16 @@ def _frozen_clock(moment: datetime) -> Iterator[None]:
 
     class _Frozen(datetime):
         @classmethod
-        def now(cls, tz: Any = None) -> Any:  # type: ignore[override]
+        def now(cls, tz: Any = None) -> Any:
             return moment if tz is None else moment.astimezone(tz)
 
     with _facturx_lock:
-        original = facturx_module.datetime  # type: ignore[attr-defined]
-        facturx_module.datetime = _Frozen  # type: ignore[attr-defined]
+        original = facturx_module.datetime
+        facturx_module.datetime = _Frozen
         try:
             yield
         finally:
-            facturx_module.datetime = original  # type: ignore[attr-defined]
+            facturx_module.datetime = original
 
 
 def embed_facturx(pdf: bytes, xml: bytes, document: dict[str, Any]) -> bytes:
@@ -241,15 +246,56 @@ def _split(pdf: bytes, numbers: Sequence[str]) -> list[bytes]:
     if [starts.get(n) for n in numbers] != sorted(starts.values()) or len(starts) != len(numbers):
         raise RenderError(f"document markers found for {len(starts)} of {len(numbers)} documents")
     bounds = [starts[n] for n in numbers] + [len(reader.pages)]
+    _stable_font_tags(reader)
     parts = []
     for index in range(len(numbers)):
         writer = PdfWriter()
-        for page in range(bounds[index], bounds[index + 1]):
-            writer.add_page(reader.pages[page])
+        for page_index in range(bounds[index], bounds[index + 1]):
+            writer.add_page(reader.pages[page_index])
         out = io.BytesIO()
         writer.write(out)
         parts.append(out.getvalue())
     return parts
+
+
+def _stable_font_tags(reader: PdfReader) -> None:
+    """Qt names each embedded font subset with a tag (``QOAAAA+DejaVuSans``) that varies from one
+    wkhtmltopdf run to the next; rename the subsets ``AAAAAA+``, ``AAAAAB+``… in order of first use,
+    so the same batch always gives the same bytes."""
+    renamed: dict[str, str] = {}
+
+    def stable(name: str) -> str:
+        if "+" not in name:
+            return name
+        base = name.lstrip("/").split("+", 1)[1]
+        if name not in renamed:
+            index, letters = len(renamed), ""
+            for _ in range(6):
+                letters = chr(ord("A") + index % 26) + letters
+                index //= 26
+            renamed[name] = f"/{letters}+{base}"
+        return renamed[name]
+
+    def fix(font: Any) -> None:
+        font = font.get_object()
+        if "/BaseFont" in font:
+            font[NameObject("/BaseFont")] = NameObject(stable(str(font["/BaseFont"])))
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None:
+            descriptor = descriptor.get_object()
+            if "/FontName" in descriptor:
+                descriptor[NameObject("/FontName")] = NameObject(stable(str(descriptor["/FontName"])))
+        for descendant in font.get("/DescendantFonts") or []:
+            fix(descendant)
+
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources is not None else None
+        if fonts is None:
+            continue
+        fonts = fonts.get_object()
+        for key in sorted(fonts.keys()):
+            fix(fonts[key])
 
 
 def check_document(document: dict[str, Any]) -> tuple[bytes, list[RuleFailure]]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
+from billing.persistence.document_handlers import register_document_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
 
@@ -18,6 +19,7 @@ def _day(text: str | None) -> date | None:
 
 def register_handlers(projector: ReadModelProjector) -> None:
     on = projector.on
+    register_document_handlers(projector)  # issue 11: documents, credit notes, invoice statuses
 
     @on("PriceGridCatalogue.GridPublished")
     def grid_published(step: ProjectionStep, event: Any, _position: int) -> None:

@@ -201,6 +201,34 @@ penalty_allocations = Table(
     Column("amount", AMOUNT, nullable=False),
 )
 
+# Issue 11: credit notes (amounts negative, API.md) and the stored documents with their hashes.
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("account", String(64), index=True),
+    Column("corrects", String(32), index=True),
+    Column("issue_date", Date),
+    Column("reason", Text),
+    Column("vat_rate", Numeric(5, 2)),
+    Column("total_ht", AMOUNT),
+    Column("total_vat", AMOUNT),
+    Column("total_ttc", AMOUNT),
+    Column("document", JSON),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("number", String(32), primary_key=True),  # an invoice or credit note number
+    Column("kind", String(16), nullable=False),  # invoice | credit_note
+    Column("account", String(64), nullable=False, index=True),
+    Column("issue_date", Date, nullable=False),
+    Column("sha256", String(64)),
+    Column("path", Text),
+    Column("failures", JSON),  # the Factur-X rules it failed, shown to finance
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -214,5 +242,7 @@ PROJECTED_TABLES = (
     invoices,
     invoice_lines,
     penalty_allocations,
+    credit_notes,
+    documents,
     projection_tracking,
 )

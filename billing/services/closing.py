@@ -61,6 +61,7 @@ class ClosingService:
         self.catalogue = catalogue
         self.clock = clock
         self.enqueue: Callable[[str], str] | None = None  # set by the wiring: sends the close job
+        self.on_closed: Callable[[str], object] | None = None  # issue 11: render the documents
 
     # -- rating ----------------------------------------------------------------------------------
 
@@ -155,6 +156,8 @@ class ClosingService:
             if close is None:
                 raise NotFound(f"month {month} has no close in progress")
             if close.status == "closed":
+                if self.on_closed is not None:
+                    self.on_closed(str(month))
                 return issued_now
             issue_date = close.issue_day
             # Project up to now: the close's start, the usage cut-off (§7), is behind us.

@@ -23,14 +23,34 @@ def payment_status(paid: Decimal, total_ttc: Decimal, due: date, on: date) -> st
     return "partial" if paid > 0 else "unpaid"
 
 
-def invoice_view(row: Any, on: date) -> dict[str, Any]:
+def document_state(row: Any | None) -> dict[str, Any]:
+    """Issue 11: whether the invoice's PDF is stored (with its SHA-256) or failed its Factur-X rules."""
+    if row is None:
+        return {"status": "pending"}
+    if row.sha256:
+        return {"status": "stored", "sha256": row.sha256}
+    return {"status": "rejected", "failures": row.failures}
+
+
+def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[str, Any]:
     document = dict(row.document)
     document["number"] = row.number
     document["status"] = row.status
     document["paid"] = f"{Decimal(row.paid):.2f}"
     document["payment_status"] = payment_status(Decimal(row.paid), Decimal(row.total_ttc), row.due_date, on)
     document["pdf"] = f"/v1/invoices/{row.number}.pdf"
+    document["document"] = document_state(document_row)
     return document
+
+
+class _DocumentColumns:
+    def __init__(self, sha256: Any, failures: Any) -> None:
+        self.sha256 = sha256
+        self.failures = failures
+
+    @classmethod
+    def of(cls, row: Any) -> _DocumentColumns | None:
+        return None if row.doc_kind is None else cls(row.doc_sha256, row.doc_failures)
 
 
 class InvoiceQueries:
@@ -39,7 +59,12 @@ class InvoiceQueries:
         self.clock = clock
 
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
-        query = select(t.invoices).order_by(t.invoices.c.issue_date, t.invoices.c.number)
+        d = t.documents.c
+        query = (
+            select(t.invoices, d.sha256.label("doc_sha256"), d.failures.label("doc_failures"), d.kind.label("doc_kind"))
+            .outerjoin(t.documents, d.number == t.invoices.c.number)
+            .order_by(t.invoices.c.issue_date, t.invoices.c.number)
+        )
         if month:
             query = query.where(t.invoices.c.month == month)
         if account:
@@ -49,11 +74,12 @@ class InvoiceQueries:
             query = query.where(t.invoices.c.issue_date >= on - relativedelta(years=years))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [invoice_view(row, on) for row in rows]
+        return [invoice_view(row, on, _DocumentColumns.of(row)) for row in rows]
 
     def get(self, number: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.invoices).where(t.invoices.c.number == number)).first()
+            doc = conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
         if row is None:
             raise NotFound(f"invoice {number!r} not found")
-        return invoice_view(row, today(self.clock))
+        return invoice_view(row, today(self.clock), doc)

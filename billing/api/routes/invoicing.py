@@ -20,8 +20,11 @@ def preview_month(
     _: AdminDep,
     issue_date: str | None = Query(None, description="Defaults to today"),
 ) -> dict[str, Any]:
-    """A dry run of the close: the invoices it would issue, unnumbered. Issues nothing."""
-    return {"month": str(parse_month(month)), "invoices": container.closing.preview(month, issue_date)}
+    """A dry run of the close: the invoices it would issue, unnumbered, and the Factur-X rules each
+    would fail (``document_errors``). Issues nothing."""
+    drafts = container.closing.preview(month, issue_date)
+    invoices, document_errors = container.documents.preview_documents(drafts)
+    return {"month": str(parse_month(month)), "invoices": invoices, "document_errors": document_errors}
 
 
 @router.post("/admin/months/{month}/close", status_code=202, response_model=CloseOut, tags=["months"])
@@ -55,10 +58,3 @@ def get_invoice(number: str, container: ContainerDep, principal: PrincipalDep) -
     invoice = container.invoices.get(number)
     ensure_may_see(principal, invoice["account"])
     return invoice
-
-
-@router.get("/customers/{account}/invoices", tags=["invoices"])
-def customer_invoices(account: str, container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
-    """The account's invoices of the last five years (art. 10.2)."""
-    ensure_may_see(principal, account)
-    return {"account": account, "invoices": container.invoices.list(account=account, years=5)}
