@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import close, ingest
+from bench import close, documents, ingest
 from bench.common import postgres_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -26,6 +26,9 @@ BARS = {
     "large_drift": 0.2,  # last 300k rate within 20 % of the first 300k
     "close_ratio": 20,  # close <= 20 x COPY of its rows
     "preview_ratio": 10,  # preview <= 10 x the same baseline
+    "documents_rate": 60,  # validated Factur-X invoices/s (issue 11)
+    "documents_speedup": 10,  # x the naive one-wkhtmltopdf-per-invoice way, same run
+    "archive_ms": 300,  # archive of 60 stored invoices
 }
 
 
@@ -73,6 +76,16 @@ def verdicts(result: dict[str, Any]) -> list[Verdict]:
             rows.append((f"B preview of {n} vs COPY, {impl}",
                          f"{b['preview_s']:.2f} s / {base:.3f} s = {preview_ratio:.1f}x",
                          f"<= {BARS['preview_ratio']}x", preview_ratio <= BARS["preview_ratio"], judged))
+    c = result.get("documents")
+    if c:
+        rows.append((f"C {c['invoices']} validated Factur-X invoices ({c['workers']} processes, batches of {c['batch']})",
+                     f"{c['batched_s']:.2f} s = {c['rate']:.1f} invoices/s", f">= {BARS['documents_rate']}/s",
+                     c["rate"] >= BARS["documents_rate"], True))
+        rows.append(("C batched vs naive (one wkhtmltopdf per invoice)",
+                     f"{c['rate']:.1f} / {c['naive_rate']:.1f} invoices/s = {c['speedup']:.1f}x",
+                     f">= {BARS['documents_speedup']}x", c["speedup"] >= BARS["documents_speedup"], True))
+        rows.append((f"C archive of {c['archive_invoices']} stored invoices", f"{c['archive_ms']:.0f} ms",
+                     f"<= {BARS['archive_ms']} ms", c["archive_ms"] <= BARS["archive_ms"], True))
     return rows
 
 
@@ -129,13 +142,22 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"= {b['invoices_per_s']:,.0f} invoices/s, total TTC {b['total_ttc']}",
                 f"- baseline: {b['copy']['method']}: {b['copy']['rows']} in {b['copy']['seconds']:.3f} s (C), "
                 f"{b['copy']['py_seconds']:.3f} s (pure Python)", ""]
+    c = result.get("documents")
+    if c:
+        out += ["## C. Invoice documents", "",
+                f"- naive (one wkhtmltopdf per invoice, same validation and storage): {c['naive_sample']} invoices "
+                f"in {c['naive_s']:.2f} s = {c['naive_rate']:.1f} invoices/s",
+                f"- batched ({c['batch']} invoices per wkhtmltopdf, {c['workers']} processes, pool start included): "
+                f"{c['invoices']} invoices in {c['batched_s']:.2f} s = {c['rate']:.1f} invoices/s "
+                f"({c['speedup']:.1f}x)",
+                f"- archive of {c['archive_invoices']} stored invoices (hash check + zip): {c['archive_ms']:.0f} ms", ""]
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--large", action="store_true", help="3,000,000 events; first vs last 300k rate")
-    parser.add_argument("--only", choices=["ingest", "close"], help="run one part only")
+    parser.add_argument("--only", choices=["ingest", "close", "documents"], help="run one part only")
     parser.add_argument("--accounts", type=int, default=10_000, help="accounts for the month close")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try, e.g. 1,2")
     parser.add_argument("--profile", action="store_true", help="cProfile the close into bench/results/")
@@ -153,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest"] = ingest.run(args.large, tuple(int(w) for w in args.workers.split(",")))
     if args.only in (None, "close"):
         result["close"] = close.run(args.accounts, RESULTS if args.profile else None)
+    if args.only in (None, "documents"):
+        result["documents"] = documents.run()
     result["wall_s"] = time.perf_counter() - started
     rows = verdicts(result)
     result["verdicts"] = [

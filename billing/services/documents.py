@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from billing.documents.identity import load_buyers, seller_from_settings
-from billing.documents.render import Rendered, check_document, render_batch
+from billing.documents.render import Rendered, check_document, render_batch, render_batches
 from billing.documents.storage import DocumentStore, relative_path, sha256_of
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
@@ -33,6 +33,7 @@ from ledger.invoicing import Invoice
 log = logging.getLogger(__name__)
 
 BATCH = 25  # documents per wkhtmltopdf process
+WORKERS = 2  # processes rendering batches when there are several (the machines have 2 cores)
 
 
 def _aggregate_id(kind: str, number: str) -> Any:
@@ -79,9 +80,9 @@ class DocumentService:
         self.projector.catch_up()
         pending = self._pending()
         stored = rejected = 0
-        for start in range(0, len(pending), BATCH):
-            chunk = pending[start : start + BATCH]
-            results = render_batch([doc for _, doc in chunk])
+        chunks = [pending[start : start + BATCH] for start in range(0, len(pending), BATCH)]
+        rendered = render_batches([[doc for _, doc in chunk] for chunk in chunks], workers=WORKERS)
+        for chunk, results in zip(chunks, rendered, strict=True):
             aggregates = []
             for (kind, doc), result in zip(chunk, results, strict=True):
                 aggregate = find_aggregate(self.ledger, _aggregate_id(kind, doc["number"]))

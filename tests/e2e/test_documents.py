@@ -226,3 +226,26 @@ def test_a_later_change_of_the_customer_never_changes_an_issued_document(
     assert again["buyer"]["legal_name"] == "ACME Électronique SAS"
     assert again["buyer"]["address"]["city"] == "Besançon"
     assert get(client, f"/v1/admin/invoices/{invoice['number']}/document")["sha256"] == state["sha256"]
+
+
+def test_customer_access_closes_on_the_last_day_of_service_after_a_termination(
+    client: TestClient, clock: FixedClock
+) -> None:
+    worked_example(client, clock)
+    wait_document(client, "FX-2026-000001")
+    at(clock, "2026-03-05")
+    post(client, "/v1/admin/customers/acme/termination",
+         {"notified_on": "2026-03-05", "channel": "email", "requested_end": "2026-05-09"})
+    acme = customer_token(client, "acme")
+    service_end = get(client, "/v1/admin/customers/acme")
+    end = service_end.get("service_end") or service_end.get("termination", {}).get("effective_end")
+    assert end is not None
+    at(clock, end)  # the last day of service: still open
+    assert client.get("/v1/customers/acme/invoices", headers=acme).status_code == 200
+    assert client.get("/v1/invoices/FX-2026-000001.pdf", headers=acme).status_code == 200
+    from datetime import date, timedelta
+
+    at(clock, (date.fromisoformat(end) + timedelta(days=1)).isoformat())  # the day after: closed
+    assert client.get("/v1/customers/acme/invoices", headers=acme).status_code == 403
+    assert client.get("/v1/invoices/FX-2026-000001.pdf", headers=acme).status_code == 403
+    assert client.get("/v1/invoices/FX-2026-000001.pdf", headers=ADMIN).status_code == 200  # finance keeps it
