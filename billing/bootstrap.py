@@ -22,6 +22,7 @@ from billing.services.closing import ClosingService
 from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.mailing import MailService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
 from billing.settings import Settings, load_settings
@@ -65,6 +66,7 @@ class Container:
     invoices: InvoiceQueries
     documents: DocumentService
     credit_notes: CreditNoteService
+    mail: MailService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -113,4 +115,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         invoices=InvoiceQueries(engine, clock),
         documents=documents,
         credit_notes=CreditNoteService(settings, ledger, engine, projector, documents, clock),
+        mail=MailService(settings, ledger, documents, clock),
     )

@@ -64,6 +64,11 @@ def render_documents() -> None:
     log.info("documents: %(stored)d stored, %(rejected)d rejected", result)
 
 
+def mail_document(kind: str, number: str) -> None:
+    """Mail one stored invoice or credit note; raises on an SMTP failure so Dramatiq retries."""
+    _current().mail.send_document(kind, number)
+
+
 class Jobs:
     """The actors bound to one broker, and how the services send them."""
 
@@ -88,6 +93,14 @@ class Jobs:
             max_backoff=60_000,
             time_limit=3_600_000,
         )(render_documents)
+        self.mail_document = dramatiq.actor(
+            broker=broker,
+            actor_name="mail_document",
+            queue_name="billing",
+            max_retries=8,
+            min_backoff=1_000,
+            max_backoff=600_000,
+        )(mail_document)
         self._worker: dramatiq.Worker | None = None
 
     def send_close(self, month: str) -> str:
@@ -97,6 +110,9 @@ class Jobs:
     def send_render(self) -> str:
         message: Any = self.render_documents.send()
         return str(message.message_id)
+
+    def send_mail(self, kind: str, number: str) -> None:
+        self.mail_document.send(kind, number)
 
     def start_in_process_worker(self) -> None:
         """Run jobs in this process (no broker configured)."""

@@ -32,6 +32,8 @@ class CreditNote(Aggregate):
         self.document_path: str | None = None
         self.document_batch: list[str] = []
         self.document_failures: list[dict[str, str]] | None = None
+        self.mailed_to: str | None = None
+        self.mail_failures = 0
 
     def record_document(self, sha256: str, path: str, batch: list[str]) -> None:
         if self.document_sha256 is not None:
@@ -54,3 +56,20 @@ class CreditNote(Aggregate):
     @event("DocumentRejected")
     def _document_rejected(self, number: str, failures: list[dict[str, str]]) -> None:
         self.document_failures = failures
+
+    # -- mail (issue 11: mailed once to the billing email, failures recorded, retried by the job) --
+
+    def record_mailed(self, to: str, message_id: str, via: str, on: str) -> None:
+        if self.mailed_to is None:
+            self._mailed(number=self.number, to=to, message_id=message_id, via=via, on=on)
+
+    @event("Mailed")
+    def _mailed(self, number: str, to: str, message_id: str, via: str, on: str) -> None:
+        self.mailed_to = to
+
+    def record_mail_failed(self, to: str, error: str, on: str) -> None:
+        self._mail_failed(number=self.number, to=to, error=error[:500], on=on)
+
+    @event("MailFailed")
+    def _mail_failed(self, number: str, to: str, error: str, on: str) -> None:
+        self.mail_failures = self.mail_failures + 1

@@ -25,6 +25,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
         container.closing.enqueue = jobs.send_close
         container.documents.enqueue = jobs.send_render
         container.closing.on_closed = lambda _month: jobs.send_render()  # issue 11: documents after a close
+        container.documents.on_stored = jobs.send_mail  # issue 11: each stored document is mailed
         set_container(container)
         if not container.settings.broker_url:
             jobs.start_in_process_worker()

@@ -67,6 +67,28 @@ def register_document_handlers(projector: ReadModelProjector) -> None:
             )
         )
 
+    def mail(step: ProjectionStep, e: Any, status: str, detail: str) -> None:
+        step.flush()
+        step.conn.execute(
+            update(t.documents).where(t.documents.c.number == e.number).values(mail_status=status, mail_detail=detail)
+        )
+
+    @on("Invoice.Mailed")
+    def invoice_mailed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "sent", f"{e.to} via {e.via} ({e.message_id})")
+
+    @on("CreditNote.Mailed")
+    def credit_note_mailed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "sent", f"{e.to} via {e.via} ({e.message_id})")
+
+    @on("Invoice.MailFailed")
+    def invoice_mail_failed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "failed", f"{e.to}: {e.error}")
+
+    @on("CreditNote.MailFailed")
+    def credit_note_mail_failed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "failed", f"{e.to}: {e.error}")
+
     def set_status(step: ProjectionStep, e: Any, status: str) -> None:
         step.flush()
         number = step.invoice_number(e.originator_id)

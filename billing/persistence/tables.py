@@ -227,6 +227,8 @@ documents = Table(
     Column("sha256", String(64)),
     Column("path", Text),
     Column("failures", JSON),  # the Factur-X rules it failed, shown to finance
+    Column("mail_status", String(16)),  # sent | failed
+    Column("mail_detail", Text),  # where it went, or the last error
 )
 
 PROJECTED_TABLES = (

@@ -197,4 +197,5 @@ class DocumentService:
         row = self._row(number)
         if row is None:
             return None
-        return {"sha256": row.sha256, "failures": row.failures}
+        return {"sha256": row.sha256, "failures": row.failures, "mail": row.mail_status,
+                "mail_detail": row.mail_detail}

@@ -65,7 +65,7 @@ def document_state(number: str, container: ContainerDep, _: AdminDep) -> dict[st
     container.documents.owner(number)
     state = container.documents.status(number)
     if state is None:
-        return {"number": number, "status": "pending", "sha256": None, "failures": None}
+        return {"number": number, "status": "pending", "sha256": None, "failures": None, "mail": None}
     return {"number": number, "status": "stored" if state["sha256"] else "rejected", **state}
 
 

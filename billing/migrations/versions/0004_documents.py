@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=True),
         sa.Column("path", sa.Text(), nullable=True),
         sa.Column("failures", sa.JSON(), nullable=True),
+        sa.Column("mail_status", sa.String(length=16), nullable=True),
+        sa.Column("mail_detail", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("number"),
     )
     op.create_index("ix_documents_account", "documents", ["account"])
