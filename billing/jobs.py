@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _container: Container | None = None
+_jobs: Jobs | None = None
 
 
 def set_container(container: Container) -> None:
@@ -34,6 +35,8 @@ def _current() -> Container:
         from billing.bootstrap import bootstrap
 
         _container = bootstrap(migrate=False)
+        if _jobs is not None:
+            _jobs.wire(_container)
     return _container
 
 
@@ -102,6 +105,8 @@ class Jobs:
             max_backoff=600_000,
         )(mail_document)
         self._worker: dramatiq.Worker | None = None
+        global _jobs
+        _jobs = self
 
     def send_close(self, month: str) -> str:
         message: Any = self.close_month.send(month)
@@ -110,6 +115,13 @@ class Jobs:
     def send_render(self) -> str:
         message: Any = self.render_documents.send()
         return str(message.message_id)
+
+    def wire(self, container: Container) -> None:
+        """Let the services send jobs: the close, then the documents after it, then their mails."""
+        container.closing.enqueue = self.send_close
+        container.documents.enqueue = self.send_render
+        container.closing.on_closed = lambda _month: self.send_render()  # issue 11: documents after a close
+        container.documents.on_stored = self.send_mail  # issue 11: each stored document is mailed
 
     def send_mail(self, kind: str, number: str) -> None:
         self.mail_document.send(kind, number)

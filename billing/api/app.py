@@ -22,10 +22,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = container_factory() if container_factory else bootstrap()
         jobs = Jobs(make_broker(container.settings))
-        container.closing.enqueue = jobs.send_close
-        container.documents.enqueue = jobs.send_render
-        container.closing.on_closed = lambda _month: jobs.send_render()  # issue 11: documents after a close
-        container.documents.on_stored = jobs.send_mail  # issue 11: each stored document is mailed
+        jobs.wire(container)
         set_container(container)
         if not container.settings.broker_url:
             jobs.start_in_process_worker()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from billing.api.deps import AdminDep, ContainerDep, PrincipalDep, ensure_may_see
 from billing.bootstrap import Container
+from billing.documents.usage_workbook import daily_credits, usage_workbook
 from billing.persistence import tables as t
 from billing.services.closing import parse_month
 from billing.services.tokens import Principal
@@ -169,3 +170,25 @@ def _zip_stream(files: list[tuple[Any, bytes]], manifest: dict[str, Any]) -> Ite
             yield sink.take()
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     yield sink.take()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/customers/{account}/usage.xlsx", tags=["usage"], response_class=Response)
+def usage_statement(
+    account: str,
+    container: ContainerDep,
+    principal: PrincipalDep,
+    month: str = Query(..., description="YYYY-MM", examples=["2026-02"]),
+) -> Response:
+    """The month's credits by day against the cap, late usage by original month, and a chart."""
+    from billing.api.routes.admin import _month_usage  # the admin usage figures: cap and late usage
+
+    _ensure_customer_access(container, principal, account)
+    billing_month = parse_month(month)
+    usage = _month_usage(container, account, month)
+    per_day = daily_credits(container.engine, account, billing_month)
+    data = usage_workbook(account, billing_month, per_day, usage["cap"], usage["late_usage"])
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="usage-{account}-{billing_month}.xlsx"'})
