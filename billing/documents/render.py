@@ -13,10 +13,13 @@ document's issue date at noon UTC, never the wall clock.
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing
+import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -351,14 +354,56 @@ def _warm_worker() -> None:
     validator()
 
 
+def _ready(_index: int) -> int:
+    time.sleep(0.05)  # keeps this worker busy so the next ping starts another one
+    return os.getpid()
+
+
+class RenderPool:
+    """Render worker processes that live as long as their owner (a Dramatiq worker, the bench):
+    each compiles the XSLTs once, then renders batch after batch."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                         initializer=_warm_worker)
+
+    def warm(self) -> None:
+        """Start every worker and let it compile its validator."""
+        list(self._pool.map(_ready, range(self.workers)))
+
+    def render(self, batches: Sequence[Sequence[dict[str, Any]]]) -> Iterator[list[Rendered]]:
+        yield from self._pool.map(render_batch, batches)
+
+    def map(self, function: Any, batches: Sequence[Any]) -> Iterator[Any]:
+        """Run a module-level ``function`` (importable by the workers) on each batch, in order."""
+        yield from self._pool.map(function, batches)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_pool: RenderPool | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_pool(workers: int) -> RenderPool:
+    """This process's render pool, started on first use and kept (closed at exit)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool.workers != workers:
+            if _pool is not None:
+                _pool.close()
+            _pool = RenderPool(workers)
+            atexit.register(_pool.close)
+        return _pool
+
+
 def render_batches(batches: Sequence[Sequence[dict[str, Any]]], workers: int = 1) -> Iterator[list[Rendered]]:
-    """Render batches in order; with ``workers`` > 1 and several batches, over a process pool
-    (one wkhtmltopdf per batch, validators compiled once per worker process)."""
+    """Render batches in order; with ``workers`` > 1 and several batches, on the process's render
+    pool (one wkhtmltopdf per batch, validators compiled once per worker process)."""
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
             yield render_batch(batch)
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
-                             initializer=_warm_worker) as pool:
-        yield from pool.map(render_batch, batches)
+    yield from shared_pool(workers).render(batches)
