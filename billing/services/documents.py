@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine, select
 
 from billing.documents.identity import load_buyers, seller_from_settings
@@ -65,14 +66,16 @@ class DocumentService:
     def _pending(self) -> list[tuple[str, dict[str, Any]]]:
         """Issued documents with no stored PDF and no recorded rejection, in number order."""
         d = t.documents.c
+        pending: list[tuple[str, dict[str, Any]]] = []
         with self.engine.connect() as conn:
-            done = set(conn.scalars(select(d.number)))
-            invoices = conn.execute(select(t.invoices.c.number, t.invoices.c.document).order_by(t.invoices.c.number))
-            pending = [("invoice", row.document) for row in invoices if row.number not in done]
-            credits = conn.execute(
-                select(t.credit_notes.c.number, t.credit_notes.c.document).order_by(t.credit_notes.c.number)
-            )
-            pending += [("credit_note", row.document) for row in credits if row.number not in done]
+            for kind, table in (("invoice", t.invoices), ("credit_note", t.credit_notes)):
+                rows = conn.execute(
+                    select(table.c.document)
+                    .outerjoin(t.documents, d.number == table.c.number)
+                    .where(d.number.is_(None))
+                    .order_by(table.c.number)
+                )
+                pending += [(kind, row.document) for row in rows]
         return pending
 
     def render_pending(self) -> dict[str, int]:
@@ -99,7 +102,12 @@ class DocumentService:
                     aggregate.record_document(digest, path, list(result.batch))
                     stored += 1
                 aggregates.append(aggregate)
-            self.ledger.save(*aggregates)
+            try:
+                self.ledger.save(*aggregates)
+            except IntegrityError:
+                # Another render job recorded these first; the stored bytes are identical (deterministic).
+                log.info("documents of batch %s were recorded by another job", chunk[0][1]["number"])
+                continue
             self.projector.catch_up()
             if self.on_stored is not None:
                 for (kind, doc), result in zip(chunk, results, strict=True):

@@ -28,7 +28,7 @@ def document_state(row: Any | None) -> dict[str, Any]:
     if row is None:
         return {"status": "pending"}
     if row.sha256:
-        return {"status": "stored", "sha256": row.sha256}
+        return {"status": "stored", "sha256": row.sha256, "mail": row.mail_status}
     return {"status": "rejected", "failures": row.failures}
 
 
@@ -44,13 +44,14 @@ def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[st
 
 
 class _DocumentColumns:
-    def __init__(self, sha256: Any, failures: Any) -> None:
+    def __init__(self, sha256: Any, failures: Any, mail_status: Any) -> None:
         self.sha256 = sha256
         self.failures = failures
+        self.mail_status = mail_status
 
     @classmethod
     def of(cls, row: Any) -> _DocumentColumns | None:
-        return None if row.doc_kind is None else cls(row.doc_sha256, row.doc_failures)
+        return None if row.doc_kind is None else cls(row.doc_sha256, row.doc_failures, row.doc_mail)
 
 
 class InvoiceQueries:
@@ -61,7 +62,8 @@ class InvoiceQueries:
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
         d = t.documents.c
         query = (
-            select(t.invoices, d.sha256.label("doc_sha256"), d.failures.label("doc_failures"), d.kind.label("doc_kind"))
+            select(t.invoices, d.sha256.label("doc_sha256"), d.failures.label("doc_failures"), d.kind.label("doc_kind"),
+                   d.mail_status.label("doc_mail"))
             .outerjoin(t.documents, d.number == t.invoices.c.number)
             .order_by(t.invoices.c.issue_date, t.invoices.c.number)
         )
