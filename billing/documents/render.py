@@ -407,3 +407,15 @@ def render_batches(batches: Sequence[Sequence[dict[str, Any]]], workers: int = 1
             yield render_batch(batch)
         return
     yield from shared_pool(workers).render(batches)
+
+
+def _check_chunk(documents: Sequence[dict[str, Any]]) -> list[list[dict[str, str]]]:
+    return [[f.to_dict() for f in check_document(d)[1]] for d in documents]
+
+
+def check_many(documents: Sequence[dict[str, Any]], workers: int = 1, chunk: int = 100) -> list[list[dict[str, str]]]:
+    """The Factur-X failures of each document (a preview of thousands of drafts uses the pool)."""
+    if workers <= 1 or len(documents) <= chunk:
+        return _check_chunk(documents)
+    chunks = [documents[i : i + chunk] for i in range(0, len(documents), chunk)]
+    return [failures for part in shared_pool(workers).map(_check_chunk, chunks) for failures in part]

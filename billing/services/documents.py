@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine, select
 
 from billing.documents.identity import load_buyers, seller_from_settings
-from billing.documents.render import Rendered, check_document, render_batch, render_batches
+from billing.documents.render import Rendered, check_many, render_batch, render_batches
 from billing.documents.storage import DocumentStore, relative_path, sha256_of
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
@@ -187,18 +187,23 @@ class DocumentService:
         seller = seller_from_settings(self.settings)
         with self.engine.connect() as conn:
             buyers = load_buyers(conn, [d["account"] for d in drafts])
-        shown, problems = [], []
+        shown: list[dict[str, Any]] = []
+        checked: list[dict[str, Any]] = []
         for index, draft in enumerate(drafts, start=1):
             buyer: Buyer | None = buyers.get(draft["account"])
             if buyer is None:
                 shown.append(draft)
                 continue
             document = issued_document(f"PREVIEW-{index:06d}", draft, seller, buyer)
-            _, failures = check_document(document)
-            if failures:
-                problems.append({"account": draft["account"], "failures": [f.to_dict() for f in failures]})
-            document.pop("number")
+            checked.append(document)
             shown.append(document)
+        problems = [
+            {"account": document["account"], "failures": failures}
+            for document, failures in zip(checked, check_many(checked, workers=WORKERS), strict=True)
+            if failures
+        ]
+        for document in checked:
+            document.pop("number")
         return shown, problems
 
     def status(self, number: str) -> dict[str, Any] | None:

@@ -123,6 +123,10 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_never_served_and_a_rer
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "document_tampered"
     assert "does not match its recorded hash" in caplog.text
+    token = post(client, "/v1/admin/tokens", {"role": "customer", "account": "acme"})["token"]
+    archive = client.get("/v1/customers/acme/invoices/archive.zip?from=2026-03&to=2026-03",
+                         headers={"Authorization": f"Bearer {token}"})
+    assert archive.status_code == 409  # the archive is refused whole, before its first byte
 
     answer = post(client, "/v1/admin/invoices/FX-2026-000001/document/rerender", {}, 200)
     assert answer == {"number": "FX-2026-000001", "restored": True, "sha256": state["sha256"]}

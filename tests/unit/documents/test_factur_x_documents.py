@@ -127,3 +127,17 @@ def test_the_store_writes_once_and_never_serves_a_changed_file(tmp_path: Path) -
     assert store.read_verified("invoices/2026/FX-2026-000001.pdf", digest) == b"%PDF-1 original"
     with pytest.raises(ValueError):
         store.put("../escape.pdf", b"x")
+
+
+def test_the_render_pool_gives_the_same_results_as_one_process() -> None:
+    from billing.documents.render import check_many, render_batches
+
+    documents = [invoice(), invoice("export", "transfer"), invoice(seller=Seller(**{**SELLER.to_dict(), "vat_number": ""}))]
+    for index, document in enumerate(documents, start=1):
+        document["number"] = f"FX-2026-{index:06d}"
+    pooled = check_many(documents, workers=2, chunk=1)
+    assert [bool(f) for f in pooled] == [False, False, True]
+    batches = [documents[:1], documents[1:]]
+    in_process = [r.pdf for batch in render_batches(batches, workers=1) for r in batch]
+    over_pool = [r.pdf for batch in render_batches(batches, workers=2) for r in batch]
+    assert over_pool == in_process and over_pool[2] is None
