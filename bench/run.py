@@ -192,8 +192,11 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "latest-large" if args.large else "latest"
+    summary_name = "summary-large.md" if args.large else "summary.md"
+    if args.only:  # one part alone does not overwrite the full run's files
+        stem, summary_name = f"{stem}-{args.only}", summary_name.replace(".md", f"-{args.only}.md")
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
-    (RESULTS / ("summary-large.md" if args.large else "summary.md")).write_text(summary(result, rows))
+    (RESULTS / summary_name).write_text(summary(result, rows))
     print()
     print(table(rows))
     print(f"\nwritten {RESULTS / (stem + '.json')} ({result['wall_s']:.0f} s)")
