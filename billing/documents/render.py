@@ -14,6 +14,7 @@ document's issue date at noon UTC, never the wall clock.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import multiprocessing
 import os
@@ -196,8 +197,20 @@ def _start_wkhtmltopdf(html: str) -> Any:
 def _feed(process: Any, data: bytes) -> None:
     try:
         process.stdin.write(data)
+    except BrokenPipeError:
+        pass  # abandoned: every document of the batch failed its checks
     finally:
-        process.stdin.close()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+
+
+def _abandon(started: Any) -> None:
+    process, writer = started
+    process.kill()
+    writer.join()
+    process.stdout.close()
+    process.stderr.close()
+    process.wait()
 
 
 def _finish_wkhtmltopdf(started: Any) -> bytes:
@@ -339,6 +352,9 @@ def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
     batch = tuple(d["number"] for d in documents)
     started = _start_wkhtmltopdf(render_html(documents))  # runs while the checks below run
     checked = [check_document(d) for d in documents]
+    if all(failures for _, failures in checked):  # nothing to store: no need for the PDF
+        _abandon(started)
+        return [Rendered(d["number"], None, tuple(f), batch) for d, (_, f) in zip(documents, checked, strict=True)]
     pages = _split(_finish_wkhtmltopdf(started), batch)
     results = []
     for document, (xml, failures), page_pdf in zip(documents, checked, pages, strict=True):
