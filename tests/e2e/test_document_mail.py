@@ -103,6 +103,15 @@ def test_each_invoice_is_mailed_with_its_pdf_and_the_flexio_mention_unless_brand
               for i in invoices.values()]
     assert all(states)
 
+    # A credit note is mailed too, naming the invoice it corrects.
+    post(client, f"/v1/admin/invoices/{invoices['acme']['number']}/credit-notes", {"amount_ht": "10.00", "reason": "Geste"})
+    wait_for(lambda: len(handler.messages) >= 3)
+    credit_mail = handler.messages[2]
+    assert credit_mail["To"] == "factures@acme.fr"
+    assert credit_mail["Subject"] == f"Avoir AV-2026-000001 sur la facture {invoices['acme']['number']}"
+    # 10.00 HT + 20% VAT = 12.00 TTC.
+    assert "12,00 € TTC" in credit_mail.get_payload(0).get_payload(decode=True).decode()
+
 
 def test_without_an_smtp_url_the_mail_is_written_to_the_outbox(
     client: TestClient, clock: FixedClock, settings: Settings
