@@ -29,7 +29,7 @@ from invoices.document import Buyer, Seller, issued_document
 
 INVOICES = 500
 NAIVE_SAMPLE = 20
-BATCH = 50
+BATCH = 125
 WORKERS = 2
 ARCHIVE = 60
 

@@ -33,7 +33,7 @@ from ledger.invoicing import Invoice
 
 log = logging.getLogger(__name__)
 
-BATCH = 25  # documents per wkhtmltopdf process
+BATCH = 125  # documents per wkhtmltopdf process (its start is most of the cost of a small batch)
 WORKERS = 2  # processes rendering batches when there are several (the machines have 2 cores)
 
 
