@@ -20,10 +20,19 @@ migrate: install
 	$(BIN)/billing migrate
 
 # Serves on SQLite (var/billing.db) with the demo data loaded and the past demo months closed.
+# Demo identities for `make run` only (each overridden by the environment): FLEXIO's VAT number derived
+# from its SIREN, the EPC's example creditor identifier and IBAN. Production sets its own (README, Settings).
+DEMO_ENV := BILLING_ADMIN_TOKEN=$${BILLING_ADMIN_TOKEN:-demo-admin-token} \
+	BILLING_SELLER_VAT_NUMBER=$${BILLING_SELLER_VAT_NUMBER:-FR94820015006} \
+	BILLING_SEPA_CREDITOR_ID=$${BILLING_SEPA_CREDITOR_ID:-FR72ZZZ123456} \
+	BILLING_SEPA_CREDITOR_IBAN=$${BILLING_SEPA_CREDITOR_IBAN:-FR7630006000011234567890189} \
+	BILLING_SEPA_CREDITOR_BIC=$${BILLING_SEPA_CREDITOR_BIC:-AGRIFRPP}
+
 run: install
 	$(BIN)/billing migrate
-	$(BIN)/billing demo
-	BILLING_ADMIN_TOKEN=$${BILLING_ADMIN_TOKEN:-demo-admin-token} $(BIN)/billing serve --host 127.0.0.1 --port 8000
+	$(DEMO_ENV) $(BIN)/billing demo
+	$(DEMO_ENV) $(BIN)/billing render-documents
+	$(DEMO_ENV) $(BIN)/billing serve --host 127.0.0.1 --port 8000
 
 worker: install
 	$(BIN)/billing worker

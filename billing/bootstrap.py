@@ -21,8 +21,11 @@ from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.credit_notes import CreditNoteService
+from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.mailing import MailService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
@@ -77,6 +80,9 @@ class Container:
     fec: FecExportService
     payments: PaymentService
     receivables: ReceivableService
+    documents: DocumentService
+    credit_notes: CreditNoteService
+    mail: MailService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -110,6 +116,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     accounts = AccountService(ledger, engine, projector, catalogue, clock)
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
+    documents = DocumentService(settings, ledger, engine, projector, clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -131,4 +138,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         fec=FecExportService(settings, engine, projector),
         payments=PaymentService(ledger, engine, projector, clock),
         receivables=ReceivableService(settings, ledger, engine, projector, clock),
+        documents=documents,
+        credit_notes=CreditNoteService(settings, ledger, engine, projector, documents, clock),
+        mail=MailService(settings, ledger, documents, clock),
     )

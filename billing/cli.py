@@ -82,6 +82,18 @@ def rebuild_read_models() -> None:
     console.print(f"replayed {applied} events in {time.perf_counter() - started:.2f} s")
 
 
+@app.command("render-documents")
+def render_documents() -> None:
+    """Render, validate (Factur-X) and store the PDFs of every issued invoice and credit note still pending."""
+    from billing.bootstrap import bootstrap
+
+    container = bootstrap()
+    started = time.perf_counter()
+    result = container.documents.render_pending()
+    console.print(f"{result['stored']} stored, {result['rejected']} rejected in {time.perf_counter() - started:.1f} s")
+    container.close()
+
+
 @app.command()
 def close(month: str, issue_date: str = typer.Option(None, help="YYYY-MM-DD, default today")) -> None:
     """Close a month in this process and print what was issued."""

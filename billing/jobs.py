@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _container: Container | None = None
+_jobs: Jobs | None = None
 
 
 def set_container(container: Container) -> None:
@@ -36,6 +37,8 @@ def _current() -> Container:
         from billing.bootstrap import bootstrap
 
         _container = bootstrap(migrate=False)
+        if _jobs is not None:
+            _jobs.wire(_container)
     return _container
 
 
@@ -57,6 +60,18 @@ def close_month(month: str) -> None:
     container = _current()
     issued = container.closing.run_close(month)
     log.info("closed %s: %d invoices issued by this run", month, issued)
+
+
+def render_documents() -> None:
+    """Render, validate and store the documents of issued invoices and credit notes (issue 11)."""
+    container = _current()
+    result = container.documents.render_pending()
+    log.info("documents: %(stored)d stored, %(rejected)d rejected", result)
+
+
+def mail_document(kind: str, number: str) -> None:
+    """Mail one stored invoice or credit note; raises on an SMTP failure so Dramatiq retries."""
+    _current().mail.send_document(kind, number)
 
 
 class Jobs:
@@ -81,7 +96,26 @@ class Jobs:
         self.acknowledge_cases = dramatiq.actor(
             broker=broker, actor_name="acknowledge_cases", queue_name="billing", max_retries=10, min_backoff=1000
         )(mail_jobs.acknowledge_cases)
+        self.render_documents = dramatiq.actor(
+            broker=broker,
+            actor_name="render_documents",
+            queue_name="billing",
+            max_retries=10,
+            min_backoff=1_000,
+            max_backoff=60_000,
+            time_limit=3_600_000,
+        )(render_documents)
+        self.mail_document = dramatiq.actor(
+            broker=broker,
+            actor_name="mail_document",
+            queue_name="billing",
+            max_retries=8,
+            min_backoff=1_000,
+            max_backoff=600_000,
+        )(mail_document)
         self._worker: dramatiq.Worker | None = None
+        global _jobs
+        _jobs = self
 
     def send_close(self, month: str) -> str:
         message: Any = self.close_month.send(month)
@@ -93,6 +127,20 @@ class Jobs:
     def start_mailbox_polling(self) -> None:
         """Start the poll chain (only when BILLING_IMAP_URL is set)."""
         self.poll_mailbox.send()
+
+    def send_render(self) -> str:
+        message: Any = self.render_documents.send()
+        return str(message.message_id)
+
+    def wire(self, container: Container) -> None:
+        """Let the services send jobs: the close, then the documents after it, then their mails."""
+        container.closing.enqueue = self.send_close
+        container.documents.enqueue = self.send_render
+        container.closing.on_closed = lambda _month: self.send_render()  # issue 11: documents after a close
+        container.documents.on_stored = self.send_mail  # issue 11: each stored document is mailed
+
+    def send_mail(self, kind: str, number: str) -> None:
+        self.mail_document.send(kind, number)
 
     def start_in_process_worker(self) -> None:
         """Run jobs in this process (no broker configured)."""

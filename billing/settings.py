@@ -35,7 +35,14 @@ class Settings(BaseSettings):
     seller_address: str = "18 rue Alain Savary, 25000 Besançon"
     seller_rcs: str = "RCS Besançon 820 015 006"
     seller_siren: str = "820015006"
-    seller_vat_number: str = ""
+    seller_vat_number: str = Field("", description="FLEXIO's VAT number (no default, BILLING_RULES §1b)")
+    # Issue 11: the seller's address as structured fields (Factur-X BT-35..40) and its contact.
+    seller_street: str = "18 rue Alain Savary"
+    seller_postcode: str = "25000"
+    seller_city: str = "Besançon"
+    seller_country: str = "FR"
+    seller_email: str = "compta@flexio.fr"
+    seller_website: str = "https://www.flexio.fr"
 
     invoice_number_format: str = "FX-{year}-{seq:06d}"
     credit_note_number_format: str = "AV-{year}-{seq:06d}"

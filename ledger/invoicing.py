@@ -8,6 +8,7 @@ same transaction as the invoices that carry them: a crash either keeps both or n
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -154,6 +155,15 @@ class Invoice(Aggregate):
         self.month = month
         self.document = document
         self.status = "issued"
+        self.dispute_case: str | None = None
+        self.credited_ht = "0.00"
+        self.credited_vat = "0.00"
+        self.document_sha256: str | None = None
+        self.document_path: str | None = None
+        self.document_batch: list[str] = []
+        self.document_failures: list[dict[str, str]] | None = None
+        self.mailed_to: str | None = None
+        self.mail_failures = 0
 
     def change_status(self, status: str, reason: str) -> None:
         if status not in {"issued", "disputed", "accepted", "credited"}:
@@ -165,16 +175,100 @@ class Invoice(Aggregate):
     def _status_changed(self, status: str, reason: str) -> None:
         self.status = status
 
-    # Disputes (§8). Contract shared with issue 11, which owns the full status life: these two
-    # commands keep exactly its names; the lead keeps issue 11's version at merge.
+    # -- status transitions (issue 11; BILLING_RULES §8: issued -> disputed -> accepted | credited) --
+
     def mark_disputed(self, case: str, on: date) -> None:
-        """A valid dispute holds the invoice (issued -> disputed) until it is resolved (§8)."""
+        """A valid dispute received in the window (art. 10.2) holds the invoice: issued -> disputed."""
+        if self.status == "disputed" and self.dispute_case == case:
+            return
         if self.status != "issued":
-            raise Conflict(f"invoice {self.number} is {self.status}, not issued")
-        self._status_changed(status="disputed", reason=f"case {case} on {on.isoformat()}")
+            raise Conflict(f"invoice {self.number} is {self.status}: it cannot be disputed", field="status")
+        self._disputed(case=case, on=on.isoformat())
+
+    @event("Disputed")
+    def _disputed(self, case: str, on: str) -> None:
+        self.status = "disputed"
+        self.dispute_case = case
 
     def clear_dispute(self, case: str, on: date) -> None:
-        """A rejected or invalid dispute releases the invoice (disputed -> issued)."""
-        if self.status != "disputed":
-            raise Conflict(f"invoice {self.number} is {self.status}, not disputed")
-        self._status_changed(status="issued", reason=f"case {case} cleared on {on.isoformat()}")
+        """A rejected or invalid dispute: disputed -> issued."""
+        if self.status != "disputed" or self.dispute_case != case:
+            raise Conflict(f"invoice {self.number} is not disputed by case {case}", field="status")
+        self._dispute_cleared(case=case, on=on.isoformat())
+
+    @event("DisputeCleared")
+    def _dispute_cleared(self, case: str, on: str) -> None:
+        self.status = "issued"
+        self.dispute_case = None
+
+    def accept(self, on: date) -> None:
+        """An accepted dispute not yet settled by a credit note, or the window over: -> accepted."""
+        if self.status not in {"issued", "disputed"}:
+            raise Conflict(f"invoice {self.number} is {self.status}: it cannot be accepted", field="status")
+        self._accepted(on=on.isoformat())
+
+    @event("Accepted")
+    def _accepted(self, on: str) -> None:
+        self.status = "accepted"
+
+    def record_credit_note(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
+        """A credit note correcting this invoice (§7); the invoice is ``credited`` once nothing is left.
+
+        Amounts are what the credit note takes back, positive.
+        """
+        if self.status == "credited":
+            raise Conflict(f"invoice {self.number} is already fully credited", field="number")
+        self._credited(credit_note=credit_note, amount_ht=amount_ht, amount_vat=amount_vat, on=on.isoformat(),
+                       fully=fully)
+
+    @event("CreditNoteRecorded")
+    def _credited(self, credit_note: str, amount_ht: str, amount_vat: str, on: str, fully: bool) -> None:
+        self.credited_ht = f"{Decimal(self.credited_ht) + Decimal(amount_ht):.2f}"
+        self.credited_vat = f"{Decimal(self.credited_vat) + Decimal(amount_vat):.2f}"
+        if fully:
+            self.status = "credited"
+
+    # -- the document (issue 11: issue once, keep forever) --
+
+    def record_document(self, sha256: str, path: str, batch: list[str]) -> None:
+        """The PDF stored for this invoice; once recorded its hash never changes."""
+        current = self.document_sha256
+        if current is not None:
+            if current != sha256:
+                raise Conflict(f"invoice {self.number} already has a stored document with another hash")
+            return
+        self._document_stored(number=self.number, sha256=sha256, path=path, batch=batch)
+
+    @event("DocumentStored")
+    def _document_stored(self, number: str, sha256: str, path: str, batch: list[str]) -> None:
+        self.document_sha256 = sha256
+        self.document_path = path
+        self.document_batch = batch
+        self.document_failures = None
+
+    def record_document_rejected(self, failures: list[dict[str, str]]) -> None:
+        """The Factur-X validation failed: no document is stored; the rules are shown to finance."""
+        if self.document_sha256 is not None:
+            return
+        self._document_rejected(number=self.number, failures=failures)
+
+    @event("DocumentRejected")
+    def _document_rejected(self, number: str, failures: list[dict[str, str]]) -> None:
+        self.document_failures = failures
+
+    # -- mail (issue 11: mailed once to the billing email, failures recorded, retried by the job) --
+
+    def record_mailed(self, to: str, message_id: str, via: str, on: str) -> None:
+        if self.mailed_to is None:
+            self._mailed(number=self.number, to=to, message_id=message_id, via=via, on=on)
+
+    @event("Mailed")
+    def _mailed(self, number: str, to: str, message_id: str, via: str, on: str) -> None:
+        self.mailed_to = to
+
+    def record_mail_failed(self, to: str, error: str, on: str) -> None:
+        self._mail_failed(number=self.number, to=to, error=error[:500], on=on)
+
+    @event("MailFailed")
+    def _mail_failed(self, number: str, to: str, error: str, on: str) -> None:
+        self.mail_failures = self.mail_failures + 1

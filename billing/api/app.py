@@ -13,7 +13,7 @@ from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
-from billing.api.routes import admin, corrections, disputes, invoicing, service_levels, signals, usage, vat_rates
+from billing.api.routes import admin, corrections, disputes, documents, invoicing, service_levels, signals, usage, vat_rates
 from billing.api.routes import exports as export_routes
 from billing.api.routes import payments as payment_routes
 from billing.api.routes import receivables as receivable_routes
@@ -31,7 +31,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = container_factory() if container_factory else bootstrap()
         jobs = Jobs(make_broker(container.settings))
-        container.closing.enqueue = jobs.send_close
+        jobs.wire(container)
         container.cases.enqueue_acknowledgments = jobs.send_acknowledgments
         set_container(container)
         if not container.settings.broker_url:
@@ -73,6 +73,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
 
     app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(usage.router, responses=ERROR_RESPONSES)
+    app.include_router(documents.router, responses=ERROR_RESPONSES)  # before invoicing: /v1/invoices/{number}.pdf
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
     app.include_router(corrections.router, responses=ERROR_RESPONSES)
     app.include_router(vat_rates.router, responses=ERROR_RESPONSES)  # BILLING_RULES §4 VAT rates

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, update
 
 from billing.persistence import tables as t
 from billing.persistence.case_handlers import register_case_handlers
+from billing.persistence.document_handlers import register_document_handlers
 from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 
@@ -24,6 +25,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
     register_correction_handlers(projector)
     register_money_handlers(projector)
     on = projector.on
+    register_document_handlers(projector)  # issue 11: documents, credit notes, invoice statuses
 
     @on("PriceGridCatalogue.GridPublished")
     def grid_published(step: ProjectionStep, event: Any, _position: int) -> None:

@@ -272,7 +272,7 @@ cases = Table(
 
 # Money in and out (issue 12) -----------------------------------------------------------------
 
-# Issue 11 owns credit notes; declared identically here so SEPA files can net them (the lead de-duplicates).
+# Issue 11: credit notes (amounts negative, API.md) and the stored documents with their hashes.
 credit_notes = Table(
     "credit_notes",
     metadata,
@@ -328,6 +328,20 @@ unapplied_credits = Table(
     Column("reference", Text),
 )
 
+documents = Table(
+    "documents",
+    metadata,
+    Column("number", String(32), primary_key=True),  # an invoice or credit note number
+    Column("kind", String(16), nullable=False),  # invoice | credit_note
+    Column("account", String(64), nullable=False, index=True),
+    Column("issue_date", Date, nullable=False),
+    Column("sha256", String(64)),
+    Column("path", Text),
+    Column("failures", JSON),  # the Factur-X rules it failed, shown to finance
+    Column("mail_status", String(16)),  # sent | failed
+    Column("mail_detail", Text),  # where it went, or the last error
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -347,5 +361,6 @@ PROJECTED_TABLES = (
     sepa_files,
     sepa_debits,
     unapplied_credits,
+    documents,
     projection_tracking,
 )

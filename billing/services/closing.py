@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, Engine, func, select
 
+from billing.documents.identity import load_buyers, seller_from_settings
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
@@ -25,6 +26,7 @@ from billing.services.catalogue import CatalogueService
 from billing.services.commands import find_aggregate
 from billing.services.rating_inputs import billable_accounts, load_account_months
 from billing.settings import Settings
+from invoices.document import issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
@@ -80,6 +82,7 @@ class ClosingService:
         self.catalogue = catalogue
         self.clock = clock
         self.enqueue: Callable[[str], str] | None = None  # set by the wiring: sends the close job
+        self.on_closed: Callable[[str], object] | None = None  # issue 11: render the documents
 
     # -- rating ----------------------------------------------------------------------------------
 
@@ -280,6 +283,10 @@ class ClosingService:
             close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
             if close is None:
                 raise NotFound(f"month {month} has no close in progress")
+            if close.status == "closed":
+                if self.on_closed is not None:
+                    self.on_closed(str(month))
+                return issued_now
             if close.status != "closing":
                 return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_day
@@ -322,6 +329,9 @@ class ClosingService:
     ) -> int:
         """Number and issue one chunk: numbering, month close and invoices saved in ONE transaction (§7)."""
         first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
+        seller = seller_from_settings(self.settings)
+        with self.engine.connect() as conn:
+            buyers = load_buyers(conn, [d.account for d in drafts])
         invoices: list[Invoice] = []
         entries: list[list[str]] = []
         by_account = {d.account: d for d in drafts}
@@ -333,7 +343,8 @@ class ClosingService:
                 continue
             number = self.settings.invoice_number_format.format(year=close.issue_day.year, seq=seq)
             seq += 1
-            document = {"number": number, **draft.to_dict()}
+            # Issue 11: seller and buyer frozen into the document as they are at issue.
+            document = issued_document(number, draft.to_dict(), seller, buyers[account])
             invoices.append(Invoice(number=number, account=account, month=close.month, document=document))
             entries.append([account, number])
         close.record_issued(entries)

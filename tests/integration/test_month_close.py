@@ -31,7 +31,7 @@ def request_close(client: TestClient, month: str, issue_date: str) -> Any:
 def close(client: TestClient, month: str, issue_date: str) -> dict[str, Any]:
     response = request_close(client, month, issue_date)
     assert response.status_code == 202, response.text
-    return wait_closed(client, month)
+    return wait_closed(client, month, documents=True)  # issue 11: and its documents
 
 
 def all_invoices(client: TestClient) -> list[dict[str, Any]]:

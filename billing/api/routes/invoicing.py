@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Query
 
 from billing.api.deps import AdminDep, ContainerDep, ReaderDep, ensure_may_see
-from billing.api.responses import CustomerInvoiceList, InvoiceList, InvoiceOut, MonthStateOut, PreviewOut
+from billing.api.responses import InvoiceList, InvoiceOut, MonthStateOut, PreviewOut
 from billing.api.schemas import CloseIn, CloseOut
 from billing.services.closing import parse_month
 
@@ -21,8 +21,11 @@ def preview_month(
     _: AdminDep,
     issue_date: str | None = Query(None, description="Defaults to today"),
 ) -> dict[str, Any]:
-    """A dry run of the close: the invoices it would issue, unnumbered, and the accounts it cannot rate."""
-    return container.closing.preview_with_errors(month, issue_date)
+    """A dry run of the close: the invoices it would issue, unnumbered, the accounts it cannot rate (§7)
+    and the Factur-X rules each document would fail (``document_errors``). Issues nothing."""
+    preview = container.closing.preview_with_errors(month, issue_date)
+    preview["invoices"], preview["document_errors"] = container.documents.preview_documents(preview["invoices"])
+    return preview
 
 
 @router.post("/admin/months/{month}/close", status_code=202, response_model=CloseOut, tags=["months"])
@@ -56,10 +59,3 @@ def get_invoice(number: str, container: ContainerDep, principal: ReaderDep) -> d
     invoice = container.invoices.get(number)  # NotFound(f"invoice {number!r} not found")
     ensure_may_see(principal, invoice["account"], f"invoice {number!r} not found")
     return invoice
-
-
-@router.get("/customers/{account}/invoices", response_model=CustomerInvoiceList, tags=["invoices"])
-def customer_invoices(account: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
-    """The account's invoices of the last five years (art. 10.2)."""
-    ensure_may_see(principal, account, f"account {account!r} not found")
-    return {"account": account, "invoices": container.invoices.list(account=account, years=5)}

@@ -1,0 +1,437 @@
+"""Batch rendering: many documents per wkhtmltopdf process, split per document, Factur-X embedded.
+
+Starting wkhtmltopdf costs most of its 0.3 s a document (ENGINEERING_NOTES), so a batch of
+documents goes into ONE HTML page with a page break before each document; wkhtmltopdf's outline
+(``--dump-outline``) says on which page each document's title falls, and pypdf splits the pages.
+
+Determinism (issue 11 "re-render restores the identical hash"): the fonts wkhtmltopdf embeds are
+subsets of the glyphs of the whole batch, so a document's bytes depend on the batch it was
+rendered in. The batch (the ordered numbers) is therefore recorded with the hash, and a re-render
+renders the same batch again. Every date in the PDF (info dictionary, XMP, embedded file) is the
+document's issue date at noon UTC, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import multiprocessing
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import facturx.facturx as facturx_module
+import pdfkit
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject
+
+from billing.documents.cii import build_cii
+from billing.documents.validation import RuleFailure, validator
+
+TEMPLATES = Path(__file__).parent / "templates"
+WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
+    "quiet": None,
+    "disable-local-file-access": None,  # ENGINEERING_NOTES: no file or network resources
+    "disable-javascript": None,
+    "encoding": "UTF-8",
+    "page-size": "A4",
+    "margin-top": "14mm",
+    "margin-bottom": "14mm",
+    "margin-left": "14mm",
+    "margin-right": "14mm",
+}
+
+# Debian's wkhtmltopdf (unpatched Qt) has no outline: each document's title is a link to
+# MARKER + number, whose annotation tells on which page the document starts; it is removed after.
+MARKER = "https://documents.invalid/"
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre")
+
+
+def _frdate(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    day = date.fromisoformat(iso)
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_THIN_SPACE = "\u202f"
+
+
+def _eur(value: str | Decimal | None) -> str:
+    """French money format: 1 415,15 € (narrow no-break space between thousands)."""
+    if value is None:
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    groups: list[str] = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{_THIN_SPACE.join(groups)},{cents} €"
+
+
+def _eur_abs(value: str) -> str:
+    return _eur(abs(Decimal(value)))
+
+
+def _rate(value: str) -> str:
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def _mask(iban: str | None) -> str:
+    return "—" if not iban else f"{iban[:4]} •••• {iban[-4:]}"
+
+
+_UNITS = {
+    "plan_fee": "jours",
+    "branding_removal": "jours",
+    "reference_opt_out": "jours",
+    "advanced_support": "jours",
+    "support_extra_hours": "h",
+    "intervention": "h",
+    "overage": "blocs",
+}
+
+
+def _quantity(line: dict[str, Any]) -> str:
+    """The line's quantity with its unit: days of service (19/28 jours), blocks of credits, hours."""
+    quantity = str(line.get("quantity") or "1")
+    unit = _UNITS.get(line["kind"], "")
+    details = line.get("details") or {}
+    if line["kind"] == "overage" and details.get("block_credits"):
+        return f"{quantity} blocs de {_int(details['block_credits'])} crédits"
+    text = quantity.replace(".", ",")
+    return f"{text} {unit}".strip() if unit else text
+
+
+def _int(value: Any) -> str:
+    """1 234 567: French thousands separator."""
+    return f"{int(value):,}".replace(",", _THIN_SPACE)
+
+
+def _line_period(line: dict[str, Any], document: dict[str, Any]) -> str:
+    if line.get("period"):  # a catch-up line bills its original month (§7b)
+        year, month = line["period"].split("-")
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    if document.get("month"):
+        year, month = document["month"].split("-")
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return "—"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(frdate=_frdate, eur=_eur, eur_abs=_eur_abs, rate=_rate, mask=_mask, quantity=_quantity,
+                       line_period=_line_period, int=_int)
+    return env
+
+
+_env = _environment()
+
+
+class RenderError(Exception):
+    """wkhtmltopdf failed, or its outline does not match the batch."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One document of a batch: its Factur-X PDF, or the rules it fails (then there is no PDF)."""
+
+    number: str
+    pdf: bytes | None
+    failures: tuple[RuleFailure, ...]
+    batch: tuple[str, ...]
+
+
+def render_html(documents: Sequence[dict[str, Any]]) -> str:
+    return _env.get_template("batch.html.j2").render(
+        documents=[_for_template(d) for d in documents], marker_prefix=MARKER
+    )
+
+
+def _for_template(document: dict[str, Any]) -> dict[str, Any]:
+    data = dict(document)
+    data.setdefault("corrects", None)
+    data.setdefault("corrects_issue_date", None)
+    data.setdefault("reason", None)
+    data.setdefault("collection_date", None)
+    data.setdefault("mandate_reference", None)
+    buyer = dict(data["buyer"])
+    buyer.setdefault("mandate", None)
+    buyer["address"] = {"line2": None, **buyer["address"]}
+    data["buyer"] = buyer
+    data["lines"] = [{"period": None, "unit_price": None, "details": {}, **line} for line in data["lines"]]
+    return data
+
+
+def _start_wkhtmltopdf(html: str) -> Any:
+    """Start wkhtmltopdf on the batch; its output is read by :func:`_finish_wkhtmltopdf`, so the
+    Factur-X checks run in this process meanwhile."""
+    command = pdfkit.PDFKit(html, "string", options=dict(WKHTMLTOPDF_OPTIONS)).command("-")
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer = threading.Thread(target=_feed, args=(process, html.encode("utf-8")), daemon=True)
+    writer.start()
+    return process, writer
+
+
+def _feed(process: Any, data: bytes) -> None:
+    try:
+        process.stdin.write(data)
+    except BrokenPipeError:
+        pass  # abandoned: every document of the batch failed its checks
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+
+
+def _abandon(started: Any) -> None:
+    process, writer = started
+    process.kill()
+    writer.join()
+    process.stdout.close()
+    process.stderr.close()
+    process.wait()
+
+
+def _finish_wkhtmltopdf(started: Any) -> bytes:
+    process, writer = started
+    pdf = process.stdout.read()
+    stderr = process.stderr.read()
+    process.wait()
+    writer.join()
+    if process.returncode != 0 or not pdf.startswith(b"%PDF"):
+        raise RenderError(f"wkhtmltopdf failed ({process.returncode}): {stderr.decode(errors='replace')[:500]}")
+    return bytes(pdf)
+
+
+_facturx_lock = threading.Lock()
+
+
+@contextmanager
+def _frozen_clock(moment: datetime) -> Iterator[None]:
+    """The factur-x library stamps ``datetime.now()`` into the PDF; make it the document's date."""
+
+    class _Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return moment if tz is None else moment.astimezone(tz)
+
+    with _facturx_lock:
+        original = facturx_module.datetime
+        facturx_module.datetime = _Frozen
+        try:
+            yield
+        finally:
+            facturx_module.datetime = original
+
+
+def embed_facturx(writer: PdfWriter, xml: bytes, document: dict[str, Any]) -> bytes:
+    """The Factur-X PDF (PDF/A-3 metadata, the CII attached as factur-x.xml); deterministic bytes.
+
+    Uses the factur-x library's own attachment and XMP code on the pages already split (what
+    ``generate_from_binary`` does after re-reading a PDF file: that re-read cost 30 ms a document).
+    """
+    moment = datetime.combine(date.fromisoformat(document["issue_date"]), datetime.min.time(), UTC).replace(hour=12)
+    kind = "Avoir" if document.get("document_type") == "credit_note" else "Facture"
+    metadata = {
+        "author": document["seller"]["name"],
+        "keywords": "Factur-X, " + kind,
+        "title": f"{document['seller']['name']} : {kind} {document['number']}",
+        "subject": f"{kind} {document['number']} du {document['issue_date']} — {document['buyer']['legal_name']}",
+    }
+    writer._header = b"%PDF-1.6"  # as facturx.generate_from_file does (PDF/A-3 needs 1.6+ for its features)
+    with _frozen_clock(moment):
+        facturx_module._facturx_update_metadata_add_attachment(
+            writer, xml, metadata, "factur-x", "en16931", lang="fr-FR"
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _split(pdf: bytes, numbers: Sequence[str]) -> list[PdfWriter]:
+    """One PDF per document: the pages from its marker up to the next document's marker."""
+    reader = PdfReader(io.BytesIO(pdf))
+    starts: dict[str, int] = {}
+    for index, page in enumerate(reader.pages):
+        annots = page.get("/Annots")
+        if not annots:
+            continue
+        kept = ArrayObject()
+        for annot in annots:
+            uri = str((annot.get_object().get("/A") or {}).get("/URI", ""))
+            if uri.startswith(MARKER):
+                starts.setdefault(uri[len(MARKER):], index)
+            else:
+                kept.append(annot)
+        if kept:
+            page[NameObject("/Annots")] = kept
+        else:
+            del page[NameObject("/Annots")]
+    if [starts.get(n) for n in numbers] != sorted(starts.values()) or len(starts) != len(numbers):
+        raise RenderError(f"document markers found for {len(starts)} of {len(numbers)} documents")
+    bounds = [starts[n] for n in numbers] + [len(reader.pages)]
+    _stable_font_tags(reader)
+    parts = []
+    for index in range(len(numbers)):
+        writer = PdfWriter()
+        for page_index in range(bounds[index], bounds[index + 1]):
+            writer.add_page(reader.pages[page_index])
+        parts.append(writer)
+    return parts
+
+
+def _stable_font_tags(reader: PdfReader) -> None:
+    """Qt names each embedded font subset with a tag (``QOAAAA+DejaVuSans``) that varies from one
+    wkhtmltopdf run to the next; rename the subsets ``AAAAAA+``, ``AAAAAB+``… in order of first use,
+    so the same batch always gives the same bytes."""
+    renamed: dict[str, str] = {}
+
+    def stable(name: str) -> str:
+        if "+" not in name:
+            return name
+        base = name.lstrip("/").split("+", 1)[1]
+        if name not in renamed:
+            index, letters = len(renamed), ""
+            for _ in range(6):
+                letters = chr(ord("A") + index % 26) + letters
+                index //= 26
+            renamed[name] = f"/{letters}+{base}"
+        return renamed[name]
+
+    def fix(font: Any) -> None:
+        font = font.get_object()
+        if "/BaseFont" in font:
+            font[NameObject("/BaseFont")] = NameObject(stable(str(font["/BaseFont"])))
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None:
+            descriptor = descriptor.get_object()
+            if "/FontName" in descriptor:
+                descriptor[NameObject("/FontName")] = NameObject(stable(str(descriptor["/FontName"])))
+        for descendant in font.get("/DescendantFonts") or []:
+            fix(descendant)
+
+    for page in reader.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources is not None else None
+        if fonts is None:
+            continue
+        fonts = fonts.get_object()
+        for key in sorted(fonts.keys()):
+            fix(fonts[key])
+
+
+def check_document(document: dict[str, Any]) -> tuple[bytes, list[RuleFailure]]:
+    """The document's CII XML and the rules it fails (XSD, EN 16931, French CTC)."""
+    xml = build_cii(document)
+    return xml, validator().errors(xml)
+
+
+def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
+    """Render, split and embed a batch; a document failing validation gets no PDF, only its failures."""
+    batch = tuple(d["number"] for d in documents)
+    started = _start_wkhtmltopdf(render_html(documents))  # runs while the checks below run
+    checked = [check_document(d) for d in documents]
+    if all(failures for _, failures in checked):  # nothing to store: no need for the PDF
+        _abandon(started)
+        return [Rendered(d["number"], None, tuple(f), batch) for d, (_, f) in zip(documents, checked, strict=True)]
+    pages = _split(_finish_wkhtmltopdf(started), batch)
+    results = []
+    for document, (xml, failures), page_pdf in zip(documents, checked, pages, strict=True):
+        if failures:
+            results.append(Rendered(document["number"], None, tuple(failures), batch))
+            continue
+        results.append(Rendered(document["number"], embed_facturx(page_pdf, xml, document), (), batch))
+    return results
+
+
+def _warm_worker() -> None:
+    """A pool worker compiles the XSLTs once, before its first batch."""
+    validator()
+
+
+def _ready(_index: int) -> int:
+    time.sleep(0.05)  # keeps this worker busy so the next ping starts another one
+    return os.getpid()
+
+
+class RenderPool:
+    """Render worker processes that live as long as their owner (a Dramatiq worker, the bench):
+    each compiles the XSLTs once, then renders batch after batch."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                         initializer=_warm_worker)
+
+    def warm(self) -> None:
+        """Start every worker and let it compile its validator."""
+        list(self._pool.map(_ready, range(self.workers)))
+
+    def render(self, batches: Sequence[Sequence[dict[str, Any]]]) -> Iterator[list[Rendered]]:
+        yield from self._pool.map(render_batch, batches)
+
+    def map(self, function: Any, batches: Sequence[Any]) -> Iterator[Any]:
+        """Run a module-level ``function`` (importable by the workers) on each batch, in order."""
+        yield from self._pool.map(function, batches)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_pool: RenderPool | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_pool(workers: int) -> RenderPool:
+    """This process's render pool, started on first use and kept (closed at exit)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool.workers != workers:
+            if _pool is not None:
+                _pool.close()
+            _pool = RenderPool(workers)
+            atexit.register(_pool.close)
+        return _pool
+
+
+def render_batches(batches: Sequence[Sequence[dict[str, Any]]], workers: int = 1) -> Iterator[list[Rendered]]:
+    """Render batches in order; with ``workers`` > 1 and several batches, on the process's render
+    pool (one wkhtmltopdf per batch, validators compiled once per worker process)."""
+    if workers <= 1 or len(batches) < 2:
+        for batch in batches:
+            yield render_batch(batch)
+        return
+    yield from shared_pool(workers).render(batches)
+
+
+def _check_chunk(documents: Sequence[dict[str, Any]]) -> list[list[dict[str, str]]]:
+    return [[f.to_dict() for f in check_document(d)[1]] for d in documents]
+
+
+def check_many(documents: Sequence[dict[str, Any]], workers: int = 1, chunk: int = 100) -> list[list[dict[str, str]]]:
+    """The Factur-X failures of each document (a preview of thousands of drafts uses the pool)."""
+    if workers <= 1 or len(documents) <= chunk:
+        return _check_chunk(documents)
+    chunks = [documents[i : i + chunk] for i in range(0, len(documents), chunk)]
+    return [failures for part in shared_pool(workers).map(_check_chunk, chunks) for failures in part]

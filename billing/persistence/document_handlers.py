@@ -1,0 +1,112 @@
+"""Read models of issue 11: stored documents (hash, path, validation failures), credit notes, and
+the invoice status transitions. Registered from ``handlers.register_handlers``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from billing.persistence import tables as t
+from billing.persistence.projections import ProjectionStep, ReadModelProjector
+
+
+def register_document_handlers(projector: ReadModelProjector) -> None:
+    on = projector.on
+
+    def owner(step: ProjectionStep, number: str, kind: str) -> tuple[str, date]:
+        step.flush()
+        table = t.credit_notes if kind == "credit_note" else t.invoices
+        row = step.conn.execute(select(table.c.account, table.c.issue_date).where(table.c.number == number)).one()
+        return str(row.account), row.issue_date
+
+    def upsert(step: ProjectionStep, kind: str, e: Any, sha256: str | None, path: str | None, failures: Any) -> None:
+        account, issue_date = owner(step, e.number, kind)
+        step.conn.execute(delete(t.documents).where(t.documents.c.number == e.number))
+        step.conn.execute(
+            insert(t.documents).values(
+                number=e.number, kind=kind, account=account, issue_date=issue_date,
+                sha256=sha256, path=path, failures=failures,
+            )
+        )
+
+    @on("Invoice.DocumentStored")
+    def invoice_document(step: ProjectionStep, e: Any, _position: int) -> None:
+        upsert(step, "invoice", e, e.sha256, e.path, None)
+
+    @on("Invoice.DocumentRejected")
+    def invoice_rejected(step: ProjectionStep, e: Any, _position: int) -> None:
+        upsert(step, "invoice", e, None, None, e.failures)
+
+    @on("CreditNote.DocumentStored")
+    def credit_note_document(step: ProjectionStep, e: Any, _position: int) -> None:
+        upsert(step, "credit_note", e, e.sha256, e.path, None)
+
+    @on("CreditNote.DocumentRejected")
+    def credit_note_rejected(step: ProjectionStep, e: Any, _position: int) -> None:
+        upsert(step, "credit_note", e, None, None, e.failures)
+
+    @on("CreditNote.Issued")
+    def credit_note_issued(step: ProjectionStep, e: Any, _position: int) -> None:
+        doc = e.document
+        step.conn.execute(
+            insert(t.credit_notes).values(
+                number=e.number,
+                account=e.account,
+                corrects=e.corrects,
+                issue_date=date.fromisoformat(doc["issue_date"]),
+                reason=doc.get("reason"),
+                vat_rate=Decimal(doc["vat_rate"]),
+                total_ht=Decimal(doc["total_ht"]),
+                total_vat=Decimal(doc["total_vat"]),
+                total_ttc=Decimal(doc["total_ttc"]),
+                document=doc,
+            )
+        )
+
+    def mail(step: ProjectionStep, e: Any, status: str, detail: str) -> None:
+        step.flush()
+        step.conn.execute(
+            update(t.documents).where(t.documents.c.number == e.number).values(mail_status=status, mail_detail=detail)
+        )
+
+    @on("Invoice.Mailed")
+    def invoice_mailed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "sent", f"{e.to} via {e.via} ({e.message_id})")
+
+    @on("CreditNote.Mailed")
+    def credit_note_mailed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "sent", f"{e.to} via {e.via} ({e.message_id})")
+
+    @on("Invoice.MailFailed")
+    def invoice_mail_failed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "failed", f"{e.to}: {e.error}")
+
+    @on("CreditNote.MailFailed")
+    def credit_note_mail_failed(step: ProjectionStep, e: Any, _position: int) -> None:
+        mail(step, e, "failed", f"{e.to}: {e.error}")
+
+    def set_status(step: ProjectionStep, e: Any, status: str) -> None:
+        step.flush()
+        number = step.invoice_number(e.originator_id)
+        step.conn.execute(update(t.invoices).where(t.invoices.c.number == number).values(status=status))
+
+    @on("Invoice.Disputed")
+    def disputed(step: ProjectionStep, e: Any, _position: int) -> None:
+        set_status(step, e, "disputed")
+
+    @on("Invoice.DisputeCleared")
+    def dispute_cleared(step: ProjectionStep, e: Any, _position: int) -> None:
+        set_status(step, e, "issued")
+
+    @on("Invoice.Accepted")
+    def accepted(step: ProjectionStep, e: Any, _position: int) -> None:
+        set_status(step, e, "accepted")
+
+    @on("Invoice.CreditNoteRecorded")
+    def credited(step: ProjectionStep, e: Any, _position: int) -> None:
+        if e.fully:
+            set_status(step, e, "credited")
