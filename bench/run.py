@@ -1,4 +1,5 @@
-"""``make bench`` / ``make bench-large``: ingestion and month-close figures as ratios to a COPY baseline.
+"""``make bench`` / ``make bench-large``: ingestion and month-close figures as ratios to a COPY baseline,
+and the bulk projection of new accounts as a ratio to the per-event projection.
 
 Writes bench/results/latest.json and bench/results/summary.md, and prints a table.
 """
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import close, ingest
+from bench import accounts, close, ingest
 from bench.common import postgres_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -26,6 +27,7 @@ BARS = {
     "large_drift": 0.2,  # last 300k rate within 20 % of the first 300k
     "close_ratio": 20,  # close <= 20 x COPY of its rows
     "preview_ratio": 10,  # preview <= 10 x the same baseline
+    "accounts_speedup": 5,  # bulk projection of new accounts >= 5 x faster than per event (issue 10)
 }
 
 
@@ -73,6 +75,11 @@ def verdicts(result: dict[str, Any]) -> list[Verdict]:
             rows.append((f"B preview of {n} vs COPY, {impl}",
                          f"{b['preview_s']:.2f} s / {base:.3f} s = {preview_ratio:.1f}x",
                          f"<= {BARS['preview_ratio']}x", preview_ratio <= BARS["preview_ratio"], judged))
+    c = result.get("accounts")
+    if c:
+        rows.append((f"C projection of {c['accounts']:,} new accounts, bulk vs per event",
+                     f"{c['per_event_s']:.2f} s / {c['bulk_s']:.2f} s = {c['speedup']:.1f}x",
+                     f">= {BARS['accounts_speedup']}x", c["speedup"] >= BARS["accounts_speedup"], True))
     return rows
 
 
@@ -129,14 +136,23 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"= {b['invoices_per_s']:,.0f} invoices/s, total TTC {b['total_ttc']}",
                 f"- baseline: {b['copy']['method']}: {b['copy']['rows']} in {b['copy']['seconds']:.3f} s (C), "
                 f"{b['copy']['py_seconds']:.3f} s (pure Python)", ""]
+    c = result.get("accounts")
+    if c:
+        out += ["## C. Account projection", "",
+                f"{c['accounts']:,} new accounts ({c['events']:,} events: registered, contract signed, "
+                f"{c['options']:,} options accepted), projected from an empty read model ({c['method']}).", "",
+                f"- per event: {c['per_event_s']:.2f} s",
+                f"- bulk: {c['bulk_s']:.2f} s = {c['accounts_per_s']:,.0f} accounts/s, {c['speedup']:.1f}x faster; "
+                f"identical tables: {c['identical']}", ""]
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--large", action="store_true", help="3,000,000 events; first vs last 300k rate")
-    parser.add_argument("--only", choices=["ingest", "close"], help="run one part only")
-    parser.add_argument("--accounts", type=int, default=10_000, help="accounts for the month close")
+    parser.add_argument("--only", choices=["ingest", "close", "accounts"], help="run one part only")
+    parser.add_argument("--accounts", type=int, default=10_000,
+                        help="accounts for the month close and the account projection")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try, e.g. 1,2")
     parser.add_argument("--profile", action="store_true", help="cProfile the close into bench/results/")
     args = parser.parse_args(argv)
@@ -153,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest"] = ingest.run(args.large, tuple(int(w) for w in args.workers.split(",")))
     if args.only in (None, "close"):
         result["close"] = close.run(args.accounts, RESULTS if args.profile else None)
+    if args.only in (None, "accounts"):
+        result["accounts"] = accounts.run(args.accounts)
     result["wall_s"] = time.perf_counter() - started
     rows = verdicts(result)
     result["verdicts"] = [
@@ -160,9 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "latest-large" if args.large else "latest"
+    # A part run alone (--only) writes files of its own, leaving the full run's figures in place.
+    suffix = ("-large" if args.large else "") + (f"-{args.only}" if args.only else "")
+    stem = f"latest{suffix}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str))
-    (RESULTS / ("summary-large.md" if args.large else "summary.md")).write_text(summary(result, rows))
+    (RESULTS / f"summary{suffix}.md").write_text(summary(result, rows))
     print()
     print(table(rows))
     print(f"\nwritten {RESULTS / (stem + '.json')} ({result['wall_s']:.0f} s)")
