@@ -158,3 +158,38 @@ def test_a_row_that_fails_only_when_the_step_is_flushed_stops_the_projector_at_i
         credits = conn.execute(select(t.penalty_credits.c.account)).scalars().all()
     assert credits == ["acme"]
     assert count(container.engine, t.accounts) == 2  # initech's events come after the bad one
+
+
+def test_a_step_of_new_accounts_runs_as_many_statements_for_150_accounts_as_for_20(container: Container) -> None:
+    """One statement per table, not per event: the statements a step runs do not grow with its
+    accounts (registered, signed, an option each); per event, they grow with every event."""
+    from sqlalchemy import event
+
+    container.catalogue.publish(GRID_2026_A)
+    container.projector.catch_up()
+    grid = GRID_2026_A["version"]
+    statements: list[str] = []
+
+    def count_statement(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def project(first: int, n: int) -> int:
+        accounts = [new_account(f"acc{i:04d}", grid) for i in range(first, first + n)]
+        for agg in accounts:
+            agg.accept_option("branding_removal", None, date(2026, 3, 2))
+        container.ledger.save(*accounts)  # 3 events each: 450 at most, one step (batch_size 500)
+        statements.clear()
+        event.listen(container.engine, "before_cursor_execute", count_statement)
+        try:
+            container.projector.catch_up()
+        finally:
+            event.remove(container.engine, "before_cursor_execute", count_statement)
+        assert container.projector.failure is None
+        return len(statements)
+
+    bulk = project(0, 20)
+    assert bulk < 20 and project(20, 150) == bulk  # fewer statements than accounts, whatever their number
+    container.projector.bulk = False
+    # Per event: at least 4 statements an account (insert, lookup + update, the option's insert),
+    # against a fixed number a step in bulk: at least 4 × 20 = 80 for 20 accounts.
+    assert project(170, 20) >= 80
