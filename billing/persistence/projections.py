@@ -60,7 +60,9 @@ class HandlerFailed(Exception):
 
 
 class ProjectionStep:
-    """The work of one transaction: handlers write through ``conn``; usage sums are batched."""
+    """The work of one transaction: usage sums, invoice rows and account events are buffered and
+    written one statement per table at :meth:`flush`, which runs before any statement a handler
+    executes through ``conn`` (so it sees every earlier event of the step) and at the end."""
 
     def __init__(self, conn: Connection, frontier: str | None, bulk: bool = True) -> None:
         self._conn = conn
