@@ -39,23 +39,25 @@ def register_handlers(projector: ReadModelProjector) -> None:
             )
         )
 
+    # Account events are buffered in step.accounts and written per table (issue 10, item 8).
     @on("CustomerAccount.Registered")
     def registered(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            insert(t.accounts).values(
-                account=e.account,
-                aggregate_id=e.originator_id.hex,
-                legal_name=e.legal_name,
-                siren=e.siren,
-                vat_number=e.vat_number,
-                vat_regime=e.vat_regime,
-                billing_email=e.billing_email,
-                address=e.address,
-            )
+        step.accounts.register(
+            {
+                "account": e.account,
+                "aggregate_id": e.originator_id.hex,
+                "legal_name": e.legal_name,
+                "siren": e.siren,
+                "vat_number": e.vat_number,
+                "vat_regime": e.vat_regime,
+                "billing_email": e.billing_email,
+                "address": e.address,
+            }
         )
+        step.remember_account(e.originator_id, e.account)
 
     def account_update(step: ProjectionStep, e: Any, **values: Any) -> None:
-        step.conn.execute(update(t.accounts).where(t.accounts.c.account == _account_of(step, e)).values(**values))
+        step.accounts.update(_account_of(step, e), values)
 
     @on("CustomerAccount.ContractSigned")
     def contract_signed(step: ProjectionStep, e: Any, _position: int) -> None:
@@ -72,71 +74,60 @@ def register_handlers(projector: ReadModelProjector) -> None:
 
     @on("CustomerAccount.OptionAccepted")
     def option_accepted(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            insert(t.account_options).values(
-                account=_account_of(step, e), option=e.option, pack=e.pack, accepted_on=_day(e.accepted_on)
-            )
+        step.accounts.insert(
+            t.account_options,
+            {"account": _account_of(step, e), "option": e.option, "pack": e.pack,
+             "accepted_on": _day(e.accepted_on), "ended_on": None},
         )
 
     @on("CustomerAccount.OptionEnded")
     def option_ended(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            update(t.account_options)
-            .where(
-                t.account_options.c.account == _account_of(step, e),
-                t.account_options.c.option == e.option,
-                t.account_options.c.ended_on.is_(None),
-            )
-            .values(ended_on=_day(e.ended_on))
-        )
+        step.accounts.end_option(_account_of(step, e), e.option, _day(e.ended_on))
 
     @on("CustomerAccount.SupportHoursRecorded")
     def support_hours(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            insert(t.support_hours).values(
-                account=_account_of(step, e), on=_day(e.on), hours=Decimal(e.hours), note=e.note
-            )
+        step.accounts.insert(
+            t.support_hours, {"account": _account_of(step, e), "on": _day(e.on), "hours": Decimal(e.hours),
+                              "note": e.note}
         )
 
     @on("CustomerAccount.InterventionRecorded")
     def intervention(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            insert(t.interventions).values(
-                account=_account_of(step, e), on=_day(e.on), hours=Decimal(e.hours), description=e.description
-            )
+        step.accounts.insert(
+            t.interventions, {"account": _account_of(step, e), "on": _day(e.on), "hours": Decimal(e.hours),
+                              "description": e.description}
         )
 
     @on("CustomerAccount.PaymentRecorded")
     def payment(step: ProjectionStep, e: Any, _position: int) -> None:
         amount = Decimal(e.amount)
-        step.conn.execute(
-            insert(t.payments).values(
-                account=_account_of(step, e),
-                invoice=e.invoice,
-                amount=amount,
-                received_on=_day(e.received_on),
-                method=e.method,
-                reference=e.reference,
-            )
+        step.accounts.insert(
+            t.payments,
+            {
+                "account": _account_of(step, e),
+                "invoice": e.invoice,
+                "amount": amount,
+                "received_on": _day(e.received_on),
+                "method": e.method,
+                "reference": e.reference,
+            },
         )
-        step.flush()  # the invoice row may have been inserted earlier in this step
-        step.conn.execute(
-            update(t.invoices).where(t.invoices.c.number == e.invoice).values(paid=t.invoices.c.paid + amount)
-        )
+        step.paid[e.invoice] += amount  # added at flush, after the invoice rows of this step
 
     @on("CustomerAccount.PenaltyCreditGranted")
     def penalty_credit(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.conn.execute(
-            insert(t.penalty_credits).values(
-                id=e.credit_id,
-                account=_account_of(step, e),
-                requested=Decimal(e.requested),
-                granted=Decimal(e.granted),
-                capped=e.capped,
-                reason=e.reason,
-                incident_on=_day(e.incident_on),
-                granted_on=_day(e.granted_on),
-            )
+        step.accounts.insert(
+            t.penalty_credits,
+            {
+                "id": e.credit_id,
+                "account": _account_of(step, e),
+                "requested": Decimal(e.requested),
+                "granted": Decimal(e.granted),
+                "capped": e.capped,
+                "reason": e.reason,
+                "incident_on": _day(e.incident_on),
+                "granted_on": _day(e.granted_on),
+            },
         )
 
     @on("CustomerAccount.TerminationNotified")

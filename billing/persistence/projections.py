@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, delete, insert, select, update
+from sqlalchemy import JSON, Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from billing.persistence import tables as t
+from billing.persistence.account_batch import AccountBuffer
 from billing.persistence.eventstore import Ledger
 from billing.persistence.json_codec import json_text
 from ledger.months import Month
@@ -44,33 +46,70 @@ class ProjectionFailure:
 
 
 class HandlerFailed(Exception):
-    """A handler raised on the ``index``-th notification of a batch (the batch was rolled back)."""
+    """A handler raised on the ``index``-th notification of a batch (the batch was rolled back).
 
-    def __init__(self, index: int, failure: ProjectionFailure) -> None:
+    ``bulk``: the batch was applied with writes buffered per table, so the failure may belong to an
+    earlier event whose buffered row failed at a flush; applying it again event by event names it.
+    """
+
+    def __init__(self, index: int, failure: ProjectionFailure, bulk: bool = False) -> None:
         super().__init__(failure.error)
         self.index = index
         self.failure = failure
+        self.bulk = bulk
 
 
 class ProjectionStep:
-    """The work of one transaction: handlers write through ``conn``; usage sums are batched."""
+    """The work of one transaction: usage sums, invoice rows and account events are buffered and
+    written one statement per table at :meth:`flush`, which runs before any statement a handler
+    executes through ``conn`` (so it sees every earlier event of the step) and at the end."""
 
-    def __init__(self, conn: Connection, frontier: str | None) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, frontier: str | None, bulk: bool = True) -> None:
+        self._conn = conn
         self.frontier = frontier  # the latest month whose close has started, if any
+        # False: every event is written as it comes, one statement each (the way to locate a failing
+        # event, and the per-event baseline of `make bench`); True: written at flush, per table.
+        self.bulk = bulk
         self.usage: defaultdict[tuple[str, int, int], int] = defaultdict(int)
         self.invoice_rows: list[dict[str, Any]] = []
         self.line_rows: list[dict[str, Any]] = []
         self.allocation_rows: list[dict[str, Any]] = []
         self.batched_rows: dict[Any, list[dict[str, Any]]] = {}  # table -> rows inserted at flush (cases)
+        self.accounts = AccountBuffer()
+        # Payments to add to invoices.paid. A payment names an invoice whose row existed when it was
+        # recorded (the service checks it), so adding them after this step's invoice rows is exact.
+        self.paid: defaultdict[str, Decimal] = defaultdict(Decimal)
         self._names: dict[tuple[str, Any], str] = {}
+
+    @property
+    def conn(self) -> Connection:
+        """The step's connection, once every buffered write is flushed: a handler that executes a
+        statement (a read, an update of a row, a delete) sees every earlier event of the step."""
+        self.flush()
+        return self._conn
+
+    def remember_account(self, originator_id: Any, account: str) -> None:
+        """The code of an account registered in this step (no lookup needed for its next events)."""
+        if self.bulk:
+            self._names[(t.accounts.name, originator_id)] = account
+
+    def prefetch_accounts(self, originator_ids: Iterable[Any]) -> None:
+        """Look up the codes of the stored accounts of a step's events in one query."""
+        wanted = {i.hex: i for i in originator_ids if (t.accounts.name, i) not in self._names}
+        if not wanted:
+            return
+        rows = self._conn.execute(
+            select(t.accounts.c.aggregate_id, t.accounts.c.account).where(t.accounts.c.aggregate_id.in_(wanted))
+        )
+        for aggregate_id, account in rows:
+            self._names[(t.accounts.name, wanted[aggregate_id])] = account
 
     def _name(self, table: Any, column: Any, originator_id: Any) -> str:
         """The natural key (account code, month, invoice number) of an aggregate, by its id."""
         key = (table.name, originator_id)
         if key not in self._names:
             self.flush()
-            value = self.conn.execute(select(column).where(table.c.aggregate_id == originator_id.hex)).scalar()
+            value = self._conn.execute(select(column).where(table.c.aggregate_id == originator_id.hex)).scalar()
             if value is None:
                 raise LookupError(f"no {table.name} row for aggregate {originator_id}")
             self._names[key] = value
@@ -92,18 +131,21 @@ class ProjectionStep:
         return max(origin, Month.parse(self.frontier).index() + 1)
 
     def flush(self) -> None:
+        """Write every buffered row: account records first, then usage sums and invoices, then payments."""
+        if self.accounts:
+            self.accounts.flush(self._conn, self._insert_rows)
         if self.usage:
             rows = [
                 {"account": a, "booked_month": b, "origin_month": o, "credits": c}
                 for (a, b, o), c in self.usage.items()
             ]
-            dialect = self.conn.dialect.name
+            dialect = self._conn.dialect.name
             stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.usage_monthly)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["account", "booked_month", "origin_month"],
                 set_={"credits": t.usage_monthly.c.credits + stmt.excluded.credits},
             )
-            self.conn.execute(stmt, rows)
+            self._conn.execute(stmt, rows)
             self.usage.clear()
         for table, attribute in (
             (t.invoices, "invoice_rows"),
@@ -118,19 +160,34 @@ class ProjectionStep:
             if rows:
                 self._insert_rows(table, rows)
         self.batched_rows = {}
+        if self.paid:
+            paid = t.invoices.c.paid
+            self._conn.execute(
+                update(t.invoices)
+                .where(t.invoices.c.number == bindparam("_number"))
+                .values(paid=paid + bindparam("_amount", type_=paid.type)),
+                [{"_number": number, "_amount": amount} for number, amount in self.paid.items()],
+            )
+            self.paid.clear()
 
     def _insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
         """Bulk insert; on PostgreSQL with COPY in this same transaction (a close projects 10,000
-        invoices and their lines at once, and row-by-row inserts were a third of its time)."""
-        if self.conn.dialect.name != "postgresql":
-            self.conn.execute(insert(table), rows)
+        invoices and their lines at once, and row-by-row inserts were a third of its time).
+        Per event (``bulk`` False) a plain insert, the statement the handlers ran before issue 10."""
+        if self._conn.dialect.name != "postgresql" or not self.bulk:
+            self._conn.execute(insert(table), rows)
             return
-        columns = [c.name for c in table.columns]
+        # The columns the rows set: a surrogate id (support hours, payments...) is left to its
+        # sequence, in row order, and a column no event set stays NULL, as with insert().
+        columns = [c.name for c in table.columns if any(c.name in row for row in rows)]
         json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-        driver: Any = self.conn.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        quote = self._conn.dialect.identifier_preparer.quote  # "on" is a reserved word
+        driver: Any = self._conn.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        ) as copy:
             for row in rows:
-                copy.write_row([json_text(row[c]) if c in json_columns else row.get(c) for c in columns])
+                copy.write_row([json_text(row[c]) if c in json_columns and c in row else row.get(c) for c in columns])
 
 
 class ReadModelProjector:
@@ -141,6 +198,9 @@ class ReadModelProjector:
     ) -> None:
         self.ledger = ledger
         self.engine = engine
+        # Write a step's events with one statement per table (False: one per event, as before issue
+        # 10; kept to locate a failing event and as the baseline of `make bench`).
+        self.bulk = True
         self.batch_size = batch_size
         # Memory bound of a step: a usage batch stores up to 10,000 records (about 1 MB), so 500
         # of them read at once after a backlog (or in a rebuild) would hold 0.5-1 GB.
@@ -177,10 +237,15 @@ class ReadModelProjector:
         with self._local_lock:
             limit: int | None = None
             stopped: ProjectionFailure | None = None
+            bulk = self.bulk
             while True:
                 try:
-                    applied = self._try_step(limit)
+                    applied = self._try_step(limit, bulk)
                 except HandlerFailed as failed:
+                    if failed.bulk:
+                        bulk = False  # apply the same events one by one: that names the bad one
+                        continue
+                    bulk = self.bulk
                     stopped = failed.failure
                     if failed.index > 0 and limit is None:
                         limit = failed.index  # apply what precedes the bad event, then stop
@@ -199,7 +264,7 @@ class ReadModelProjector:
                     self.failure = None
                 return applied
 
-    def _try_step(self, max_count: int | None = None) -> int | None:
+    def _try_step(self, max_count: int | None = None, bulk: bool = True) -> int | None:
         """One attempt of :meth:`step`; None when another projector moved the position meanwhile.
 
         The notifications are read BEFORE the tracking row is locked: on SQLite that lock is the
@@ -240,7 +305,7 @@ class ReadModelProjector:
             ).scalar_one()
             if position != start:
                 return None  # another projector applied these meanwhile: read again from its position
-            self._apply(conn, notifications)
+            self._apply(conn, notifications, bulk)
             conn.execute(
                 update(t.projection_tracking)
                 .where(t.projection_tracking.c.name == TRACKING_NAME)
@@ -248,18 +313,28 @@ class ReadModelProjector:
             )
             return len(notifications)
 
-    def _apply(self, conn: Connection, notifications: Sequence[Any]) -> None:
-        """Run the handlers of a batch through ``conn``; :class:`HandlerFailed` names the bad event."""
+    def _apply(self, conn: Connection, notifications: Sequence[Any], bulk: bool = True) -> None:
+        """Run the handlers of a batch through ``conn``; :class:`HandlerFailed` names the bad event.
+
+        ``bulk``: buffered rows are written at the end (or before a handler's own statement), one
+        statement per table; otherwise after each event, so a failure is that event's own.
+        """
         frontier = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
-        work = ProjectionStep(conn, frontier)
+        work = ProjectionStep(conn, frontier, bulk)
         mapper = self.ledger.mapper
         index = 0
         try:
+            if bulk:  # the codes of the accounts registered before this batch, in one query
+                accounts = [n for n in notifications if ":CustomerAccount." in n.topic]
+                registered = {n.originator_id for n in accounts if n.topic.endswith(".Registered")}
+                work.prefetch_accounts(n.originator_id for n in accounts if n.originator_id not in registered)
             for index, notification in enumerate(notifications):  # noqa: B007 - read in the except
                 domain_event = mapper.to_domain_event(notification)
                 handler = self.handlers.get(type(domain_event).__qualname__)
                 if handler is not None:
                     handler(work, domain_event, notification.id)
+                    if not bulk:
+                        work.flush()
             work.flush()
         except Exception as exc:
             notification = notifications[index]
@@ -271,6 +346,7 @@ class ReadModelProjector:
                     event=notification.topic.rsplit(":", 1)[-1],
                     error=f"{type(exc).__name__}: {str(exc)[:500]}",
                 ),
+                bulk,
             ) from exc
 
     def _limit_within_budget(self, start: int) -> int:
@@ -311,6 +387,15 @@ class ReadModelProjector:
         is rolled back, so the old read models stay exactly as they were. Raises
         :class:`HandlerFailed` naming the event. Returns the number of notifications replayed.
         """
+        with self._local_lock:
+            try:
+                return self._rebuild(self.bulk)
+            except HandlerFailed as failed:
+                if not failed.bulk:
+                    raise
+                return self._rebuild(bulk=False)  # again event by event, to name the bad event
+
+    def _rebuild(self, bulk: bool) -> int:
         with self._local_lock, self.engine.begin() as conn:
             self._lock_tracking(conn)
             for table in t.PROJECTED_TABLES:
@@ -326,7 +411,7 @@ class ReadModelProjector:
                 )
                 if not notifications:
                     break
-                self._apply(conn, notifications)
+                self._apply(conn, notifications, bulk)
                 position = notifications[-1].id
                 total += len(notifications)
             conn.execute(
