@@ -19,6 +19,7 @@ import io
 import multiprocessing
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -188,10 +189,15 @@ def _start_wkhtmltopdf(html: str) -> Any:
     """Start wkhtmltopdf on the batch; its output is read by :func:`_finish_wkhtmltopdf`, so the
     Factur-X checks run in this process meanwhile."""
     command = pdfkit.PDFKit(html, "string", options=dict(WKHTMLTOPDF_OPTIONS)).command("-")
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wkhtmltopdf copies its standard input to a wktemp-*.html file under TMPDIR and removes it only
+    # when it exits normally: a batch abandoned (killed) would leave it behind, so give each run a
+    # scratch directory of its own, removed whatever the outcome.
+    scratch = tempfile.TemporaryDirectory(prefix="billing-wkhtmltopdf-")
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "TMPDIR": scratch.name})
     writer = threading.Thread(target=_feed, args=(process, html.encode("utf-8")), daemon=True)
     writer.start()
-    return process, writer
+    return process, writer, scratch
 
 
 def _feed(process: Any, data: bytes) -> None:
@@ -205,20 +211,22 @@ def _feed(process: Any, data: bytes) -> None:
 
 
 def _abandon(started: Any) -> None:
-    process, writer = started
+    process, writer, scratch = started
     process.kill()
     writer.join()
     process.stdout.close()
     process.stderr.close()
     process.wait()
+    scratch.cleanup()
 
 
 def _finish_wkhtmltopdf(started: Any) -> bytes:
-    process, writer = started
+    process, writer, scratch = started
     pdf = process.stdout.read()
     stderr = process.stderr.read()
     process.wait()
     writer.join()
+    scratch.cleanup()
     if process.returncode != 0 or not pdf.startswith(b"%PDF"):
         raise RenderError(f"wkhtmltopdf failed ({process.returncode}): {stderr.decode(errors='replace')[:500]}")
     return bytes(pdf)
