@@ -89,34 +89,34 @@ def verdicts(result: dict[str, Any]) -> list[Verdict]:
             for mode, judged in (("poller", True), ("one_by_one", False)):
                 r = c[f"{backend}_{mode}"]
                 label = "IMAP poller, chunks of 50" if mode == "poller" else "one by one, as the HTTP upload"
-                rows.append((f"C mail parsed and recorded on {backend} ({label})",
+                rows.append((f"D mail parsed and recorded on {backend} ({label})",
                              f"{r['emails']:,} in {r['seconds']:.2f} s = {r['emails_per_s']:,.0f} emails/s",
                              f">= {BARS['mail_per_s']}/s", r["emails_per_s"] >= BARS["mail_per_s"], judged))
     c = result.get("exports")
     if c:
         wb, base = c["workbook"], c["baseline"]
-        rows.append((f"C workbook of {c['invoices']:,} invoices, {c['lines']:,} lines", f"{wb['seconds']:.1f} s",
+        rows.append((f"E workbook of {c['invoices']:,} invoices, {c['lines']:,} lines", f"{wb['seconds']:.1f} s",
                      f"<= {BARS['workbook_s']} s", wb["seconds"] <= BARS["workbook_s"], True))
-        rows.append(("C workbook vs bare openpyxl write-only loop",
+        rows.append(("E workbook vs bare openpyxl write-only loop",
                      f"{wb['rows_per_s']:,.0f} / {base['rows_per_s']:,.0f} rows/s = {c['workbook_ratio']:.2f}",
                      f">= {BARS['workbook_ratio']}", c["workbook_ratio"] >= BARS["workbook_ratio"], True))
-        rows.append((f"C FEC ({c['fec']['lines']:,} lines, {c['fec']['format_problems']} format problems)",
+        rows.append((f"E FEC ({c['fec']['lines']:,} lines, {c['fec']['format_problems']} format problems)",
                      f"{c['fec']['seconds']:.1f} s", f"<= {BARS['fec_s']} s",
                      c["fec"]["seconds"] <= BARS["fec_s"] and c["fec"]["format_problems"] == 0, True))
-        rows.append((f"C SEPA file of {c['sepa']['debits']:,} debits, XSD checked", f"{c['sepa']['seconds']:.1f} s",
+        rows.append((f"E SEPA file of {c['sepa']['debits']:,} debits, XSD checked", f"{c['sepa']['seconds']:.1f} s",
                      f"<= {BARS['sepa_s']} s", c["sepa"]["seconds"] <= BARS["sepa_s"], True))
     c = result.get("documents")
     if c:
-        rows.append((f"C {c['invoices']} validated Factur-X invoices ({c['workers']} processes, batches of {c['batch']})",
+        rows.append((f"F {c['invoices']} validated Factur-X invoices ({c['workers']} processes, batches of {c['batch']})",
                      f"{c['batched_s']:.2f} s = {c['rate']:.1f} invoices/s", f">= {BARS['documents_rate']}/s",
                      c["rate"] >= BARS["documents_rate"], True))
-        rows.append(("C same, CPU-bound ceiling on idle cores (CPU of render workers + wkhtmltopdf)",
+        rows.append(("F same, CPU-bound ceiling on idle cores (CPU of render workers + wkhtmltopdf)",
                      f"{c['cpu_ms_per_invoice']:.1f} ms/invoice -> {c['idle_ceiling_rate']:.0f} invoices/s",
                      f">= {BARS['documents_rate']}/s", c["idle_ceiling_rate"] >= BARS["documents_rate"], False))
-        rows.append(("C batched vs naive (one wkhtmltopdf per invoice)",
+        rows.append(("F batched vs naive (one wkhtmltopdf per invoice)",
                      f"{c['rate']:.1f} / {c['naive_rate']:.1f} invoices/s = {c['speedup']:.1f}x",
                      f">= {BARS['documents_speedup']}x", c["speedup"] >= BARS["documents_speedup"], True))
-        rows.append((f"C archive of {c['archive_invoices']} stored invoices", f"{c['archive_ms']:.0f} ms",
+        rows.append((f"F archive of {c['archive_invoices']} stored invoices", f"{c['archive_ms']:.0f} ms",
                      f"<= {BARS['archive_ms']} ms", c["archive_ms"] <= BARS["archive_ms"], True))
     c = result.get("accounts")
     if c:
@@ -181,7 +181,7 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"{b['copy']['py_seconds']:.3f} s (pure Python)", ""]
     c = result.get("mail")
     if c:
-        out += ["## C. Dispute mail", "",
+        out += ["## D. Dispute mail", "",
                 f"{c['emails']:,} messages (the {c['corpus']}-message corpus of tests/data/mail with fresh Message-IDs); "
                 f"parse + assessment alone: {c['parse_only_per_s']:,.0f} emails/s.", ""]
         for key in ("postgres_poller", "sqlite_poller", "postgres_one_by_one", "sqlite_one_by_one"):
@@ -190,7 +190,7 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
         out.append("")
     c = result.get("exports")
     if c:
-        out += ["## C. Exports (issue 12)", "",
+        out += ["## E. Exports (issue 12)", "",
                 f"{c['accounts']:,} accounts x 12 months: {c['invoices']:,} invoices, {c['lines']:,} lines, "
                 f"{c['payments']:,} payments, rows generated directly (not timed).", "",
                 f"- bare openpyxl write-only loop over the same rows: {c['baseline']['rows']:,} rows in "
@@ -202,7 +202,7 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"{c['sepa']['seconds']:.1f} s", ""]
     c = result.get("documents")
     if c:
-        out += ["## C. Invoice documents", "",
+        out += ["## F. Invoice documents", "",
                 f"- naive (one wkhtmltopdf per invoice, same validation and storage): {c['naive_sample']} invoices "
                 f"in {c['naive_s']:.2f} s = {c['naive_rate']:.1f} invoices/s",
                 f"- batched ({c['batch']} invoices per wkhtmltopdf, a pool of {c['workers']} render processes "
