@@ -117,6 +117,9 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
     documents = DocumentService(settings, ledger, engine, projector, clock)
+    credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
+    cases = CaseService(settings, ledger, engine, projector, clock, accounts)
+    cases.credit_notes = credit_notes
     return Container(
         settings=settings,
         clock=clock,
@@ -130,7 +133,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         closing=closing,
         invoices=InvoiceQueries(engine, clock),
         idempotency=IdempotencyStore(engine),
-        cases=CaseService(settings, ledger, engine, projector, clock, accounts),
+        cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
@@ -139,6 +142,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         payments=PaymentService(ledger, engine, projector, clock),
         receivables=ReceivableService(settings, ledger, engine, projector, clock),
         documents=documents,
-        credit_notes=CreditNoteService(settings, ledger, engine, projector, documents, clock),
+        credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
     )

@@ -28,6 +28,7 @@ from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.commands import find_aggregate, get_aggregate, run_command
+from billing.services.credit_notes import CreditNoteService
 from billing.settings import Settings
 from cases.calendar import PARIS
 from cases.disputes import Assessment, InvoiceFacts, assess
@@ -38,6 +39,7 @@ from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.inputs import money_str, optional_date, optional_text, require_choice, require_money
 from ledger.invoicing import Invoice
+from ledger.money import Money
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger uploads get 413
 ACK_ID = re.compile(r"ack-([0-9a-f-]{36})@flexio\.fr")  # the Message-ID of our acknowledgments
@@ -177,6 +179,7 @@ class CaseService:
         self.projector = projector
         self.clock = clock
         self.enqueue_acknowledgments: Callable[[], object] | None = None  # wired to a job at start-up
+        self.credit_notes: CreditNoteService | None = None  # wired by bootstrap: accepted disputes end in one
 
     # -- mail in ---------------------------------------------------------------------------------
 
@@ -415,8 +418,8 @@ class CaseService:
 
     def resolve(self, case_key: str, body: dict[str, Any]) -> dict[str, Any]:
         """Finance's decision (§8). Rejected: the invoice is released for direct debit again.
-        Accepted: the amount HT and the note are recorded for the credit note (issue 11), which
-        moves the invoice to ``credited``; until then it stays held as ``disputed``."""
+        Accepted: a credit note of the amount HT is issued with the resolution (the invoice becomes
+        ``credited`` when nothing is left, otherwise ``accepted``)."""
         outcome = require_choice(body.get("outcome"), OUTCOMES, "outcome")
         note = optional_text(body.get("note"), "note") or ""
         raw_amount = body.get("amount_ht")
@@ -437,20 +440,47 @@ class CaseService:
                     )
         for _ in range(10):
             case = self._case(case_key)
-            case.resolve(outcome, on, amount, note)
             touched: list[Any] = [case]
+            credited, resolution_note = False, note  # each attempt starts again from the request
             if outcome == "rejected" and case.invoice:
                 invoice = find_aggregate(self.ledger, Invoice.create_id(case.invoice))
                 if invoice is not None and invoice.status == "disputed" and case.valid and not self._other_holds(case):
                     invoice.clear_dispute(str(case.id), on)
                     touched.append(invoice)
+            elif outcome == "accepted" and case.invoice and case.valid:
+                resolution_note, credited = self._settle_accepted(case, amount, note, on, touched)
+            case.resolve(outcome, on, amount, resolution_note)
             try:
                 self.ledger.save(*touched)
             except IntegrityError:
                 continue
+            if credited and self.credit_notes is not None:
+                self.credit_notes.after_issue()
             self.projector.catch_up()
             return case_view(case)
         raise Conflict("the case is being changed by another request; retry")
+
+    def _settle_accepted(self, case: Case, amount: str | None, note: str, on: date,
+                         touched: list[Any]) -> tuple[str, bool]:
+        """An accepted dispute ends in a credit note of the accepted amount HT (§7, §8), saved with the
+        case in one transaction; an invoice not fully credited is then ``accepted`` and collected net of
+        it, unless another valid dispute still holds it. Returns the case's note and whether a credit
+        note was issued."""
+        invoice = find_aggregate(self.ledger, Invoice.create_id(case.invoice)) if case.invoice else None
+        if invoice is None or invoice.status != "disputed":
+            return note, False
+        credited = False
+        if amount is not None and self.credit_notes is not None:
+            reason = note or f"Contestation acceptée (dossier {case.id})"
+            prepared = self.credit_notes.prepare(invoice.number, Money.of(amount), reason)
+            invoice, credited = prepared.invoice, True
+            touched.extend(prepared.aggregates)
+            note = f"{note} (avoir {prepared.number})".strip()
+        if invoice.status == "disputed" and not self._other_holds(case):
+            invoice.accept(on)
+            if invoice not in touched:
+                touched.append(invoice)
+        return note, credited
 
     def _other_holds(self, case: Case) -> bool:
         """Another valid dispute still open on the same invoice keeps it held."""

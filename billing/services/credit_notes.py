@@ -6,6 +6,7 @@ transaction: either the credit note exists with its number and the invoice knows
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from ledger.credit_note import CreditNote
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.inputs import require_money, require_text
 from ledger.invoicing import CREDIT_NOTE_SERIES, Invoice, InvoiceNumbering
+from ledger.money import Money
 
 
 def credit_note_view(row: Any) -> dict[str, Any]:
@@ -42,6 +44,15 @@ def credit_note_view(row: Any) -> dict[str, Any]:
         "total_ttc": f"{Decimal(row.total_ttc):.2f}",
         "pdf": f"/v1/invoices/{row.number}.pdf",
     }
+
+
+@dataclass(frozen=True)
+class PreparedCreditNote:
+    """A credit note ready to be saved: its number, the invoice it corrects, every aggregate to save."""
+
+    number: str
+    invoice: Invoice
+    aggregates: tuple[Any, ...]
 
 
 class CreditNoteService:
@@ -65,55 +76,65 @@ class CreditNoteService:
         amount = require_money(body.get("amount_ht"), "amount_ht", positive=True)
         reason = require_text(body.get("reason"), "reason", max_length=500)
         self.projector.catch_up()
-        with self.engine.connect() as conn:
-            if conn.execute(select(t.credit_notes.c.number).where(t.credit_notes.c.number == invoice_number)).first():
-                raise InvalidInput(f"{invoice_number} is a credit note: only an invoice can be credited", field="number")
         for _attempt in range(5):
-            invoice: Invoice | None = find_aggregate(self.ledger, Invoice.create_id(invoice_number))
-            if invoice is None:
-                raise NotFound(f"invoice {invoice_number!r} not found")
-            doc = invoice.document
+            prepared = self.prepare(invoice_number, amount, reason)
             try:
-                split = credit_split(
-                    amount.amount,
-                    invoice_ht=Decimal(doc["total_ht"]),
-                    invoice_vat=Decimal(doc["total_vat"]),
-                    credited_ht=Decimal(invoice.credited_ht),
-                    credited_vat=Decimal(invoice.credited_vat),
-                    vat_rate=Decimal(doc["vat_rate"]),
-                )
-            except CreditRefused as exc:
-                raise InvalidInput(str(exc), field="amount_ht",
-                                   details={"left_to_credit": f"{Decimal(doc['total_ht']) - Decimal(invoice.credited_ht):.2f}"}
-                                   ) from None
-            issue_date = today(self.clock)
-            numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
-            seq = numbering.allocate(CREDIT_NOTE_SERIES, issue_date, 1)
-            number = self.settings.credit_note_number_format.format(year=issue_date.year, seq=seq)
-            with self.engine.connect() as conn:
-                buyer = load_buyers(conn, [invoice.account]).get(invoice.account)
-            document = credit_note_document(
-                number,
-                {"number": invoice.number, **doc},
-                split,
-                reason,
-                issue_date,
-                seller_from_settings(self.settings).to_dict(),
-                buyer.to_dict() if buyer is not None else dict(doc["buyer"]),
-            )
-            credit_note = CreditNote(number=number, account=invoice.account, corrects=invoice.number, document=document)
-            invoice.record_credit_note(number, f"{-split.total_ht.amount:.2f}", f"{-split.total_vat.amount:.2f}",
-                                       issue_date, split.fully_credited)
-            try:
-                self.ledger.save(numbering, credit_note, invoice)
+                self.ledger.save(*prepared.aggregates)
             except IntegrityError:
                 continue  # another credit note or close took a number first: reload and retry
             break
         else:
             raise Conflict("the credit note could not be numbered: too many concurrent writers, retry")
+        self.after_issue()
+        return self.get(prepared.number)
+
+    def after_issue(self) -> None:
+        """Once a credit note is saved: project it and have its document rendered."""
         self.projector.catch_up()
         self.documents.request_render()
-        return self.get(number)
+
+    def prepare(self, invoice_number: str, amount: Money, reason: str) -> PreparedCreditNote:
+        """The numbering, the credit note and the corrected invoice, changed but not saved, so a caller
+        can save them together with its own aggregates (an accepted dispute, §8) in one transaction."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(t.credit_notes.c.number).where(t.credit_notes.c.number == invoice_number)).first():
+                raise InvalidInput(f"{invoice_number} is a credit note: only an invoice can be credited", field="number")
+        invoice: Invoice | None = find_aggregate(self.ledger, Invoice.create_id(invoice_number))
+        if invoice is None:
+            raise NotFound(f"invoice {invoice_number!r} not found")
+        doc = invoice.document
+        try:
+            split = credit_split(
+                amount.amount,
+                invoice_ht=Decimal(doc["total_ht"]),
+                invoice_vat=Decimal(doc["total_vat"]),
+                credited_ht=Decimal(invoice.credited_ht),
+                credited_vat=Decimal(invoice.credited_vat),
+                vat_rate=Decimal(doc["vat_rate"]),
+            )
+        except CreditRefused as exc:
+            raise InvalidInput(str(exc), field="amount_ht",
+                               details={"left_to_credit": f"{Decimal(doc['total_ht']) - Decimal(invoice.credited_ht):.2f}"}
+                               ) from None
+        issue_date = today(self.clock)
+        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
+        seq = numbering.allocate(CREDIT_NOTE_SERIES, issue_date, 1)
+        number = self.settings.credit_note_number_format.format(year=issue_date.year, seq=seq)
+        with self.engine.connect() as conn:
+            buyer = load_buyers(conn, [invoice.account]).get(invoice.account)
+        document = credit_note_document(
+            number,
+            {"number": invoice.number, **doc},
+            split,
+            reason,
+            issue_date,
+            seller_from_settings(self.settings).to_dict(),
+            buyer.to_dict() if buyer is not None else dict(doc["buyer"]),
+        )
+        credit_note = CreditNote(number=number, account=invoice.account, corrects=invoice.number, document=document)
+        invoice.record_credit_note(number, f"{-split.total_ht.amount:.2f}", f"{-split.total_vat.amount:.2f}",
+                                   issue_date, split.fully_credited)
+        return PreparedCreditNote(number, invoice, (numbering, credit_note, invoice))
 
     def get(self, number: str) -> dict[str, Any]:
         with self.engine.connect() as conn:

@@ -103,7 +103,7 @@ def test_a_valid_dispute_holds_the_invoice_until_rejected(client: TestClient, cl
     assert post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected"}, 409)
 
 
-def test_accepting_a_dispute_records_the_credit_to_make(client: TestClient, clock: FixedClock) -> None:
+def test_accepting_a_dispute_issues_its_credit_note_and_releases_the_invoice(client: TestClient, clock: FixedClock) -> None:
     february_invoice(client, clock)
     case = send(client, "07-fr-reply-with-quoted-history")
     assert (case["valid"], case["amount"]) == (True, "40.00")  # the quoted 1 415,15 € is history, not the claim
@@ -121,9 +121,30 @@ def test_accepting_a_dispute_records_the_credit_to_make(client: TestClient, cloc
     done = post(client, f"/v1/admin/disputes/{key}/resolve",
                 {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}, 200)
     # 40.00 TTC-looking claim, finance credits 33.33 HT (33.33 x 1.20 = 40.00 TTC)
-    assert done["resolution"] == {"outcome": "accepted", "amount_ht": "33.33", "note": "cap raised by the amendment"}
-    # The credit note (issue 11) moves the invoice to credited; until then it stays held.
-    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "disputed"
+    assert done["resolution"] == {"outcome": "accepted", "amount_ht": "33.33",
+                                  "note": "cap raised by the amendment (avoir AV-2026-000001)"}
+    # The accepted dispute ends in a credit note saved with the resolution (§7, §8): 33.33 HT, VAT
+    # 33.33 x 20 % = 6.666 -> 6.67, TTC 40.00, amounts negative. 33.33 of 1179.29 HT is not all of it,
+    # so the invoice is accepted (released from the hold, collected net of the credit note), not credited.
+    credit_notes = get(client, "/v1/customers/acme/invoices")["credit_notes"]
+    assert [(c["number"], c["corrects"], c["total_ht"], c["total_vat"], c["total_ttc"]) for c in credit_notes] == [
+        ("AV-2026-000001", "FX-2026-000001", "-33.33", "-6.67", "-40.00")]
+    assert credit_notes[0]["reason"] == "cap raised by the amendment"
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "accepted"
+    assert post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "1.00"}, 409)
+    assert len(get(client, "/v1/customers/acme/invoices")["credit_notes"]) == 1  # nothing issued twice
+
+
+def test_accepting_a_dispute_for_the_whole_invoice_credits_it(client: TestClient, clock: FixedClock) -> None:
+    february_invoice(client, clock)
+    key = send(client, "07-fr-reply-with-quoted-history")["case"]
+    done = post(client, f"/v1/admin/disputes/{key}/resolve", {"outcome": "accepted", "amount_ht": "1179.29"}, 200)
+    # The whole 1179.29 HT: the credit note takes back all the VAT left (235.86), TTC 1415.15: credited.
+    assert done["resolution"]["note"] == "(avoir AV-2026-000001)"
+    credit = get(client, "/v1/customers/acme/invoices")["credit_notes"][0]
+    assert (credit["total_ht"], credit["total_vat"], credit["total_ttc"]) == ("-1179.29", "-235.86", "-1415.15")
+    assert credit["reason"] == f"Contestation acceptée (dossier {key})"
+    assert get(client, "/v1/invoices/FX-2026-000001")["status"] == "credited"
 
 
 def test_late_and_other_messages_are_kept_and_bad_requests_write_nothing(client: TestClient, clock: FixedClock) -> None:
