@@ -10,17 +10,9 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, func, select
 
 from billing.persistence import tables as t
+from invoices.payment_status import payment_status
 from ledger.clock import Clock, today
 from ledger.errors import NotFound
-
-
-def payment_status(paid: Decimal, total_ttc: Decimal, due: date, on: date) -> str:
-    """``paid`` once settled; ``late`` from the first day after the due date (art. 10.3)."""
-    if paid >= total_ttc:
-        return "paid"
-    if on > due:
-        return "late"
-    return "partial" if paid > 0 else "unpaid"
 
 
 def document_state(row: Any | None) -> dict[str, Any]:
