@@ -13,7 +13,19 @@ from billing.api.docs import install_docs
 from billing.api.errors import install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
-from billing.api.routes import admin, corrections, disputes, documents, invoicing, service_levels, signals, usage, vat_rates
+from billing.api.routes import (
+    corrections,
+    customers,
+    disputes,
+    documents,
+    invoicing,
+    price_grids,
+    service_levels,
+    signals,
+    tokens,
+    usage,
+    vat_rates,
+)
 from billing.api.routes import exports as export_routes
 from billing.api.routes import payments as payment_routes
 from billing.api.routes import receivables as receivable_routes
@@ -71,7 +83,9 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
             status_code=503,
         )
 
-    app.include_router(admin.router, responses=ERROR_RESPONSES)
+    app.include_router(tokens.router, responses=ERROR_RESPONSES)
+    app.include_router(price_grids.router, responses=ERROR_RESPONSES)
+    app.include_router(customers.router, responses=ERROR_RESPONSES)
     app.include_router(usage.router, responses=ERROR_RESPONSES)
     app.include_router(documents.router, responses=ERROR_RESPONSES)  # before invoicing: /v1/invoices/{number}.pdf
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)

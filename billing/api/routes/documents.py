@@ -173,7 +173,7 @@ def usage_statement(
     month: str = Query(..., description="YYYY-MM", examples=["2026-02"]),
 ) -> Response:
     """The month's credits by day against the cap, late usage by original month, and a chart."""
-    from billing.api.routes.admin import _month_usage  # the admin usage figures: cap and late usage
+    from billing.api.routes.customers import _month_usage  # the admin usage figures: cap and late usage
 
     _ensure_customer_access(container, principal, account)
     billing_month = parse_month(month)

@@ -1,15 +1,15 @@
-"""Auth tokens, price grids and customers (API.md "Auth", "Price grid", "Customers and their contracts")."""
+"""Customers, their contracts and the facts recorded on them (API.md "Customers and their contracts", "Usage")."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from billing.api.deps import AdminDep, ContainerDep
-from billing.api.responses import AccountOut, MonthUsageOut, PriceGridList, PriceGridOut, RecordedOut
+from billing.api.responses import AccountOut, MonthUsageOut, RecordedOut
 from billing.api.schemas import (
     ContractIn,
     CustomerIn,
@@ -20,16 +20,11 @@ from billing.api.schemas import (
     PaymentIn,
     PenaltyCreditIn,
     PenaltyCreditOut,
-    PriceGridIn,
     TerminationIn,
     TerminationOut,
-    TokenIn,
-    TokenList,
-    TokenOut,
 )
 from billing.services.closing import parse_month
 from ledger.account import CustomerAccount
-from ledger.grid_catalogue import grid_to_dict
 from pricing.proration import prorated_cap, service_days
 
 router = APIRouter(prefix="/v1/admin")
@@ -70,44 +65,6 @@ def account_view(customer: CustomerAccount) -> dict[str, Any]:
         if termination is None
         else {"effective_end": termination.effective_end.isoformat(), "early": termination.early},
     }
-
-
-@router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
-def create_token(body: TokenIn, container: ContainerDep, _: AdminDep) -> dict[str, str]:
-    """Create an API token (shown once; only its hash is kept)."""
-    return container.tokens.create(body.role, body.account)
-
-
-@router.get("/tokens", response_model=TokenList, tags=["auth"])
-def list_tokens(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
-    """Every token made through the API, without its secret."""
-    return {"tokens": container.tokens.list()}
-
-
-@router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
-def revoke_token(token_id: str, container: ContainerDep, _: AdminDep) -> Response:
-    """Revoke a token: from now on it is answered 401."""
-    container.tokens.revoke(token_id)
-    return Response(status_code=204)
-
-
-@router.post("/price-grids", status_code=201, response_model=PriceGridOut, tags=["price grid"])
-def publish_price_grid(body: PriceGridIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
-    """Publish a price grid version (effective on the 1st of a month, notified a month ahead)."""
-    grid, _created = container.catalogue.publish(body.model_dump())
-    return grid_to_dict(grid)
-
-
-@router.get("/price-grids", response_model=PriceGridList, tags=["price grid"])
-def list_price_grids(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
-    """Every published grid version, oldest first."""
-    return {"price_grids": [grid_to_dict(g) for g in container.catalogue.versions()]}
-
-
-@router.get("/price-grids/{version}", response_model=PriceGridOut, tags=["price grid"])
-def get_price_grid(version: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
-    """One grid version."""
-    return grid_to_dict(container.catalogue.get(version))
 
 
 @router.post("/customers", status_code=201, response_model=AccountOut, tags=["customers"])

@@ -1,0 +1,31 @@
+"""API tokens: create, list and revoke (API.md "Auth")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from billing.api.deps import AdminDep, ContainerDep
+from billing.api.schemas import TokenIn, TokenList, TokenOut
+
+router = APIRouter(prefix="/v1/admin")
+
+
+@router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
+def create_token(body: TokenIn, container: ContainerDep, _: AdminDep) -> dict[str, str]:
+    """Create an API token (shown once; only its hash is kept)."""
+    return container.tokens.create(body.role, body.account)
+
+
+@router.get("/tokens", response_model=TokenList, tags=["auth"])
+def list_tokens(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+    """Every token made through the API, without its secret."""
+    return {"tokens": container.tokens.list()}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
+def revoke_token(token_id: str, container: ContainerDep, _: AdminDep) -> Response:
+    """Revoke a token: from now on it is answered 401."""
+    container.tokens.revoke(token_id)
+    return Response(status_code=204)
