@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_helpers import post
-from factories import GRID_2026_A
 from fastapi.testclient import TestClient
-from http_helpers import ADMIN, close_february, setup_customer, token
+from support.api_helpers import post
+from support.factories import GRID_2026_A
+from support.http_helpers import ADMIN, close_february, setup_customer, token
 
 from ledger.clock import FixedClock
 

@@ -3,9 +3,9 @@ a 404 that tells nothing, and a terminated customer's access closed after its la
 
 from __future__ import annotations
 
-from api_helpers import ADMIN, at, close_february, get, post
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.http_helpers import setup_customer
 
 from ledger.clock import FixedClock
 

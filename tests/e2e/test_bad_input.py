@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
-from http_helpers import ADMIN, close_february, setup_customer
+from support.factories import GRID_2026_A, contract, customer
+from support.http_helpers import ADMIN, close_february, setup_customer
 
 from ledger.clock import FixedClock
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from api_helpers import ADMIN, at, close_february, get, post
-from factories import GRID_2026_A
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.factories import GRID_2026_A
+from support.http_helpers import setup_customer
 
 from ledger.clock import FixedClock
 

@@ -12,9 +12,9 @@ import email.policy
 import time
 from pathlib import Path
 
-from api_helpers import ADMIN, at, close_february, get, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 
 from ledger.clock import FixedClock
 

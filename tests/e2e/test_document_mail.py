@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from api_helpers import ADMIN, close_february, get, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
+from support.api_helpers import ADMIN, close_february, get, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 
 from billing.mail.outgoing import FLEXIO_MENTION
 from billing.settings import Settings

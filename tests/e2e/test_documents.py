@@ -20,10 +20,10 @@ from typing import Any
 
 import facturx
 import pytest
-from api_helpers import ADMIN, at, close_february, get, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 
 from billing.documents.validation import validator
 from billing.settings import Settings

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from api_helpers import ADMIN, at, close_february, get, post, wait_closed
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
 from sqlalchemy import insert
+from support.api_helpers import ADMIN, at, close_february, get, post, wait_closed
+from support.http_helpers import setup_customer
 
 from billing.persistence import tables as t
 from exports.fec import COLUMNS, check_fec

@@ -9,10 +9,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from api_helpers import ADMIN, at, close_february, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.api_helpers import ADMIN, at, close_february, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 
 from billing.persistence import tables as t
 from ledger.clock import FixedClock

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from api_helpers import ADMIN, at, close_february, get, post
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer, token
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.http_helpers import setup_customer, token
 
 from ledger.clock import FixedClock
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from api_helpers import ADMIN
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
+from support.api_helpers import ADMIN
+from support.http_helpers import setup_customer
 
 from ledger.clock import FixedClock
 

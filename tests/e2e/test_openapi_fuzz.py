@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
-from api_helpers import ADMIN
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -19,6 +17,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support.api_helpers import ADMIN
+from support.http_helpers import setup_customer
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 50, GenerationMode.NEGATIVE: 30}

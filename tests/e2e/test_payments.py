@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_helpers import ADMIN, at, get, post
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.api_helpers import ADMIN, at, get, post
 from test_sepa_export import february_invoice, sepa, settings  # noqa: F401  (the creditor settings fixture)
 
 from billing.persistence import tables as t

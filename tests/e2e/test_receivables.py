@@ -6,9 +6,9 @@ Rates 2026-H1: max(2.15 + 10, 3 × 2.62 = 7.86) = 12.15 %; 2026-H2 is not in the
 
 from __future__ import annotations
 
-from api_helpers import ADMIN, at, get, post
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.api_helpers import ADMIN, at, get, post
 from test_sepa_export import february_invoice, settings  # noqa: F401  (the creditor settings fixture)
 
 from billing.persistence import tables as t

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import xmlschema
-from api_helpers import ADMIN, at, close_february, get, post, wait_closed
 from conftest import ADMIN_TOKEN, reset_pg_schema
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
 from sqlalchemy import insert, select
+from support.api_helpers import ADMIN, at, close_february, get, post, wait_closed
+from support.http_helpers import setup_customer
 
 from billing.persistence import tables as t
 from billing.settings import Settings

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api_helpers import ADMIN, at, get, post
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
+from support.api_helpers import ADMIN, at, get, post
+from support.factories import GRID_2026_A, contract, customer
 
 from ledger.clock import FixedClock
 

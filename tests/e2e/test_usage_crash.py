@@ -22,8 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from factories import GRID_2026_A, contract, customer  # tests/ is on sys.path (rootdir conftest)
 from sqlalchemy import create_engine, text
+from support.factories import GRID_2026_A, contract, customer  # tests/ is on sys.path (rootdir conftest)
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from factories import GRID_2026_A, contract, customer  # tests/ is on sys.path (rootdir conftest)
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from support.factories import GRID_2026_A, contract, customer  # tests/ is on sys.path (rootdir conftest)
 
 from billing.api.app import create_app
 from billing.bootstrap import bootstrap

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from api_helpers import ADMIN, at, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from support.api_helpers import ADMIN, at, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 
 from ledger.clock import FixedClock
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_helpers import ADMIN, at, get, post, wait_closed
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
+from support.api_helpers import ADMIN, at, get, post, wait_closed
+from support.factories import GRID_2026_A, contract, customer
 
 from ledger.clock import FixedClock
 

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from api_helpers import ADMIN, at, close_february, get, post, wait_closed
 from fastapi.testclient import TestClient
-from http_helpers import setup_customer
 from openpyxl import load_workbook
 from sqlalchemy import insert
+from support.api_helpers import ADMIN, at, close_february, get, post, wait_closed
+from support.http_helpers import setup_customer
 
 from billing.persistence import tables as t
 from ledger.clock import FixedClock

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from factories import GRID_2026_A, contract, customer, usage_events
-from foundation_helpers import close_february, count, dump, ingest, signed_up
 from sqlalchemy import select
+from support.factories import GRID_2026_A, contract, customer, usage_events
+from support.foundation_helpers import close_february, count, dump, ingest, signed_up
 
 from billing.bootstrap import Container
 from billing.persistence import tables as t

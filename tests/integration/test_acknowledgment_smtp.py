@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from api_helpers import ADMIN, at, get, post
-from dovecot_server import free_port
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
+from support.api_helpers import ADMIN, at, get, post
+from support.dovecot_server import free_port
+from support.factories import GRID_2026_A, contract, customer
 
 from billing.settings import Settings
 from ledger.clock import FixedClock

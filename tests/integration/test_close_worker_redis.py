@@ -23,8 +23,8 @@ from typing import Any
 import psycopg
 import pytest
 import redis
-from factories import GRID_2026_A
 from sqlalchemy import select
+from support.factories import GRID_2026_A
 
 from billing.bootstrap import Container, bootstrap
 from billing.jobs import Jobs, make_broker

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from foundation_helpers import close_february, signed_up
 from openpyxl import load_workbook
+from support.foundation_helpers import close_february, signed_up
 from typer.testing import CliRunner
 
 from billing.bootstrap import Container

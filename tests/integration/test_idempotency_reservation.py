@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from foundation_helpers import signed_up
 from sqlalchemy import select
+from support.foundation_helpers import signed_up
 
 from billing.bootstrap import Container
 from billing.persistence import tables as t

@@ -8,12 +8,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import dovecot_server
 import dramatiq
 import pytest
-from api_helpers import ADMIN, get
 from fastapi.testclient import TestClient
 from imapclient import IMAPClient
+from support import dovecot_server
+from support.api_helpers import ADMIN, get
 
 from billing.settings import Settings
 

@@ -1,4 +1,4 @@
-"""The IMAP poller against a real, private Dovecot (tests/dovecot_server.py), on SQLite and PostgreSQL.
+"""The IMAP poller against a real, private Dovecot (tests/support/dovecot_server.py), on SQLite and PostgreSQL.
 
 Processed messages are moved to the processed folder, never deleted; a restart or a second poller
 never makes a second case (the case id is uuid5 of the Message-ID).
@@ -12,12 +12,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import dovecot_server
 import pytest
-from api_helpers import ADMIN, at, close_february, get, post
-from factories import GRID_2026_A, contract, customer, usage_events
 from fastapi.testclient import TestClient
 from imapclient import IMAPClient
+from support import dovecot_server
+from support.api_helpers import ADMIN, at, close_february, get, post
+from support.factories import GRID_2026_A, contract, customer, usage_events
 from typer.testing import CliRunner
 
 from billing.cli import app as cli_app

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from factories import GRID_2026_A, contract, customer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.factories import GRID_2026_A, contract, customer
 
 from billing.bootstrap import bootstrap
 from billing.settings import Settings

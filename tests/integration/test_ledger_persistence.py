@@ -6,8 +6,8 @@ import threading
 from decimal import Decimal
 from typing import Any
 
-from foundation_helpers import close_february, count, signed_up
 from sqlalchemy import select
+from support.foundation_helpers import close_february, count, signed_up
 
 from billing.bootstrap import Container, bootstrap
 from billing.persistence import tables as t

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from foundation_helpers import close_february, signed_up
 from sqlalchemy import select
+from support.foundation_helpers import close_february, signed_up
 from test_ledger_persistence import race
 
 from billing.bootstrap import Container

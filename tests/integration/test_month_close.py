@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from api_helpers import ADMIN, at, get, post, wait_closed
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.api_helpers import ADMIN, at, get, post, wait_closed
+from support.factories import GRID_2026_A, contract, customer
 
 from billing.persistence import tables as t
 from ledger.account import CustomerAccount

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from api_helpers import ADMIN, post
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
-from foundation_helpers import count, dump, signed_up
+from support.api_helpers import ADMIN, post
+from support.factories import GRID_2026_A, contract, customer
+from support.foundation_helpers import count, dump, signed_up
 
 from billing.bootstrap import Container
 from billing.persistence import tables as t

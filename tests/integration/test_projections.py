@@ -9,9 +9,9 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from factories import usage_events
-from foundation_helpers import close_february, count, dump, ingest, signed_up
 from sqlalchemy import func, select
+from support.factories import usage_events
+from support.foundation_helpers import close_february, count, dump, ingest, signed_up
 
 from billing.bootstrap import Container, bootstrap, create_read_model_engine
 from billing.persistence import tables as t

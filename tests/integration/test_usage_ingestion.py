@@ -12,10 +12,10 @@ import threading
 from typing import Any
 
 import pytest
-from api_helpers import ADMIN, close_february, post  # tests/ is on sys.path (rootdir conftest)
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from support.api_helpers import ADMIN, close_february, post  # tests/ is on sys.path (rootdir conftest)
+from support.factories import GRID_2026_A, contract, customer
 
 from ledger.clock import FixedClock
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_helpers import ADMIN, close_february, post
-from factories import GRID_2026_A, contract, customer
 from fastapi.testclient import TestClient
+
+from support.api_helpers import ADMIN, close_february, post
+from support.factories import GRID_2026_A, contract, customer
 
 __all__ = ["ADMIN", "close_february", "setup_customer", "token"]
 

@@ -6,12 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from factories import GRID_2026_A, contract, customer
 from sqlalchemy import Engine, select
 
 from billing.bootstrap import Container
 from billing.persistence import tables as t
 from ledger.clock import PARIS, FixedClock
+from support.factories import GRID_2026_A, contract, customer
 
 
 def signed_up(container: Container, *accounts: str) -> None:
