@@ -131,7 +131,7 @@ def test_a_grid_posted_again_with_other_content_is_a_409(client: TestClient) -> 
 
 def test_a_customer_and_its_contract_are_registered_and_read_back(client: TestClient) -> None:
     assert client.post("/v1/admin/price-grids", json=GRID_2026_A, headers=ADMIN).status_code == 201
-    from factories import contract, customer
+    from support.factories import contract, customer
 
     registered = client.post("/v1/admin/customers", json=customer("acme"), headers=ADMIN)
     assert registered.status_code == 201, registered.text

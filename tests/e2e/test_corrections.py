@@ -94,7 +94,7 @@ def test_a_contract_signed_by_mistake_is_withdrawn_and_signed_again(client: Test
     setup_customer(client)
     withdraw(client, "/v1/admin/customers/acme/contract/withdraw", {"reason": "wrong plan"})
     assert get(client, "/v1/admin/customers/acme")["contract"] is None
-    from factories import contract
+    from support.factories import contract
 
     post(client, "/v1/admin/customers/acme/contract", contract(plan="START"))
     assert get(client, "/v1/admin/customers/acme")["contract"]["plan"] == "START"

@@ -83,8 +83,8 @@ def test_a_nul_or_control_character_in_a_path_or_query_is_a_422(client: TestClie
 def test_an_invoice_beyond_what_the_read_models_hold_is_refused_before_it_is_stored(
     client: TestClient, clock: FixedClock
 ) -> None:
-    from api_helpers import at, post
-    from factories import GRID_2026_A, contract, customer
+    from support.api_helpers import at, post
+    from support.factories import GRID_2026_A, contract, customer
 
     # 1,000,000,000.00 EUR per block of 1 credit: 200 credits over the cap are 2 x 10^11 EUR,
     # beyond NUMERIC(14, 2); each input is in range, their product is not.
