@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from invoices.draft import PenaltyAllocation
 from ledger.money import Money
-from pricing.inputs import AvailablePenaltyCredit
+from pricing.account_month import AvailablePenaltyCredit
 
 __all__ = ["allocate_penalty_credits"]
 

@@ -24,7 +24,7 @@ from ledger.errors import InvalidInput
 from ledger.grid import OPTION_KINDS, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum, round_half_up
 from ledger.months import Month
-from pricing.inputs import AccountMonth, CatchUpMonth, OptionInterval
+from pricing.account_month import AccountMonth, CatchUpMonth, OptionInterval
 from pricing.proration import overage_blocks, prorate, prorated_cap, service_days
 
 __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]

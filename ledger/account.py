@@ -33,7 +33,7 @@ from ledger.identifiers import (
     validate_siren,
     validate_vat_number,
 )
-from ledger.inputs import (
+from ledger.input_checks import (
     decimal_str,
     money_str,
     optional_date,

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid, SupportPack
-from ledger.inputs import (
+from ledger.input_checks import (
     MAX_AMOUNT,
     clean_text,
     decimal_str,

@@ -17,7 +17,7 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """A month from 2000-01 to 2100-12 (the range of every business date, ledger/inputs.py)."""
+        """A month from 2000-01 to 2100-12 (the range of every business date, ledger/input_checks.py)."""
         match = _MONTH_RE.fullmatch(text) if isinstance(text, str) else None
         if not match:
             raise ValueError(f"not a month (YYYY-MM, 2000-01 to 2100-12): {str(text)[:20]!r}")

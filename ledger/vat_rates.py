@@ -18,7 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict, InvalidInput
-from ledger.inputs import decimal_str, require_date, require_decimal
+from ledger.input_checks import decimal_str, require_date, require_decimal
 
 VAT_TABLE_NAME = "flexio-billing:vat-rates"
 

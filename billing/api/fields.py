@@ -1,7 +1,7 @@
 """Constrained field types of the request models: the documented range of every value, in one place.
 
 Each type is checked by pydantic at the edge (422 naming the field, before any command runs) and
-shows its range in the OpenAPI page. The domain checks the same ranges again in ledger/inputs.py,
+shows its range in the OpenAPI page. The domain checks the same ranges again in ledger/input_checks.py,
 so a command called from the CLI or a job is held to the same rules.
 """
 
@@ -12,16 +12,16 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from ledger.errors import InvalidInput
-from ledger.inputs import clean_text
+from ledger.input_checks import clean_text
 
-# 2000-01-01 to 2100-12-31 (ledger/inputs.py FIRST_DATE/LAST_DATE); the domain checks the calendar.
+# 2000-01-01 to 2100-12-31 (ledger/input_checks.py FIRST_DATE/LAST_DATE); the domain checks the calendar.
 DATE_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
 # Plain positional decimals: no exponent, underscore, "+" or padding; at most 10^9 EUR.
 AMOUNT_PATTERN = r"^-?(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
 BLOCK_PRICE_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,6})?$"
 PERCENT_PATTERN = r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$"
-HOURS_PATTERN = r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$"  # at most 744 (ledger/inputs.py MAX_HOURS)
+HOURS_PATTERN = r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$"  # at most 744 (ledger/input_checks.py MAX_HOURS)
 
 
 def _text(max_length: int, *, multiline: bool = False) -> AfterValidator:

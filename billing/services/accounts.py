@@ -23,7 +23,7 @@ from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.identifiers import validate_account_id
-from ledger.inputs import optional_date, require_date, require_money
+from ledger.input_checks import optional_date, require_date, require_money
 from ledger.money import Money
 from ledger.months import Month
 from ledger.termination_kinds import termination_kind

@@ -37,7 +37,7 @@ from cases.senders import SenderDirectory
 from ledger.case import OUTCOMES, Case
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.inputs import money_str, optional_date, optional_text, require_choice, require_money
+from ledger.input_checks import money_str, optional_date, optional_text, require_choice, require_money
 from ledger.invoicing import Invoice
 from ledger.money import Money
 

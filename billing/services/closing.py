@@ -32,10 +32,10 @@ from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
 from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
-from ledger.inputs import require_date
+from ledger.input_checks import require_date
 from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering, MonthClose
 from ledger.months import Month
-from pricing.inputs import AccountMonth
+from pricing.account_month import AccountMonth
 
 CHUNK = 500
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.grid_catalogue import PriceGridCatalogue
 from ledger.identifiers import validate_account_id
-from ledger.inputs import require_date
+from ledger.input_checks import require_date
 from ledger.months import Month
 
 # Fields of stored events not shown in the history (the library's own, and bank details).

@@ -24,7 +24,7 @@ from invoices.credit import CreditRefused, credit_note_document, credit_split
 from ledger.clock import Clock, today
 from ledger.credit_note import CreditNote
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.inputs import require_money, require_text
+from ledger.input_checks import require_money, require_text
 from ledger.invoicing import CREDIT_NOTE_SERIES, Invoice, InvoiceNumbering
 from ledger.money import Money
 

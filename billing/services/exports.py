@@ -36,7 +36,7 @@ from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.inputs import require_date
+from ledger.input_checks import require_date
 from ledger.money import Money
 
 ATTEMPTS = 10

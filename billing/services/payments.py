@@ -22,7 +22,7 @@ from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
-from ledger.inputs import require_date, require_money
+from ledger.input_checks import require_date, require_money
 from ledger.money import Money
 
 STATEMENT_PREFIX = "bank:"  # payments from a statement carry the bank's entry id: importing twice adds nothing

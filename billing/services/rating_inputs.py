@@ -19,7 +19,7 @@ from billing.persistence import tables as t
 from ledger.grid import PriceGrid
 from ledger.money import Money
 from ledger.months import Month
-from pricing.inputs import (
+from pricing.account_month import (
     AccountMonth,
     AvailablePenaltyCredit,
     BilledAmount,

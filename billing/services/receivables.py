@@ -25,7 +25,7 @@ from invoices.calendar import dispute_deadline, due_date
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
-from ledger.inputs import require_date
+from ledger.input_checks import require_date
 from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering
 
 ATTEMPTS = 10

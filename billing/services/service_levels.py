@@ -14,7 +14,7 @@ from cases.sla import SlaTerms, Ticket, measure, year_penalty
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput
 from ledger.identifiers import validate_account_id
-from ledger.inputs import decimal_str, require_decimal, require_positive_decimal, require_text
+from ledger.input_checks import decimal_str, require_decimal, require_positive_decimal, require_text
 from ledger.service_level import ServiceLevel
 
 

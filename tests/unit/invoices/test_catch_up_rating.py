@@ -15,7 +15,7 @@ from invoices.rating import rate_account_month
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid
 from ledger.money import Money
 from ledger.months import Month
-from pricing.inputs import AccountMonth, BilledAmount, CatchUpMonth
+from pricing.account_month import AccountMonth, BilledAmount, CatchUpMonth
 from pricing.proration import overage_blocks
 
 VAT_20 = Decimal("20.00")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from invoices.penalties import allocate_penalty_credits
 from ledger.money import Money, money_sum
-from pricing.inputs import AvailablePenaltyCredit
+from pricing.account_month import AvailablePenaltyCredit
 
 
 def credit(cid: str, granted: date, incident: date, remaining: str) -> AvailablePenaltyCredit:

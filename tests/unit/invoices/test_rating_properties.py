@@ -12,7 +12,7 @@ from invoices.rating import rate_account_month
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum
 from ledger.months import Month
-from pricing.inputs import AccountMonth, AvailablePenaltyCredit, Intervention, OptionInterval
+from pricing.account_month import AccountMonth, AvailablePenaltyCredit, Intervention, OptionInterval
 
 
 def make_grid(block_price: Decimal) -> PriceGrid:

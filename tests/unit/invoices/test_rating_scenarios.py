@@ -16,7 +16,7 @@ from invoices.rating import EXPORT_MENTION, rate_account_month
 from ledger.grid import BrandingRemovalPrice, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money
 from ledger.months import Month
-from pricing.inputs import AccountMonth, AvailablePenaltyCredit, Intervention, LateUsage, OptionInterval
+from pricing.account_month import AccountMonth, AvailablePenaltyCredit, Intervention, LateUsage, OptionInterval
 from pricing.termination import early_termination_indemnity
 
 VAT_20 = Decimal("20.00")

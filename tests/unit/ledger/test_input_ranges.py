@@ -1,4 +1,4 @@
-"""The documented ranges of command values (ledger/inputs.py): what is refused, what is kept."""
+"""The documented ranges of command values (ledger/input_checks.py): what is refused, what is kept."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.errors import InvalidInput
-from ledger.inputs import clean_text, require_date, require_decimal, require_hours, require_money, require_text
+from ledger.input_checks import clean_text, require_date, require_decimal, require_hours, require_money, require_text
 from ledger.months import Month
 
 
