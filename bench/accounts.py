@@ -22,7 +22,7 @@ from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, FixedClock
 from ledger.money import Money
-from tests.factories import GRID_2026_A, contract, customer
+from tests.support.factories import GRID_2026_A, contract, customer
 
 SERVICE_START = date(2026, 10, 1)
 SAVE_BATCH = 500

@@ -19,7 +19,7 @@ from billing.bootstrap import Container, bootstrap
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, FixedClock
-from tests.factories import GRID_2026_A, contract, customer
+from tests.support.factories import GRID_2026_A, contract, customer
 
 MONTH, ISSUE_DATE = "2026-10", "2026-11-02"
 SERVICE_START = "2026-10-01"  # October is the first billing month: no earlier month to close first

@@ -27,7 +27,7 @@ from bench.common import (
     migrate,
     tree_rss_mb,
 )
-from tests.factories import GRID_2026_A, contract, customer
+from tests.support.factories import GRID_2026_A, contract, customer
 
 ADMIN_TOKEN = "bench-admin-token"
 ACCOUNTS = [f"bench{i:03d}" for i in range(1, 51)]
