@@ -286,20 +286,7 @@ class ReadModelProjector:
             return 0
         with self.engine.begin() as conn:
             # Lock the tracking row: another projector waits here, then sees our position.
-            locked = conn.execute(
-                update(t.projection_tracking)
-                .where(t.projection_tracking.c.name == TRACKING_NAME)
-                .values(position=t.projection_tracking.c.position)
-            ).rowcount
-            if not locked:
-                # Two projectors may both find no row (first start, or after reset): insert once, lock it.
-                first = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.projection_tracking)
-                conn.execute(first.values(name=TRACKING_NAME, position=0).on_conflict_do_nothing())
-                conn.execute(
-                    update(t.projection_tracking)
-                    .where(t.projection_tracking.c.name == TRACKING_NAME)
-                    .values(position=t.projection_tracking.c.position)
-                )
+            self._lock_tracking(conn)
             position = conn.execute(
                 select(t.projection_tracking.c.position).where(t.projection_tracking.c.name == TRACKING_NAME)
             ).scalar_one()
@@ -424,6 +411,8 @@ class ReadModelProjector:
 
     @staticmethod
     def _lock_tracking(conn: Connection) -> None:
+        """Lock the tracking row (its update takes the row lock, or SQLite's write lock); two projectors
+        may both find no row (first start, or after a reset): insert it once, then lock it."""
         locked = conn.execute(
             update(t.projection_tracking)
             .where(t.projection_tracking.c.name == TRACKING_NAME)
