@@ -17,6 +17,7 @@ from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
+from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
@@ -65,6 +66,7 @@ class Container:
     ledger: Ledger
     engine: Engine
     projector: ReadModelProjector
+    read_models: ProjectedReadModels
     tokens: TokenService
     catalogue: CatalogueService
     accounts: AccountService
@@ -112,6 +114,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     engine = create_read_model_engine(settings)
     projector = ReadModelProjector(ledger, engine)
     register_handlers(projector)
+    read_models = ProjectedReadModels(projector)
     catalogue = CatalogueService(ledger, projector, clock)
     accounts = AccountService(ledger, engine, projector, catalogue, clock)
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
@@ -126,6 +129,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         ledger=ledger,
         engine=engine,
         projector=projector,
+        read_models=read_models,
         tokens=TokenService(engine, clock, settings.admin_token),
         catalogue=catalogue,
         accounts=accounts,

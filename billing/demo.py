@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from billing.services.commands import find_aggregate
+from billing.services.aggregates import find_aggregate
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, today
 from ledger.months import Month

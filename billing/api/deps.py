@@ -9,7 +9,20 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from billing.bootstrap import Container
-from billing.services.tokens import Principal
+from billing.services.accounts import AccountService
+from billing.services.cases import CaseService
+from billing.services.catalogue import CatalogueService
+from billing.services.closing import ClosingService
+from billing.services.credit_notes import CreditNoteService
+from billing.services.documents import DocumentService
+from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
+from billing.services.invoice_queries import InvoiceQueries
+from billing.services.payments import PaymentService
+from billing.services.receivables import ReceivableService
+from billing.services.service_levels import ServiceLevelService
+from billing.services.signals import SignalService
+from billing.services.tokens import Principal, TokenService
+from billing.services.usage import UsageService
 from ledger.errors import NotFound
 
 _TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
@@ -24,8 +37,91 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+# Each route depends on the one service it calls (STYLE.md: thin entrypoints), not on the container.
+def _tokens(container: ContainerDep) -> TokenService:
+    return container.tokens
+
+
+def _catalogue(container: ContainerDep) -> CatalogueService:
+    return container.catalogue
+
+
+def _accounts(container: ContainerDep) -> AccountService:
+    return container.accounts
+
+
+def _usage(container: ContainerDep) -> UsageService:
+    return container.usage
+
+
+def _closing(container: ContainerDep) -> ClosingService:
+    return container.closing
+
+
+def _invoices(container: ContainerDep) -> InvoiceQueries:
+    return container.invoices
+
+
+def _cases(container: ContainerDep) -> CaseService:
+    return container.cases
+
+
+def _service_levels(container: ContainerDep) -> ServiceLevelService:
+    return container.service_levels
+
+
+def _signals(container: ContainerDep) -> SignalService:
+    return container.signals
+
+
+def _sepa(container: ContainerDep) -> SepaExportService:
+    return container.exports
+
+
+def _workbook(container: ContainerDep) -> WorkbookExportService:
+    return container.workbook
+
+
+def _fec(container: ContainerDep) -> FecExportService:
+    return container.fec
+
+
+def _payments(container: ContainerDep) -> PaymentService:
+    return container.payments
+
+
+def _receivables(container: ContainerDep) -> ReceivableService:
+    return container.receivables
+
+
+def _documents(container: ContainerDep) -> DocumentService:
+    return container.documents
+
+
+def _credit_notes(container: ContainerDep) -> CreditNoteService:
+    return container.credit_notes
+
+
+TokensDep = Annotated[TokenService, Depends(_tokens)]
+CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
+AccountsDep = Annotated[AccountService, Depends(_accounts)]
+UsageDep = Annotated[UsageService, Depends(_usage)]
+ClosingDep = Annotated[ClosingService, Depends(_closing)]
+InvoicesDep = Annotated[InvoiceQueries, Depends(_invoices)]
+CasesDep = Annotated[CaseService, Depends(_cases)]
+ServiceLevelsDep = Annotated[ServiceLevelService, Depends(_service_levels)]
+SignalsDep = Annotated[SignalService, Depends(_signals)]
+SepaDep = Annotated[SepaExportService, Depends(_sepa)]
+WorkbookDep = Annotated[WorkbookExportService, Depends(_workbook)]
+FecDep = Annotated[FecExportService, Depends(_fec)]
+PaymentsDep = Annotated[PaymentService, Depends(_payments)]
+ReceivablesDep = Annotated[ReceivableService, Depends(_receivables)]
+DocumentsDep = Annotated[DocumentService, Depends(_documents)]
+CreditNotesDep = Annotated[CreditNoteService, Depends(_credit_notes)]
+
+
 def get_principal(
-    container: ContainerDep,
+    tokens: TokensDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -33,7 +129,7 @@ def get_principal(
     if not _TOKEN_RE.fullmatch(credentials.credentials):
         # Our tokens are URL-safe ASCII; anything else (non-ASCII, spaces, 5 kB) is no token of ours.
         raise HTTPException(401, "malformed bearer token", headers={"WWW-Authenticate": "Bearer"})
-    principal = container.tokens.authenticate(credentials.credentials)
+    principal = tokens.authenticate(credentials.credentials)
     if principal is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return principal

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
+from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.catalogue import CatalogueService
-from billing.services.commands import find_aggregate, get_aggregate, run_command
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound

@@ -27,7 +27,7 @@ from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.accounts import AccountService
-from billing.services.commands import find_aggregate, get_aggregate, run_command
+from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.credit_notes import CreditNoteService
 from billing.settings import Settings
 from cases.calendar import PARIS

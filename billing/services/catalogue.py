@@ -8,7 +8,7 @@ from typing import Any
 
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
-from billing.services.commands import find_aggregate, run_command
+from billing.services.aggregates import find_aggregate, run_command
 from billing.services.grid_guards import check_grid_version
 from billing.services.vat_rates import all_rates, last_issue_date, vat_rate_on
 from ledger.clock import Clock, today

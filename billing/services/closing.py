@@ -22,8 +22,8 @@ from billing.documents.identity import load_buyers, seller_from_settings
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
+from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
-from billing.services.commands import find_aggregate
 from billing.services.rating_inputs import billable_accounts, load_account_months
 from billing.settings import Settings
 from invoices.document import issued_document

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, exists, select
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
-from billing.services.commands import get_aggregate, run_command
+from billing.services.aggregates import get_aggregate, run_command
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.grid_catalogue import PriceGridCatalogue

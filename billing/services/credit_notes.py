@@ -17,7 +17,7 @@ from billing.documents.identity import load_buyers, seller_from_settings
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
-from billing.services.commands import find_aggregate
+from billing.services.aggregates import find_aggregate
 from billing.services.documents import DocumentService
 from billing.settings import Settings
 from invoices.credit import CreditRefused, credit_note_document, credit_split

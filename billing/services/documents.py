@@ -23,7 +23,7 @@ from billing.documents.storage import DocumentStore, relative_path, sha256_of
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
-from billing.services.commands import find_aggregate
+from billing.services.aggregates import find_aggregate
 from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock

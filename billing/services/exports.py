@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.persistence.queries import direct_debit as q
-from billing.services.commands import find_aggregate, get_aggregate
+from billing.services.aggregates import find_aggregate, get_aggregate
 from billing.settings import Settings
 from exports.sepa import (
     DEFAULT_VERSION,

@@ -14,7 +14,7 @@ from typing import Any
 
 from billing.mail.outgoing import Mailer, document_mail
 from billing.persistence.eventstore import Ledger
-from billing.services.commands import find_aggregate
+from billing.services.aggregates import find_aggregate
 from billing.services.documents import DocumentService, _aggregate_id
 from billing.settings import Settings
 from ledger.clock import Clock

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
-from billing.services.commands import run_command
+from billing.services.aggregates import run_command
 from exports.bank_statement import StatementEntry, match_entries, parse_camt053, parse_csv, split_payment
 from invoices.payment_status import payment_status
 from ledger.account import CustomerAccount

@@ -18,7 +18,7 @@ from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.persistence.queries.receivables import Receivable, late_payment_billed, receivables_on
-from billing.services.commands import find_aggregate
+from billing.services.aggregates import find_aggregate
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
 from invoices.calendar import dispute_deadline, due_date

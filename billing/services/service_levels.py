@@ -8,7 +8,7 @@ from typing import Any
 
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
-from billing.services.commands import find_aggregate, run_command
+from billing.services.aggregates import find_aggregate, run_command
 from cases.calendar import PARIS
 from cases.sla import SlaTerms, Ticket, measure, year_penalty
 from ledger.clock import Clock, today

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, select
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
+from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
-from billing.services.commands import find_aggregate
 from billing.services.service_levels import _tickets
 from billing.services.usage import UsageService
 from cases.calendar import PARIS

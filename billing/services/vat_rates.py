@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing.persistence.eventstore import Ledger
-from billing.services.commands import find_aggregate, run_command
+from billing.services.aggregates import find_aggregate, run_command
 from ledger.errors import NotFound
 from ledger.grid_catalogue import PriceGridCatalogue
 from ledger.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, InvoiceNumbering
