@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict, InvalidInput
-
-_NS = uuid5(NAMESPACE_URL, "https://billing.flexio.fr/ledger")
+from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
 KINDS = ("dispute", "termination", "other")
 OUTCOMES = ("rejected", "accepted")

@@ -12,7 +12,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict
-from ledger.invoicing import _NS
+from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
 
 class CreditNote(Aggregate):

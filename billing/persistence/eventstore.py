@@ -24,7 +24,7 @@ from psycopg.sql import SQL, Identifier
 from billing.persistence import idempotency
 from billing.settings import Settings
 from ledger.account import CustomerAccount
-from ledger.invoicing import InvoiceNumbering
+from ledger.numbering import InvoiceNumbering
 
 UsageKeys = tuple[list[str], list[str], list[int], list[int]]  # accounts, ids, at (micros), credits
 

@@ -38,7 +38,7 @@ from ledger.case import OUTCOMES, Case
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.input_checks import money_str, optional_date, optional_text, require_choice, require_money
-from ledger.invoicing import Invoice
+from ledger.invoice import Invoice
 from ledger.money import Money
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger uploads get 413

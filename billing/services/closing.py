@@ -33,8 +33,10 @@ from ledger.clock import Clock, today
 from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
-from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering, MonthClose
+from ledger.invoice import Invoice
+from ledger.month_close import MonthClose
 from ledger.months import Month
+from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 from pricing.account_month import AccountMonth
 
 CHUNK = 500

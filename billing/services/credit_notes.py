@@ -25,8 +25,9 @@ from ledger.clock import Clock, today
 from ledger.credit_note import CreditNote
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.input_checks import require_money, require_text
-from ledger.invoicing import CREDIT_NOTE_SERIES, Invoice, InvoiceNumbering
+from ledger.invoice import Invoice
 from ledger.money import Money
+from ledger.numbering import CREDIT_NOTE_SERIES, InvoiceNumbering
 
 
 def credit_note_view(row: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
 from ledger.credit_note import CreditNote
 from ledger.errors import Conflict, NotFound
-from ledger.invoicing import Invoice
+from ledger.invoice import Invoice
 
 log = logging.getLogger(__name__)
 

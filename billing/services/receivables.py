@@ -26,7 +26,8 @@ from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
 from ledger.input_checks import require_date
-from ledger.invoicing import INVOICE_SERIES, Invoice, InvoiceNumbering
+from ledger.invoice import Invoice
+from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 
 ATTEMPTS = 10
 # ENGINEERING_NOTES: late-payment interest is outside the scope of VAT and goes on its own invoice.

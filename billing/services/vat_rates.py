@@ -15,7 +15,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, run_command
 from ledger.errors import NotFound
 from ledger.grid_catalogue import PriceGridCatalogue
-from ledger.invoicing import CREDIT_NOTE_SERIES, INVOICE_SERIES, InvoiceNumbering
+from ledger.numbering import CREDIT_NOTE_SERIES, INVOICE_SERIES, InvoiceNumbering
 from ledger.vat_rates import VatRate, VatRateTable, rate_in_force
 
 

@@ -24,7 +24,7 @@ from support.http_helpers import setup_customer
 from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.clock import FixedClock
-from ledger.invoicing import Invoice
+from ledger.invoice import Invoice
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 SCHEMAS = Path(xmlschema.__file__).parent.parent / "sepaxml" / "schemas"

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from ledger.errors import Conflict
-from ledger.invoicing import Invoice
+from ledger.invoice import Invoice
 
 ON = date(2026, 3, 10)
 

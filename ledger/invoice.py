@@ -1,144 +1,16 @@
-"""Issuing: month closes, gapless invoice numbering and the invoice aggregate (BILLING_RULES §7).
-
-French invoicing rules want one continuous series a year, in issue order, with no gap and no
-reuse. Numbers are therefore allocated by one aggregate, :class:`InvoiceNumbering`, saved in the
-same transaction as the invoices that carry them: a crash either keeps both or neither.
-"""
+"""The invoice aggregate: issued once, its document frozen; only its status moves on (§7, §8)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict
-from ledger.months import Month
-
-_NS = uuid5(NAMESPACE_URL, "https://billing.flexio.fr/ledger")
-
-INVOICE_SERIES = "invoice"
-CREDIT_NOTE_SERIES = "credit_note"
-
-
-class InvoiceNumbering(Aggregate):
-    """The single source of invoice and credit-note numbers (§7: no gap, no reuse, issue order)."""
-
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(_NS, "invoice-numbering")
-
-    @event("Opened")
-    def __init__(self) -> None:
-        self.counters: dict[str, int] = {}
-        self.last_issue_date: dict[str, str] = {}
-
-    def last_issued_on(self, series: str) -> date | None:
-        text = self.last_issue_date.get(series)
-        return date.fromisoformat(text) if text else None
-
-    def check_issue_date(self, series: str, issue_date: date) -> None:
-        """Numbers follow issue order: an issue date before the last one would break the order."""
-        last = self.last_issued_on(series)
-        if last is not None and issue_date < last:
-            raise Conflict(
-                f"issue date {issue_date} is before the last issued {series.replace('_', ' ')} ({last})",
-                field="issue_date",
-            )
-
-    def allocate(self, series: str, issue_date: date, count: int) -> int:
-        """Reserve ``count`` consecutive numbers of the issue year; returns the first sequence number."""
-        self.check_issue_date(series, issue_date)
-        key = f"{series}:{issue_date.year}"
-        first = self.counters.get(key, 0) + 1
-        self._allocated(series=series, year=issue_date.year, first=first, count=count,
-                        issue_date=issue_date.isoformat())
-        return first
-
-    @event("NumbersAllocated")
-    def _allocated(self, series: str, year: int, first: int, count: int, issue_date: str) -> None:
-        self.counters[f"{series}:{year}"] = first + count - 1
-        self.last_issue_date[series] = issue_date
-
-
-class MonthClose(Aggregate):
-    """The close of one billing month: started with its issue date, filled chunk by chunk, closed.
-
-    The notification position of ``Started`` is the usage cut-off: usage recorded after it for
-    this month or an earlier one is late usage, booked in the first open month (§7).
-    """
-
-    @staticmethod
-    def create_id(month: str) -> UUID:
-        return uuid5(_NS, f"month-close:{month}")
-
-    @event("Started")
-    def __init__(self, month: str, issue_date: str, billable: int) -> None:
-        self.month = month
-        self.issue_date = issue_date
-        self.billable = billable
-        self.issued: dict[str, str] = {}  # account -> invoice number
-        self.status = "closing"
-        self.total_ht = "0.00"
-        self.total_ttc = "0.00"
-        self.error: str | None = None
-
-    @property
-    def issue_day(self) -> date:
-        return date.fromisoformat(self.issue_date)
-
-    @property
-    def billing_month(self) -> Month:
-        return Month.parse(self.month)
-
-    def record_issued(self, entries: list[list[str]]) -> None:
-        """Note invoices issued in one chunk, as [account, number] pairs."""
-        if self.status != "closing":
-            raise Conflict(f"month {self.month} is already closed")
-        for account, _number in entries:
-            if account in self.issued:
-                raise Conflict(f"account {account} already has an invoice for {self.month}")
-        self._issued(entries=entries)
-
-    @event("InvoicesIssued")
-    def _issued(self, entries: list[list[str]]) -> None:
-        for account, number in entries:
-            self.issued[account] = number
-
-    def fail(self, reason: str) -> None:
-        """§7: a job that fails half way keeps what it issued and says why; closing again resumes."""
-        if self.status != "closing":
-            return
-        self._failed(reason=reason[:2000])
-
-    @event("Failed")
-    def _failed(self, reason: str) -> None:
-        self.status = "failed"
-        self.error = reason
-
-    def resume(self) -> None:
-        """§7: closing a failed month again carries on where it stopped, numbering still gapless."""
-        if self.status != "failed":
-            return
-        self._resumed()
-
-    @event("Resumed")
-    def _resumed(self) -> None:
-        self.status = "closing"
-        self.error = None
-
-    def finish(self, invoices: int, total_ht: str, total_ttc: str) -> None:
-        if self.status == "closed":
-            return
-        self._closed(invoices=invoices, total_ht=total_ht, total_ttc=total_ttc)
-
-    @event("Closed")
-    def _closed(self, invoices: int, total_ht: str, total_ttc: str) -> None:
-        self.status = "closed"
-        self.total_ht = total_ht
-        self.total_ttc = total_ttc
+from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
 
 class Invoice(Aggregate):
