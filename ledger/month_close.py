@@ -11,6 +11,50 @@ from ledger.errors import Conflict
 from ledger.months import Month
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
+# -- §7 guards on starting a close ---------------------------------------------------------------
+# Pure functions of the facts the service gathers (today, the later month already closing, the
+# first billing month, the previous month's close): the rules live here, the lookups in the service.
+
+
+def check_issue_date(month: Month, issue_date: date, today: date) -> None:
+    """§7: a month is closed once it has ended, with an issue date after it and not in the future."""
+    if today <= month.last_day:
+        raise Conflict(f"month {month} has not ended", field="month")
+    if issue_date <= month.last_day:
+        raise Conflict(f"issue date {issue_date} is not after the end of {month}", field="issue_date")
+    if issue_date > today:
+        raise Conflict(f"issue date {issue_date} is in the future", field="issue_date")
+
+
+def check_close_order(
+    month: Month, *, later_started: str | None, first_billing_month: Month | None, previous_status: str | None
+) -> None:
+    """§7: closing M needs every earlier month since the first service start to be closed.
+
+    And no later month may have started closing: a month before it (a contract recorded late
+    with an earlier service start) is billed as catch-up (§7b), never by a close of its own.
+    ``previous_status`` is the status of the close of the month before ``month`` (None: never started).
+    """
+    if later_started is not None:
+        raise Conflict(
+            f"a later month ({later_started}) has already started closing: what {month} bills now comes as"
+            " catch-up lines on the first open month (§7b)",
+            field="month",
+        )
+    if first_billing_month is None or month <= first_billing_month:
+        return
+    if previous_status != "closed":
+        raise Conflict(f"month {month.previous()} must be closed before {month}", field="month")
+
+
+def check_same_issue_date(month: Month, kept: date, asked: date) -> None:
+    """A close asked again must not silently keep the first date (issue 9)."""
+    if asked != kept:
+        raise Conflict(
+            f"month {month} was closed with issue date {kept.isoformat()}, not {asked.isoformat()}",
+            field="issue_date",
+        )
+
 
 class MonthClose(Aggregate):
     """The close of one billing month: started with its issue date, filled chunk by chunk, closed.

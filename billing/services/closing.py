@@ -34,7 +34,7 @@ from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
-from ledger.month_close import MonthClose
+from ledger.month_close import MonthClose, check_close_order, check_issue_date, check_same_issue_date
 from ledger.months import Month
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 from pricing.account_month import AccountMonth
@@ -154,12 +154,7 @@ class ClosingService:
         now = today(self.clock)
         issue_date = now if text is None else require_date(text, "issue_date")
         if strict:
-            if now <= month.last_day:
-                raise Conflict(f"month {month} has not ended", field="month")
-            if issue_date <= month.last_day:
-                raise Conflict(f"issue date {issue_date} is not after the end of {month}", field="issue_date")
-            if issue_date > now:
-                raise Conflict(f"issue date {issue_date} is in the future", field="issue_date")
+            check_issue_date(month, issue_date, today=now)
         return issue_date
 
     def first_billing_month(self) -> Month | None:
@@ -203,14 +198,7 @@ class ClosingService:
             except IntegrityError:
                 existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
         if existing is not None and issue_date_text is not None:
-            asked = require_date(issue_date_text, "issue_date")
-            if asked != existing.issue_day:
-                # A close asked again must not silently keep the first date (issue 9).
-                raise Conflict(
-                    f"month {month} was closed with issue date {existing.issue_day.isoformat()},"
-                    f" not {asked.isoformat()}",
-                    field="issue_date",
-                )
+            check_same_issue_date(month, kept=existing.issue_day, asked=require_date(issue_date_text, "issue_date"))
         if existing is not None and existing.status == "closed":
             return {"month": str(month), "status": "closed", "job": None}
         job = self.enqueue(str(month)) if self.enqueue else None
@@ -221,28 +209,18 @@ class ClosingService:
         return {"month": str(month), "status": state["status"], "job": job}
 
     def _check_order(self, month: Month) -> None:
-        """§7: closing M needs every earlier month since the first service start to be closed.
-
-        And no later month may have started closing: a month before it (a contract recorded late
-        with an earlier service start) is billed as catch-up (§7b), never by a close of its own.
-        """
+        """Gather the facts of the §7 order rule (ledger/month_close.py) and apply it."""
         with self.engine.connect() as conn:
             later = conn.execute(
                 select(func.max(t.months.c.month)).where(t.months.c.month > str(month))
             ).scalar()
-        if later is not None:
-            raise Conflict(
-                f"a later month ({later}) has already started closing: what {month} bills now comes as"
-                " catch-up lines on the first open month (§7b)",
-                field="month",
-            )
-        first = self.first_billing_month()
-        if first is None or month <= first:
-            return
-        previous = month.previous()
-        close = find_aggregate(self.ledger, MonthClose.create_id(str(previous)))
-        if close is None or close.status != "closed":
-            raise Conflict(f"month {previous} must be closed before {month}", field="month")
+        previous = find_aggregate(self.ledger, MonthClose.create_id(str(month.previous())))
+        check_close_order(
+            month,
+            later_started=later,
+            first_billing_month=self.first_billing_month(),
+            previous_status=None if previous is None else previous.status,
+        )
 
     # -- the job ---------------------------------------------------------------------------------
 
