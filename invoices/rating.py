@@ -20,6 +20,7 @@ from decimal import Decimal
 from invoices.calendar import collection_date, dispute_deadline, due_date
 from invoices.draft import InvoiceDraft, InvoiceLine, PenaltyAllocation
 from invoices.penalties import allocate_penalty_credits
+from ledger.account_records import PAYMENT_METHODS
 from ledger.errors import InvalidInput
 from ledger.grid import OPTION_KINDS, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum, round_half_up
@@ -29,8 +30,6 @@ from pricing.proration import overage_blocks, prorate, prorated_cap, service_day
 
 __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]
 
-VAT_REGIMES = ("standard", "reverse_charge", "export")
-PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")
 REVERSE_CHARGE_MENTION = "Autoliquidation"
 EXPORT_MENTION = "TVA non applicable, art. 259-1 du CGI"  # §5, word for word
 ZERO_RATE = Decimal("0.00")

@@ -10,12 +10,15 @@ checks stay out of the decorated methods on purpose: those run again on every re
 tightened later (or a library update of a checksum table) must never stop old events from loading.
 Event payloads hold only str/int/bool/None/list/dict (Money as "800.00", dates as ISO strings), so the
 default JSON transcoder stores them; properties give typed views (Money, date, Decimal).
+
+The customer's identity checks are in ledger/customer.py, the records' value types in
+ledger/account_records.py and the penalty cap in ledger/penalty_cap.py; this module keeps the
+aggregate: its state and thin commands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,16 +26,23 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.account_records import (
+    PAYMENT_METHODS,
+    TERMINATION_CHANNELS,
+    Contract,
+    Intervention,
+    OptionInterval,
+    Payment,
+    PenaltyCredit,
+    SupportHours,
+    Termination,
+    contract_from_record,
+    mandate_from_input,
+    termination_from_record,
+)
+from ledger.customer import Address, check_registration
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import OPTION_KINDS
-from ledger.identifiers import (
-    validate_account_id,
-    validate_bic,
-    validate_email,
-    validate_iban,
-    validate_siren,
-    validate_vat_number,
-)
 from ledger.input_checks import (
     decimal_str,
     money_str,
@@ -42,146 +52,16 @@ from ledger.input_checks import (
     require_choice,
     require_date,
     require_hours,
-    require_mapping,
     require_money,
     require_text,
 )
 from ledger.money import Money, money_sum
 from ledger.months import Month
-from ledger.penalty_cap import WINDOW, CreditInWindow, PaymentHT, grantable, payment_ht_value, window_room
+from ledger.penalty_cap import cap_room, capped_grant
 from ledger.termination_kinds import termination_kind
-from ledger.vat_regime import check_vat_regime
-
-VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
-PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
-TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
-PENALTY_CAP_WINDOW = WINDOW  # art. 13: "six (6) derniers mois" (ledger/penalty_cap.py)
 
 # Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
 ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
-
-
-# --- typed views -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """A structured postal address (structured addresses are required in SEPA files from Nov 2026)."""
-
-    line1: str
-    postcode: str
-    city: str
-    country: str  # ISO 3166-1 alpha-2, upper case
-    line2: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Mandate:
-    """A SEPA direct-debit mandate: its reference (RUM) and date go into every collection."""
-
-    reference: str
-    signed_on: date
-    iban: str
-    bic: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Contract:
-    plan: str
-    plan_grid_version: str
-    service_start: date
-    installation_fee: Money
-    freemium: bool
-    payment_method: str
-    mandate: Mandate | None
-
-
-@dataclass(frozen=True, slots=True)
-class OptionInterval:
-    """An option is billed from its acceptance to its end, both inclusive (§5.2, art. 8, 12.3, 17.1)."""
-
-    option: str
-    pack: str | None
-    accepted_on: date
-    ended_on: date | None
-
-    def active_on(self, day: date) -> bool:
-        return self.accepted_on <= day and (self.ended_on is None or day <= self.ended_on)
-
-
-@dataclass(frozen=True, slots=True)
-class SupportHours:
-    on: date
-    hours: Decimal
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class Intervention:
-    on: date
-    hours: Decimal
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    invoice: str
-    amount: Money
-    received_on: date
-    method: str
-    reference: str
-
-
-@dataclass(frozen=True, slots=True)
-class PenaltyCredit:
-    credit_id: str
-    requested: Money
-    granted: Money
-    capped: bool
-    reason: str
-    incident_on: date
-    granted_on: date
-
-
-@dataclass(frozen=True, slots=True)
-class Termination:
-    notified_on: date
-    channel: str
-    requested_end: date | None
-    effective_end: date
-    normal_end: date
-    early: bool
-    indemnity: Money
-    initiated_by: str = "customer"  # §9
-    reason: str = "notice"
-
-
-def _address_from_input(value: Any) -> dict[str, str]:
-    raw = require_mapping(value, "address")
-    address = {
-        "line1": require_text(raw.get("line1"), "address.line1", max_length=140),
-        "postcode": require_text(raw.get("postcode"), "address.postcode", max_length=16),
-        "city": require_text(raw.get("city"), "address.city", max_length=70),
-        "country": require_text(raw.get("country"), "address.country", max_length=2).upper(),
-    }
-    if len(address["country"]) != 2 or not address["country"].isascii() or not address["country"].isalpha():
-        raise InvalidInput("address.country must be an ISO 3166 two-letter code", field="address.country")
-    line2 = optional_text(raw.get("line2"), "address.line2", max_length=140)
-    if line2:
-        address["line2"] = line2
-    return address
-
-
-def _mandate_from_input(value: Any) -> dict[str, Any]:
-    raw = require_mapping(value, "mandate")
-    bic = raw.get("bic")
-    return {
-        # SEPA limits the mandate reference (RUM) to 35 characters.
-        "reference": require_text(raw.get("reference"), "mandate.reference", max_length=35),
-        "signed_on": require_date(raw.get("signed_on"), "mandate.signed_on").isoformat(),
-        "iban": validate_iban(raw.get("iban"), "mandate.iban"),
-        "bic": None if bic in (None, "") else validate_bic(bic, "mandate.bic"),
-    }
 
 
 # --- the aggregate ---------------------------------------------------------------------------------
@@ -209,26 +89,15 @@ class CustomerAccount(Aggregate):
         address: dict[str, Any],
     ) -> CustomerAccount:
         """Check a new customer's identity and create its account (API "POST /v1/admin/customers")."""
-        account = validate_account_id(account)
-        legal_name = require_text(legal_name, "legal_name", max_length=200)
-        regime = require_choice(vat_regime, VAT_REGIMES, "vat_regime")
-        email = validate_email(billing_email)
-        clean_address = _address_from_input(address)
-        clean_siren = None if siren in (None, "") else validate_siren(siren)
-        # The buyer's SIREN is a mandatory mention on invoices to French companies (e-invoicing reform).
-        if clean_address["country"] == "FR" and clean_siren is None:
-            raise InvalidInput("siren is required for a customer in France", field="siren")
-        clean_vat = None if vat_number in (None, "") else validate_vat_number(vat_number, siren=clean_siren)
-        # §5: the regime must agree with the address (and reverse charge with a VAT number of that state).
-        check_vat_regime(regime, clean_address["country"], clean_vat)
+        identity = check_registration(account, legal_name, siren, vat_number, vat_regime, billing_email, address)
         return cls(
-            account=account,
-            legal_name=legal_name,
-            siren=clean_siren,
-            vat_number=clean_vat,
-            vat_regime=regime,
-            billing_email=email,
-            address=clean_address,
+            account=identity.account,
+            legal_name=identity.legal_name,
+            siren=identity.siren,
+            vat_number=identity.vat_number,
+            vat_regime=identity.vat_regime,
+            billing_email=identity.billing_email,
+            address=identity.address,
         )
 
     @event("Registered")
@@ -289,26 +158,7 @@ class CustomerAccount(Aggregate):
 
     @property
     def contract(self) -> Contract | None:
-        raw = self._contract
-        if raw is None:
-            return None
-        mandate = raw["mandate"]
-        return Contract(
-            plan=raw["plan"],
-            plan_grid_version=raw["plan_grid_version"],
-            service_start=date.fromisoformat(raw["service_start"]),
-            installation_fee=Money.of(raw["installation_fee"]),
-            freemium=raw["freemium"],
-            payment_method=raw["payment_method"],
-            mandate=None
-            if mandate is None
-            else Mandate(
-                reference=mandate["reference"],
-                signed_on=date.fromisoformat(mandate["signed_on"]),
-                iban=mandate["iban"],
-                bic=mandate["bic"],
-            ),
-        )
+        return None if self._contract is None else contract_from_record(self._contract)
 
     @property
     def options(self) -> list[OptionInterval]:
@@ -379,20 +229,7 @@ class CustomerAccount(Aggregate):
 
     @property
     def termination(self) -> Termination | None:
-        t = self._termination
-        if t is None:
-            return None
-        return Termination(
-            notified_on=date.fromisoformat(t["notified_on"]),
-            channel=t["channel"],
-            requested_end=None if t["requested_end"] is None else date.fromisoformat(t["requested_end"]),
-            effective_end=date.fromisoformat(t["effective_end"]),
-            normal_end=date.fromisoformat(t["normal_end"]),
-            early=t["early"],
-            indemnity=Money.of(t["indemnity"]),
-            initiated_by=t.get("initiated_by", "customer"),
-            reason=t.get("reason", "notice"),
-        )
+        return None if self._termination is None else termination_from_record(self._termination)
 
     # -- guards shared by the commands --
 
@@ -448,7 +285,7 @@ class CustomerAccount(Aggregate):
             # A direct debit cannot be collected without a mandate (RUM, date, debtor IBAN).
             if mandate is None:
                 raise InvalidInput("sepa_debit needs a mandate", field="mandate")
-            clean_mandate = _mandate_from_input(mandate)
+            clean_mandate = mandate_from_input(mandate)
         elif mandate is not None:
             raise InvalidInput("a mandate is only for sepa_debit", field="mandate")
         self._contract_signed(
@@ -667,18 +504,6 @@ class CustomerAccount(Aggregate):
 
     # -- penalty credits (§6, art. 12, 13) --
 
-    def _payments_ht(self, invoices: Mapping[str, tuple[Money, Money]] | None) -> list[PaymentHT]:
-        """Each payment at its HT value (§6): amount × HT / TTC of the invoice it paid."""
-        known = invoices or {}
-        result = []
-        for p in self.payments:
-            ht, ttc = known.get(p.invoice, (None, None))
-            result.append(PaymentHT(p.received_on, payment_ht_value(p.amount, ht, ttc)))
-        return result
-
-    def _credits_in_windows(self) -> list[CreditInWindow]:
-        return [CreditInWindow(c.incident_on, c.granted.amount) for c in self.penalty_credits]
-
     def penalty_cap(self, incident_on: date, invoices: Mapping[str, tuple[Money, Money]] | None = None) -> Money:
         """What the window ending on ``incident_on`` can still take (§6, art. 13), possibly negative.
 
@@ -686,7 +511,7 @@ class CustomerAccount(Aggregate):
         already granted for incidents in that same window. ``invoices`` maps an invoice number to
         its (total HT, total TTC); a payment of an invoice not given counts at par.
         """
-        return Money(window_room(incident_on, self._payments_ht(invoices), self._credits_in_windows()))
+        return cap_room(incident_on, self.payments, self.penalty_credits, invoices)
 
     def grant_penalty_credit(
         self,
@@ -713,7 +538,7 @@ class CustomerAccount(Aggregate):
             raise InvalidInput("granted_on must not be before incident_on", field="granted_on")
         if any(c["credit_id"] == cid for c in self._penalty_credits):
             raise Conflict(f"penalty credit {cid!r} was already granted", field="id")
-        granted = grantable(asked, incident, self._payments_ht(invoices), self._credits_in_windows())
+        granted = capped_grant(asked, incident, self.payments, self.penalty_credits, invoices)
         self._penalty_credit_granted(
             credit_id=cid,
             requested=money_str(asked),

@@ -15,16 +15,26 @@ already holds 1,000.00: granted 0. In the other order, 1,000.00 then 0. Either w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from ledger.account_records import Payment, PenaltyCredit
 from ledger.money import Money
 
-__all__ = ["WINDOW", "CreditInWindow", "PaymentHT", "grantable", "payment_ht_value", "window_room"]
+__all__ = [
+    "WINDOW",
+    "CreditInWindow",
+    "PaymentHT",
+    "cap_room",
+    "capped_grant",
+    "grantable",
+    "payment_ht_value",
+    "window_room",
+]
 
 WINDOW = relativedelta(months=6)  # art. 13: "six (6) derniers mois"
 
@@ -75,3 +85,40 @@ def grantable(
     room = min(window_room(t, payments, credits) for t in anchors)
     amount = max(Decimal(0), min(requested.amount, room))
     return Money(amount.quantize(Decimal("0.01"), rounding=ROUND_DOWN))  # down: never above the cap
+
+
+# -- over an account's records -------------------------------------------------------------------
+
+InvoiceTotals = Mapping[str, tuple[Money, Money]]  # invoice number -> (total HT, total TTC)
+
+
+def payments_ht(payments: Iterable[Payment], invoices: InvoiceTotals | None) -> list[PaymentHT]:
+    """Each payment at its HT value (§6): amount × HT / TTC of the invoice it paid; at par if unknown."""
+    known = invoices or {}
+    result = []
+    for p in payments:
+        ht, ttc = known.get(p.invoice, (None, None))
+        result.append(PaymentHT(p.received_on, payment_ht_value(p.amount, ht, ttc)))
+    return result
+
+
+def credits_in_windows(credits: Iterable[PenaltyCredit]) -> list[CreditInWindow]:
+    return [CreditInWindow(c.incident_on, c.granted.amount) for c in credits]
+
+
+def cap_room(
+    incident_on: date, payments: Iterable[Payment], credits: Iterable[PenaltyCredit], invoices: InvoiceTotals | None
+) -> Money:
+    """What the window ending on ``incident_on`` can still take (§6, art. 13), possibly negative."""
+    return Money(window_room(incident_on, payments_ht(payments, invoices), credits_in_windows(credits)))
+
+
+def capped_grant(
+    requested: Money,
+    incident_on: date,
+    payments: Iterable[Payment],
+    credits: Iterable[PenaltyCredit],
+    invoices: InvoiceTotals | None,
+) -> Money:
+    """What a credit requested for ``incident_on`` is granted, capped over every window at once (§6)."""
+    return grantable(requested, incident_on, payments_ht(payments, invoices), credits_in_windows(credits))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ledger.errors import InvalidInput
 
+VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
+
 EU_MEMBER_STATES = frozenset(
     {
         "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",

@@ -1,0 +1,149 @@
+"""The account's records: contract, options, hours, interventions, payments, credits, termination.
+
+Frozen value types of what a customer account holds, the checks of the contract's input (the SEPA
+mandate) and the reading of the records as the events store them (dates as ISO strings, amounts
+as "800.00"). The aggregate (ledger/account.py) keeps the records and the commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.identifiers import validate_bic, validate_iban
+from ledger.input_checks import require_date, require_mapping, require_text
+from ledger.money import Money
+
+PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
+TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    """A SEPA direct-debit mandate: its reference (RUM) and date go into every collection."""
+
+    reference: str
+    signed_on: date
+    iban: str
+    bic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    plan: str
+    plan_grid_version: str
+    service_start: date
+    installation_fee: Money
+    freemium: bool
+    payment_method: str
+    mandate: Mandate | None
+
+
+@dataclass(frozen=True, slots=True)
+class OptionInterval:
+    """An option is billed from its acceptance to its end, both inclusive (§5.2, art. 8, 12.3, 17.1)."""
+
+    option: str
+    pack: str | None
+    accepted_on: date
+    ended_on: date | None
+
+    def active_on(self, day: date) -> bool:
+        return self.accepted_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportHours:
+    on: date
+    hours: Decimal
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    on: date
+    hours: Decimal
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    invoice: str
+    amount: Money
+    received_on: date
+    method: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyCredit:
+    credit_id: str
+    requested: Money
+    granted: Money
+    capped: bool
+    reason: str
+    incident_on: date
+    granted_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Termination:
+    notified_on: date
+    channel: str
+    requested_end: date | None
+    effective_end: date
+    normal_end: date
+    early: bool
+    indemnity: Money
+    initiated_by: str = "customer"  # §9
+    reason: str = "notice"
+
+
+def mandate_from_input(value: Any) -> dict[str, Any]:
+    raw = require_mapping(value, "mandate")
+    bic = raw.get("bic")
+    return {
+        # SEPA limits the mandate reference (RUM) to 35 characters.
+        "reference": require_text(raw.get("reference"), "mandate.reference", max_length=35),
+        "signed_on": require_date(raw.get("signed_on"), "mandate.signed_on").isoformat(),
+        "iban": validate_iban(raw.get("iban"), "mandate.iban"),
+        "bic": None if bic in (None, "") else validate_bic(bic, "mandate.bic"),
+    }
+
+
+def contract_from_record(raw: dict[str, Any]) -> Contract:
+    """The contract as the ``ContractSigned`` event stored it."""
+    mandate = raw["mandate"]
+    return Contract(
+        plan=raw["plan"],
+        plan_grid_version=raw["plan_grid_version"],
+        service_start=date.fromisoformat(raw["service_start"]),
+        installation_fee=Money.of(raw["installation_fee"]),
+        freemium=raw["freemium"],
+        payment_method=raw["payment_method"],
+        mandate=None
+        if mandate is None
+        else Mandate(
+            reference=mandate["reference"],
+            signed_on=date.fromisoformat(mandate["signed_on"]),
+            iban=mandate["iban"],
+            bic=mandate["bic"],
+        ),
+    )
+
+
+def termination_from_record(t: dict[str, Any]) -> Termination:
+    """The termination as the ``TerminationNotified`` event stored it (§9 fields added later default)."""
+    return Termination(
+        notified_on=date.fromisoformat(t["notified_on"]),
+        channel=t["channel"],
+        requested_end=None if t["requested_end"] is None else date.fromisoformat(t["requested_end"]),
+        effective_end=date.fromisoformat(t["effective_end"]),
+        normal_end=date.fromisoformat(t["normal_end"]),
+        early=t["early"],
+        indemnity=Money.of(t["indemnity"]),
+        initiated_by=t.get("initiated_by", "customer"),
+        reason=t.get("reason", "notice"),
+    )
