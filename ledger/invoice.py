@@ -55,10 +55,10 @@ class Invoice(Aggregate):
             return
         if self.status != "issued":
             raise Conflict(f"invoice {self.number} is {self.status}: it cannot be disputed", field="status")
-        self._disputed(case=case, on=on.isoformat())
+        self._disputed(case=case, on=on)
 
     @event("Disputed")
-    def _disputed(self, case: str, on: str) -> None:
+    def _disputed(self, case: str, on: date) -> None:
         self.status = "disputed"
         self.dispute_case = case
 
@@ -66,10 +66,10 @@ class Invoice(Aggregate):
         """A rejected or invalid dispute: disputed -> issued."""
         if self.status != "disputed" or self.dispute_case != case:
             raise Conflict(f"invoice {self.number} is not disputed by case {case}", field="status")
-        self._dispute_cleared(case=case, on=on.isoformat())
+        self._dispute_cleared(case=case, on=on)
 
     @event("DisputeCleared")
-    def _dispute_cleared(self, case: str, on: str) -> None:
+    def _dispute_cleared(self, case: str, on: date) -> None:
         self.status = "issued"
         self.dispute_case = None
 
@@ -77,10 +77,10 @@ class Invoice(Aggregate):
         """An accepted dispute not yet settled by a credit note, or the window over: -> accepted."""
         if self.status not in {"issued", "disputed"}:
             raise Conflict(f"invoice {self.number} is {self.status}: it cannot be accepted", field="status")
-        self._accepted(on=on.isoformat())
+        self._accepted(on=on)
 
     @event("Accepted")
-    def _accepted(self, on: str) -> None:
+    def _accepted(self, on: date) -> None:
         self.status = "accepted"
 
     def record_credit_note(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
@@ -90,11 +90,11 @@ class Invoice(Aggregate):
         """
         if self.status == "credited":
             raise Conflict(f"invoice {self.number} is already fully credited", field="number")
-        self._credited(credit_note=credit_note, amount_ht=amount_ht, amount_vat=amount_vat, on=on.isoformat(),
+        self._credited(credit_note=credit_note, amount_ht=amount_ht, amount_vat=amount_vat, on=on,
                        fully=fully)
 
     @event("CreditNoteRecorded")
-    def _credited(self, credit_note: str, amount_ht: str, amount_vat: str, on: str, fully: bool) -> None:
+    def _credited(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
         self.credited_ht = f"{Decimal(self.credited_ht) + Decimal(amount_ht):.2f}"
         self.credited_vat = f"{Decimal(self.credited_vat) + Decimal(amount_vat):.2f}"
         if fully:

@@ -29,11 +29,10 @@ class InvoiceNumbering(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.counters: dict[str, int] = {}
-        self.last_issue_date: dict[str, str] = {}
+        self.last_issue_date: dict[str, date] = {}
 
     def last_issued_on(self, series: str) -> date | None:
-        text = self.last_issue_date.get(series)
-        return date.fromisoformat(text) if text else None
+        return self.last_issue_date.get(series)
 
     def check_issue_date(self, series: str, issue_date: date) -> None:
         """Numbers follow issue order: an issue date before the last one would break the order."""
@@ -49,11 +48,10 @@ class InvoiceNumbering(Aggregate):
         self.check_issue_date(series, issue_date)
         key = f"{series}:{issue_date.year}"
         first = self.counters.get(key, 0) + 1
-        self._allocated(series=series, year=issue_date.year, first=first, count=count,
-                        issue_date=issue_date.isoformat())
+        self._allocated(series=series, year=issue_date.year, first=first, count=count, issue_date=issue_date)
         return first
 
     @event("NumbersAllocated")
-    def _allocated(self, series: str, year: int, first: int, count: int, issue_date: str) -> None:
+    def _allocated(self, series: str, year: int, first: int, count: int, issue_date: date) -> None:
         self.counters[f"{series}:{year}"] = first + count - 1
         self.last_issue_date[series] = issue_date

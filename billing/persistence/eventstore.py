@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import InterfaceError, OperationalError, Recording, StoredEvent
+from eventsourcing.persistence import InterfaceError, JSONTranscoder, OperationalError, Recording, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
@@ -25,6 +25,7 @@ from billing.persistence import idempotency
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.numbering import InvoiceNumbering
+from ledger.transcodings import LEDGER_TRANSCODINGS
 
 UsageKeys = tuple[list[str], list[str], list[int], list[int]]  # accounts, ids, at (micros), credits
 
@@ -132,6 +133,12 @@ class Ledger(Application[UUID]):
     name = "Ledger"
     is_snapshotting_enabled = True
     snapshotting_intervals = {CustomerAccount: 100, InvoiceNumbering: 100}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The library's (UUID, Decimal, datetime) and the ledger's value types (Money, date, Month)."""
+        super().register_transcodings(transcoder)
+        for transcoding in LEDGER_TRANSCODINGS:
+            transcoder.register(transcoding)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """``Application.save`` of eventsourcing 9.5 (pinned), step for step but the deprecated
