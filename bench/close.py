@@ -114,7 +114,6 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         )
         clock = FixedClock(datetime(2026, 11, 26, 11, 0, tzinfo=PARIS))
         container = bootstrap(settings, clock, migrate=False)
-        container.closing.enqueue = None
         t0 = time.perf_counter()
         seeding = seed(container, accounts)
         print(f"[B] seeded {accounts:,} accounts + {seeding['usage_events']:,} usage events in "

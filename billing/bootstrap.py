@@ -1,7 +1,10 @@
-"""One place that builds the service: settings, clock, ledger, read-model engine, projector, services.
+"""One place that builds the service: settings, clock, ledger, read-model engine, projector, the
+broker and its jobs, services.
 
 Nothing is built at import time (STYLE.md). The API's lifespan, the worker, the CLI and the tests
-call :func:`bootstrap`, each with the settings and clock it needs.
+call :func:`bootstrap`, each with the settings and clock it needs; what runs beside requests (the
+jobs, the mailbox poll, the projection thread) starts with :meth:`Container.start` and stops with
+:meth:`Container.close`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from billing.clock import SystemClock
+from billing.jobs import Jobs, make_broker
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
@@ -85,7 +89,15 @@ class Container:
     documents: DocumentService
     credit_notes: CreditNoteService
     mail: MailService
+    jobs: Jobs
     background: list[Any] = field(default_factory=list)
+
+    def start(self, *, projection: bool = True) -> None:
+        """Start what runs beside requests: the jobs (in this process when no broker is configured),
+        the mailbox poll chain when BILLING_IMAP_URL is set, and the projection thread."""
+        self.jobs.start(in_process_worker=not self.settings.broker_url, poll_mailbox=bool(self.settings.imap_url))
+        if projection:
+            self.start_background_projection()
 
     def start_background_projection(self) -> None:
         thread = ProjectorThread(self.projector)
@@ -93,6 +105,7 @@ class Container:
         self.background.append(thread)
 
     def close(self) -> None:
+        self.jobs.stop()
         for worker in self.background:
             worker.stop()
         for worker in self.background:
@@ -102,14 +115,26 @@ class Container:
         self.engine.dispose()
 
 
-def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, migrate: bool | None = None) -> Container:
-    """Build the service. ``migrate`` defaults to the ``BILLING_AUTO_MIGRATE`` setting."""
+def bootstrap(
+    settings: Settings | None = None, clock: Clock | None = None, *, migrate: bool | None = None, jobs: Jobs | None = None
+) -> Container:
+    """Build the service. ``migrate`` defaults to the ``BILLING_AUTO_MIGRATE`` setting; ``jobs`` is the
+    worker process's (its actors already declared), otherwise they are declared on a new broker."""
     settings = settings or load_settings()
     clock = clock or SystemClock()
     if migrate if migrate is not None else settings.auto_migrate:
         from billing.migrate import migrate as run_migrations
 
         run_migrations(settings)
+    container: Container | None = None
+
+    def services() -> Container:
+        """What the actors call; a job is handled only after start(), so the container exists."""
+        if container is None:
+            raise RuntimeError("a job arrived before bootstrap finished")
+        return container
+
+    jobs = jobs or Jobs(make_broker(settings), services)
     ledger = open_ledger(settings)
     engine = create_read_model_engine(settings)
     projector = ReadModelProjector(ledger, engine)
@@ -118,12 +143,11 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     catalogue = CatalogueService(ledger, projector, clock)
     accounts = AccountService(ledger, engine, projector, catalogue, clock)
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
-    closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
-    documents = DocumentService(settings, ledger, engine, projector, clock)
+    closing = ClosingService(settings, ledger, engine, projector, catalogue, clock, jobs)
+    documents = DocumentService(settings, ledger, engine, projector, clock, jobs)
     credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
-    cases = CaseService(settings, ledger, engine, projector, clock, accounts)
-    cases.credit_notes = credit_notes
-    return Container(
+    cases = CaseService(settings, ledger, engine, projector, clock, accounts, jobs=jobs, credit_notes=credit_notes)
+    container = Container(
         settings=settings,
         clock=clock,
         ledger=ledger,
@@ -148,4 +172,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
+        jobs=jobs,
     )
+    return container

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from billing.cli_export import export_app
 from billing.settings import load_settings
+
+if TYPE_CHECKING:
+    from billing.bootstrap import Container
 
 app = typer.Typer(help="Flexio Billing", no_args_is_help=True, add_completion=False)
 console = Console(width=160)
@@ -185,8 +189,8 @@ def mail_poll() -> None:
         container.close()
 
 
-def print_invoices(container: object, month: str) -> None:
-    invoices = container.invoices.list(month=month)  # type: ignore[attr-defined]
+def print_invoices(container: Container, month: str) -> None:
+    invoices = container.invoices.list(month=month)
     table = Table(title=f"Invoices issued for {month}")
     for column in ("number", "account", "issue date", "HT", "VAT", "TTC", "lines"):
         table.add_column(column, justify="right" if column in ("HT", "VAT", "TTC") else "left")

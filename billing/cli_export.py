@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,13 +13,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from ledger.errors import BillingError
 
+if TYPE_CHECKING:
+    from billing.bootstrap import Container
+
 export_app = typer.Typer(help="Exports: SEPA direct-debit files, the accountants' workbook, the FEC",
                          no_args_is_help=True)
 console = Console(width=160, stderr=True)
 
 
 @contextmanager
-def _container() -> Iterator[Any]:
+def _container() -> Iterator[Container]:
     from billing.bootstrap import bootstrap
 
     container = bootstrap()

@@ -31,7 +31,6 @@ from billing.api.routes import payments as payment_routes
 from billing.api.routes import receivables as receivable_routes
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
-from billing.jobs import Jobs, make_broker, set_container
 
 DESCRIPTION = """Usage metering and billing of FLEXIO: an event-sourced ledger, monthly invoices in
 arrears, gapless numbering. Every endpoint but `/health` needs `Authorization: Bearer <token>`.
@@ -42,21 +41,11 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = container_factory() if container_factory else bootstrap()
-        jobs = Jobs(make_broker(container.settings))
-        jobs.wire(container)
-        container.cases.enqueue_acknowledgments = jobs.send_acknowledgments
-        set_container(container)
-        if not container.settings.broker_url:
-            jobs.start_in_process_worker()
-        if container.settings.imap_url:
-            jobs.start_mailbox_polling()
-        if background:
-            container.start_background_projection()
+        container.start(projection=background)
         app.state.container = container
         try:
             yield
         finally:
-            jobs.stop()
             container.close()
 
     app = FastAPI(title="Flexio Billing", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

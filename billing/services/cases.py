@@ -29,6 +29,7 @@ from billing.persistence.projections import ReadModelProjector
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.credit_notes import CreditNoteService
+from billing.services.ports import JobSender
 from billing.settings import Settings
 from cases.calendar import PARIS
 from cases.disputes import Assessment, InvoiceFacts, assess
@@ -171,6 +172,9 @@ class CaseService:
         projector: ReadModelProjector,
         clock: Clock,
         accounts: AccountService | None = None,
+        *,
+        jobs: JobSender,
+        credit_notes: CreditNoteService | None = None,
     ) -> None:
         self.settings = settings
         self.accounts = accounts
@@ -178,8 +182,8 @@ class CaseService:
         self.engine = engine
         self.projector = projector
         self.clock = clock
-        self.enqueue_acknowledgments: Callable[[], object] | None = None  # wired to a job at start-up
-        self.credit_notes: CreditNoteService | None = None  # wired by bootstrap: accepted disputes end in one
+        self.jobs = jobs
+        self.credit_notes = credit_notes  # accepted disputes end in a credit note
 
     # -- mail in ---------------------------------------------------------------------------------
 
@@ -323,8 +327,8 @@ class CaseService:
             # The invoice's new status is read from the read model by the invoice routes and SEPA
             # selection; the case itself is read from the ledger, and lists catch up before reading.
             self.projector.catch_up()
-        if case.status == "open" and self.enqueue_acknowledgments is not None:
-            self.enqueue_acknowledgments()
+        if case.status == "open":
+            self.jobs.send_acknowledgments()
         return case_view(case)
 
     def record_emails(self, raws: list[bytes], senders: SenderDirectory | None = None) -> list[dict[str, Any] | None]:
@@ -379,8 +383,8 @@ class CaseService:
         for i, raw, mail in parsed:
             saved = new.get(mail.message_id)
             views[i] = case_view(saved) if saved is not None else self.record_email(raw, senders=directory, catch_up=False)
-        if any(c.status == "open" for c in new.values()) and self.enqueue_acknowledgments is not None:
-            self.enqueue_acknowledgments()
+        if any(c.status == "open" for c in new.values()):
+            self.jobs.send_acknowledgments()
         return views
 
     # -- reading -----------------------------------------------------------------------------------

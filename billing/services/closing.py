@@ -24,6 +24,7 @@ from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
+from billing.services.ports import JobSender
 from billing.services.rating_inputs import billable_accounts, load_account_months
 from billing.settings import Settings
 from invoices.document import issued_document
@@ -76,6 +77,7 @@ class ClosingService:
         projector: ReadModelProjector,
         catalogue: CatalogueService,
         clock: Clock,
+        jobs: JobSender,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -83,8 +85,7 @@ class ClosingService:
         self.projector = projector
         self.catalogue = catalogue
         self.clock = clock
-        self.enqueue: Callable[[str], str] | None = None  # set by the wiring: sends the close job
-        self.on_closed: Callable[[str], object] | None = None  # issue 11: render the documents
+        self.jobs = jobs
 
     # -- rating ----------------------------------------------------------------------------------
 
@@ -201,7 +202,7 @@ class ClosingService:
             check_same_issue_date(month, kept=existing.issue_day, asked=require_date(issue_date_text, "issue_date"))
         if existing is not None and existing.status == "closed":
             return {"month": str(month), "status": "closed", "job": None}
-        job = self.enqueue(str(month)) if self.enqueue else None
+        job = self.jobs.send_close(str(month))
         if job is None:
             self.run_close(str(month))
         self.projector.catch_up()
@@ -264,8 +265,7 @@ class ClosingService:
             if close is None:
                 raise NotFound(f"month {month} has no close in progress")
             if close.status == "closed":
-                if self.on_closed is not None:
-                    self.on_closed(str(month))
+                self.jobs.send_render()  # issue 11: the documents of the issued invoices
                 return issued_now
             if close.status != "closing":
                 return issued_now  # closed, or failed (only a new close request resumes it)

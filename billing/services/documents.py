@@ -10,7 +10,7 @@ finance sees on the invoice (issue 11 §3, §4).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate
+from billing.services.ports import JobSender
 from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
@@ -43,7 +44,13 @@ def _aggregate_id(kind: str, number: str) -> Any:
 
 class DocumentService:
     def __init__(
-        self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        engine: Engine,
+        projector: ReadModelProjector,
+        clock: Clock,
+        jobs: JobSender,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -51,17 +58,16 @@ class DocumentService:
         self.projector = projector
         self.clock = clock
         self.store = DocumentStore(settings.storage_dir)
-        self.enqueue: Callable[[], str] | None = None  # set by the wiring: sends the render job
-        self.on_stored: Callable[[str, str], None] | None = None  # (kind, number): e.g. mail it
+        self.jobs = jobs
 
     # -- rendering -------------------------------------------------------------------------------
 
     def request_render(self) -> str | None:
         """After a close or a credit note: render in a job, or here when no job runner is wired."""
-        if self.enqueue is not None:
-            return self.enqueue()
-        self.render_pending()
-        return None
+        job = self.jobs.send_render()
+        if job is None:
+            self.render_pending()
+        return job
 
     def _pending(self) -> list[tuple[str, dict[str, Any]]]:
         """Issued documents with no stored PDF and no recorded rejection, in number order."""
@@ -109,10 +115,9 @@ class DocumentService:
                 log.info("documents of batch %s were recorded by another job", chunk[0][1]["number"])
                 continue
             self.projector.catch_up()
-            if self.on_stored is not None:
-                for (kind, doc), result in zip(chunk, results, strict=True):
-                    if result.pdf is not None:
-                        self.on_stored(kind, doc["number"])
+            for (kind, doc), result in zip(chunk, results, strict=True):
+                if result.pdf is not None:
+                    self.jobs.send_mail(kind, doc["number"])  # issue 11: each stored document is mailed
         return {"stored": stored, "rejected": rejected}
 
     # -- serving ---------------------------------------------------------------------------------

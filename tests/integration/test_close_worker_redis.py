@@ -27,7 +27,7 @@ from sqlalchemy import select
 from support.factories import GRID_2026_A
 
 from billing.bootstrap import Container, bootstrap
-from billing.jobs import Jobs, make_broker
+from billing.jobs import Jobs
 from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.account import CustomerAccount
@@ -63,9 +63,7 @@ def redis_settings(pg_url: str, tmp_path: Path) -> Settings:
 def redis_container(redis_settings: Settings) -> Iterator[Container]:
     clock = FixedClock(datetime(2026, 11, 26, 12, 0, tzinfo=PARIS))  # the worker's real "today"
     built = bootstrap(redis_settings, clock, migrate=True)
-    jobs = Jobs(make_broker(redis_settings))
-    built.closing.enqueue = jobs.send_close
-    built.jobs = jobs  # type: ignore[attr-defined]
+    built.start(projection=False)  # the close is sent to Redis, for the worker processes
     yield built
     built.close()
     redis.Redis.from_url(redis_settings.broker_url).flushdb()
@@ -183,7 +181,7 @@ def test_close_on_redis_with_a_real_worker(redis_container: Container, tmp_path:
 def test_close_survives_workers_killed_at_random(redis_container: Container, tmp_path: Path) -> None:
     billable = seed(redis_container, KILL_ACCOUNTS)
     expected = preview_totals(redis_container)
-    jobs: Jobs = redis_container.jobs  # type: ignore[attr-defined]
+    jobs: Jobs = redis_container.jobs
     rng = random.Random(20261126)
     requested = False
     progress: list[int] = []

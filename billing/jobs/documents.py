@@ -1,0 +1,52 @@
+"""The document jobs (issue 11): render the pending documents, then mail each stored one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import dramatiq
+
+from billing.jobs.broker import QUEUE
+
+if TYPE_CHECKING:
+    from billing.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+
+def declare_render_documents(broker: dramatiq.Broker, services: Callable[[], Container]) -> dramatiq.Actor[[], None]:
+    """One render job renders everything pending; a second one finds nothing (idempotent)."""
+
+    def render_documents() -> None:
+        """Render, validate and store the documents of issued invoices and credit notes (issue 11)."""
+        result = services().documents.render_pending()
+        log.info("documents: %(stored)d stored, %(rejected)d rejected", result)
+
+    return dramatiq.actor(
+        broker=broker,
+        actor_name="render_documents",
+        queue_name=QUEUE,
+        max_retries=10,
+        min_backoff=1_000,
+        max_backoff=60_000,
+        time_limit=3_600_000,
+    )(render_documents)
+
+
+def declare_mail_document(broker: dramatiq.Broker, services: Callable[[], Container]) -> dramatiq.Actor[[str, str], None]:
+    """Retried up to ten minutes apart: an SMTP server that is down must not lose the mail."""
+
+    def mail_document(kind: str, number: str) -> None:
+        """Mail one stored invoice or credit note; raises on an SMTP failure so Dramatiq retries."""
+        services().mail.send_document(kind, number)
+
+    return dramatiq.actor(
+        broker=broker,
+        actor_name="mail_document",
+        queue_name=QUEUE,
+        max_retries=8,
+        min_backoff=1_000,
+        max_backoff=600_000,
+    )(mail_document)
