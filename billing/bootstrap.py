@@ -17,11 +17,15 @@ from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
+from billing.persistence.queries.accounts import SqlAccountQueries
+from billing.persistence.queries.corrections import SqlCorrectionQueries
+from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
@@ -33,6 +37,7 @@ from billing.services.service_levels import ServiceLevelService
 from billing.services.signals import SignalService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
+from billing.services.vat_rates import VatRateService
 from billing.settings import Settings, load_settings
 from ledger.clock import Clock
 
@@ -85,6 +90,8 @@ class Container:
     documents: DocumentService
     credit_notes: CreditNoteService
     mail: MailService
+    corrections: CorrectionService
+    vat_rates: VatRateService
     background: list[Any] = field(default_factory=list)
 
     def start_background_projection(self) -> None:
@@ -116,8 +123,8 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     register_handlers(projector)
     read_models = ProjectedReadModels(projector)
     catalogue = CatalogueService(ledger, projector, clock)
-    accounts = AccountService(ledger, engine, projector, catalogue, clock)
-    usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
+    accounts = AccountService(ledger, SqlAccountQueries(engine), read_models, catalogue, clock)
+    usage = UsageService(ledger, SqlUsageQueries(engine), read_models, clock)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
     documents = DocumentService(settings, ledger, engine, projector, clock)
     credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
@@ -148,4 +155,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
+        corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
+        vat_rates=VatRateService(ledger),
     )
