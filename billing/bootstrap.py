@@ -19,6 +19,8 @@ from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.persistence.queries.accounts import SqlAccountQueries
 from billing.persistence.queries.corrections import SqlCorrectionQueries
+from billing.persistence.queries.price_grids import SqlGridGuardQueries
+from billing.persistence.queries.signals import SqlSignalQueries
 from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
@@ -122,7 +124,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     projector = ReadModelProjector(ledger, engine)
     register_handlers(projector)
     read_models = ProjectedReadModels(projector)
-    catalogue = CatalogueService(ledger, projector, clock)
+    catalogue = CatalogueService(ledger, SqlGridGuardQueries(engine), read_models, clock)
     accounts = AccountService(ledger, SqlAccountQueries(engine), read_models, catalogue, clock)
     usage = UsageService(ledger, SqlUsageQueries(engine), read_models, clock)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
@@ -146,7 +148,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         idempotency=IdempotencyStore(engine),
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
-        signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
+        signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
         workbook=WorkbookExportService(engine, projector),
         fec=FecExportService(settings, engine, projector),
