@@ -21,11 +21,17 @@ from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
+from billing.persistence.queries.accounts import SqlAccountQueries
+from billing.persistence.queries.corrections import SqlCorrectionQueries
+from billing.persistence.queries.price_grids import SqlGridGuardQueries
+from billing.persistence.queries.signals import SqlSignalQueries
+from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
@@ -37,6 +43,7 @@ from billing.services.service_levels import ServiceLevelService
 from billing.services.signals import SignalService
 from billing.services.tokens import TokenService
 from billing.services.usage import UsageService
+from billing.services.vat_rates import VatRateService
 from billing.settings import Settings, load_settings
 from ledger.clock import Clock
 
@@ -90,6 +97,8 @@ class Container:
     credit_notes: CreditNoteService
     mail: MailService
     jobs: Jobs
+    corrections: CorrectionService
+    vat_rates: VatRateService
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -140,9 +149,9 @@ def bootstrap(
     projector = ReadModelProjector(ledger, engine)
     register_handlers(projector)
     read_models = ProjectedReadModels(projector)
-    catalogue = CatalogueService(ledger, projector, clock)
-    accounts = AccountService(ledger, engine, projector, catalogue, clock)
-    usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
+    catalogue = CatalogueService(ledger, SqlGridGuardQueries(engine), read_models, clock)
+    accounts = AccountService(ledger, SqlAccountQueries(engine), read_models, catalogue, clock)
+    usage = UsageService(ledger, SqlUsageQueries(engine), read_models, clock)
     closing = ClosingService(settings, ledger, engine, projector, catalogue, clock, jobs)
     documents = DocumentService(settings, ledger, engine, projector, clock, jobs)
     credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
@@ -163,7 +172,7 @@ def bootstrap(
         idempotency=IdempotencyStore(engine),
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
-        signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
+        signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
         exports=SepaExportService(settings, ledger, engine, projector, clock),
         workbook=WorkbookExportService(engine, projector),
         fec=FecExportService(settings, engine, projector),
@@ -173,5 +182,7 @@ def bootstrap(
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
         jobs=jobs,
+        corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
+        vat_rates=VatRateService(ledger),
     )
     return container

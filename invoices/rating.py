@@ -26,7 +26,8 @@ from ledger.grid import OPTION_KINDS, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum, round_half_up
 from ledger.months import Month
 from pricing.account_month import AccountMonth, CatchUpMonth, OptionInterval
-from pricing.proration import overage_blocks, prorate, prorated_cap, service_days
+from pricing.monthly_fees import option_monthly_fee
+from pricing.proration import month_cap, overage_blocks, prorate, service_days
 
 __all__ = ["EXPORT_MENTION", "REVERSE_CHARGE_MENTION", "rate_account_month"]
 
@@ -107,16 +108,14 @@ def _option_lines(inputs: AccountMonth, grid: PriceGrid, plan: PlanPrice) -> lis
             "days": days,
             "days_in_month": month.days,
         }
+        # §4 Decision, art. 8, 17.1, 12.3: the option's monthly fee, priced in one place; §5.2-5.3 prorate it.
+        monthly = option_monthly_fee(grid, plan, interval.option, interval.pack)
         if interval.option == "branding_removal":
-            # §4 Decision: fixed monthly fee or percent of the plan fee ("majoration", art. 8).
-            monthly = grid.branding_removal.monthly_price(plan.monthly_fee)
             base = "Retrait de la mention FLEXIO"
         elif interval.option == "reference_opt_out":
-            monthly = grid.reference_opt_out_fee  # art. 17.1
             base = "Opposition aux références commerciales"
         else:
             pack = _pack_of(grid, interval)
-            monthly = pack.monthly_fee  # §5.3: prorated like an option
             base = f"Accompagnement Avancé {pack.code}"
             details["pack"] = pack.code
         amount = prorate(monthly, days, month.days)
@@ -174,7 +173,7 @@ def _overage_line(inputs: AccountMonth, plan: PlanPrice, days: int) -> InvoiceLi
     if days == 0:
         return None  # no service day: no cap and nothing to bill (usage after the end is refused, §7b)
     month = inputs.month
-    cap = prorated_cap(plan.included_credits, days, month.days)
+    cap = month_cap(plan.included_credits, month, inputs.service_start, inputs.service_end)
     excess = max(0, inputs.credits - cap)
     if excess == 0:
         return None  # §5: nothing to bill and nothing the customer needs to see
@@ -377,8 +376,7 @@ def _late_usage_without_overage(past: CatchUpMonth, late: dict[str, str | int]) 
     # §5.4: late usage is shown with its original month even when it adds no overage.
     inputs = past.inputs
     plan = past.grid.plan(inputs.plan)
-    days = service_days(inputs.month, inputs.service_start, inputs.service_end)
-    cap = prorated_cap(plan.included_credits, days, inputs.month.days)
+    cap = month_cap(plan.included_credits, inputs.month, inputs.service_start, inputs.service_end)
     return InvoiceLine(
         kind="overage",
         label=f"Consommation déclarée en retard — {_month_fr(inputs.month)} (sans dépassement supplémentaire)",

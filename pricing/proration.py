@@ -15,7 +15,7 @@ from ledger.errors import InvalidInput
 from ledger.money import Money
 from ledger.months import Month
 
-__all__ = ["overage_blocks", "prorate", "prorated_cap", "service_days"]
+__all__ = ["month_cap", "overage_blocks", "prorate", "prorated_cap", "service_days"]
 
 
 def service_days(month: Month, start: date, end: date | None) -> int:
@@ -70,6 +70,16 @@ def prorated_cap(cap: int, days: int, days_in_month: int) -> int:
     if cap < 0:
         raise InvalidInput(f"cap must not be negative, got {cap}", field="cap")
     return -(-cap * days // days_in_month)
+
+
+def month_cap(included_credits: int, month: Month, service_start: date, service_end: date | None) -> int:
+    """The credits included in ``month`` for a service from ``service_start`` to ``service_end`` (§5.4).
+
+    The plan's cap prorated to the service days of the month, rounded up (customer's favour); a month
+    without a service day has a cap of 0. E.g. 10,000 credits, service from 10 Feb 2026 (19 of 28
+    days): ceil(10,000 × 19 / 28) = ceil(6,785.7…) = 6,786.
+    """
+    return prorated_cap(included_credits, service_days(month, service_start, service_end), month.days)
 
 
 def overage_blocks(excess: int, block: int) -> int:

@@ -13,6 +13,7 @@ from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
@@ -23,6 +24,7 @@ from billing.services.service_levels import ServiceLevelService
 from billing.services.signals import SignalService
 from billing.services.tokens import Principal, TokenService
 from billing.services.usage import UsageService
+from billing.services.vat_rates import VatRateService
 from ledger.errors import NotFound
 
 _TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
@@ -102,6 +104,14 @@ def _credit_notes(container: ContainerDep) -> CreditNoteService:
     return container.credit_notes
 
 
+def _corrections(container: ContainerDep) -> CorrectionService:
+    return container.corrections
+
+
+def _vat_rates(container: ContainerDep) -> VatRateService:
+    return container.vat_rates
+
+
 TokensDep = Annotated[TokenService, Depends(_tokens)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
 AccountsDep = Annotated[AccountService, Depends(_accounts)]
@@ -118,6 +128,8 @@ PaymentsDep = Annotated[PaymentService, Depends(_payments)]
 ReceivablesDep = Annotated[ReceivableService, Depends(_receivables)]
 DocumentsDep = Annotated[DocumentService, Depends(_documents)]
 CreditNotesDep = Annotated[CreditNoteService, Depends(_credit_notes)]
+CorrectionsDep = Annotated[CorrectionService, Depends(_corrections)]
+VatRatesDep = Annotated[VatRateService, Depends(_vat_rates)]
 
 
 def get_principal(

@@ -7,57 +7,68 @@ Each use case loads one :class:`CustomerAccount`, runs one command and saves it;
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
-
-from billing.persistence import tables as t
+from billing.commands.accounts import (
+    AcceptOption,
+    EndOption,
+    GrantPenaltyCredit,
+    NotifyTermination,
+    RecordIntervention,
+    RecordSupportHours,
+    RegisterCustomer,
+    SignContract,
+)
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.catalogue import CatalogueService
+from billing.services.ports import ReadModels
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.identifiers import validate_account_id
-from ledger.input_checks import optional_date, require_date, require_money
 from ledger.money import Money
 from ledger.months import Month
 from ledger.termination_kinds import termination_kind
+from pricing.monthly_fees import recurring_monthly_fees
+from pricing.proration import month_cap
 from pricing.termination import early_termination_indemnity
 
+__all__ = ["AccountQueries", "AccountService", "recurring_monthly_fees"]
 
-def recurring_monthly_fees(grid: PriceGrid, plan: str, options: list[Any], on: date) -> Money:
-    """The monthly fees ("redevances mensuelles", art. 14) of a plan and the options active on a day."""
-    plan_price = grid.plan(plan)
-    total = plan_price.monthly_fee
-    for interval in options:
-        if interval.accepted_on > on or (interval.ended_on is not None and interval.ended_on < on):
-            continue
-        if interval.option == "branding_removal":
-            total = total + grid.branding_removal.monthly_price(plan_price.monthly_fee)
-        elif interval.option == "reference_opt_out":
-            total = total + grid.reference_opt_out_fee
-        elif interval.option == "advanced_support" and interval.pack:
-            total = total + grid.support_pack(interval.pack).monthly_fee
-    return total
+Request = Mapping[str, Any]  # a request body the demo and older tests still pass; parsed by the command
+
+
+def _as(kind: Any, value: Any) -> Any:
+    """The command itself, or the one ``kind.from_request`` builds from a request body."""
+    return value if isinstance(value, kind) else kind.from_request(value)
+
+
+class AccountQueries(Protocol):
+    """What the account use cases read from the invoice read model."""
+
+    def invoice_owner(self, number: str) -> str | None:
+        """The account an issued invoice belongs to, or None for an unknown number."""
+
+    def invoice_totals(self, account: str) -> dict[str, tuple[Money, Money]]:
+        """Invoice number -> (total HT, total TTC) of the account's invoices (§6: payments count HT)."""
 
 
 class AccountService:
     def __init__(
         self,
         ledger: Ledger,
-        engine: Engine,
-        projector: ReadModelProjector,
+        queries: AccountQueries,
+        read_models: ReadModels,
         catalogue: CatalogueService,
         clock: Clock,
     ) -> None:
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.catalogue = catalogue
         self.clock = clock
 
@@ -70,7 +81,7 @@ class AccountService:
             CustomerAccount.create_id(code),
             command,
             what=f"account {code!r}",
-            after_save=self.projector.catch_up,
+            after_save=self.read_models.sync,
         )
 
     def _grid_on(self, day: date, field: str) -> PriceGrid:
@@ -83,17 +94,28 @@ class AccountService:
         code = validate_account_id(account)
         return get_aggregate(self.ledger, CustomerAccount.create_id(code), f"account {code!r}")
 
+    def month_cap(self, account: str, month: Month) -> int | None:
+        """§4, §5.4: the credits included in ``month`` (grid in force on its 1st, prorated), None without contract."""
+        customer = self.get(account)
+        contract = customer.contract
+        if contract is None:
+            return None
+        grid = self.catalogue.in_force(month.first_day)
+        end = customer.termination.effective_end if customer.termination else None
+        return month_cap(grid.plan(contract.plan).included_credits, month, contract.service_start, end)
+
     # -- use cases -------------------------------------------------------------------------------
 
-    def register(self, payload: dict[str, Any]) -> CustomerAccount:
+    def register(self, request: RegisterCustomer | Request) -> CustomerAccount:
+        command: RegisterCustomer = _as(RegisterCustomer, request)
         customer = CustomerAccount.register(
-            account=payload.get("account"),  # type: ignore[arg-type]
-            legal_name=payload.get("legal_name"),  # type: ignore[arg-type]
-            siren=payload.get("siren"),
-            vat_number=payload.get("vat_number"),
-            vat_regime=payload.get("vat_regime"),  # type: ignore[arg-type]
-            billing_email=payload.get("billing_email"),  # type: ignore[arg-type]
-            address=payload.get("address"),  # type: ignore[arg-type]
+            account=command.account,
+            legal_name=command.legal_name,
+            siren=command.siren,
+            vat_number=command.vat_number,
+            vat_regime=command.vat_regime,
+            billing_email=command.billing_email,
+            address=dict(command.address),
         )
         if find_aggregate(self.ledger, customer.id) is not None:
             raise Conflict(f"account {customer.account!r} already exists", field="account")
@@ -103,13 +125,14 @@ class AccountService:
             self.ledger.save(customer)
         except IntegrityError:
             raise Conflict(f"account {customer.account!r} already exists", field="account") from None
-        self.projector.catch_up()
+        self.read_models.sync()
         return customer
 
-    def sign_contract(self, account: str, payload: dict[str, Any]) -> CustomerAccount:
-        start = require_date(payload.get("service_start"), "service_start")
+    def sign_contract(self, account: str, request: SignContract | Request) -> CustomerAccount:
+        command: SignContract = _as(SignContract, request)
+        start = command.service_start
         grid = self._grid_on(start, "service_start")  # the plan comes from the grid in force at start
-        plan = payload.get("plan")
+        plan = command.plan
         if not isinstance(plan, str) or plan not in grid.plans:
             raise InvalidInput(
                 f"plan {plan!r} is not in price grid {grid.version} in force on {start.isoformat()}",
@@ -120,53 +143,47 @@ class AccountService:
             customer.sign_contract(
                 plan=plan,
                 service_start=start,
-                installation_fee=payload.get("installation_fee", "0.00"),
-                freemium=payload.get("freemium", False),
-                payment_method=payload.get("payment_method"),  # type: ignore[arg-type]
-                mandate=payload.get("mandate"),
+                installation_fee=command.installation_fee,
+                freemium=command.freemium,
+                payment_method=command.payment_method,
+                mandate=None if command.mandate is None else dict(command.mandate),
                 plan_grid_version=grid.version,
             )
             return customer
 
         return self._run(account, sign)
 
-    def accept_option(self, account: str, payload: dict[str, Any]) -> CustomerAccount:
-        day = require_date(payload.get("accepted_on"), "accepted_on")
-        pack = payload.get("pack")
-        if payload.get("option") == "advanced_support" and isinstance(pack, str):
-            self._grid_on(day, "accepted_on").support_pack(pack)  # 422 naming "pack" when unknown
+    def accept_option(self, account: str, request: AcceptOption | Request) -> CustomerAccount:
+        command: AcceptOption = _as(AcceptOption, request)
+        day = command.accepted_on
+        if command.option == "advanced_support" and isinstance(command.pack, str):
+            self._grid_on(day, "accepted_on").support_pack(command.pack)  # 422 naming "pack" when unknown
 
         def accept(customer: CustomerAccount) -> CustomerAccount:
-            customer.accept_option(payload.get("option"), pack, day)  # type: ignore[arg-type]
+            customer.accept_option(command.option, command.pack, day)
             return customer
 
         return self._run(account, accept)
 
-    def end_option(self, account: str, option: str, payload: dict[str, Any]) -> CustomerAccount:
+    def end_option(self, account: str, command: EndOption) -> CustomerAccount:
         def end(customer: CustomerAccount) -> CustomerAccount:
-            customer.end_option(option, payload.get("ended_on"))  # type: ignore[arg-type]
+            customer.end_option(command.option, command.ended_on)
             return customer
 
         return self._run(account, end)
 
-    def record_support_hours(self, account: str, payload: dict[str, Any]) -> None:
-        self._run(
-            account,
-            lambda c: c.record_support_hours(payload.get("on"), payload.get("hours"), payload.get("note", "")),
-        )
+    def record_support_hours(self, account: str, request: RecordSupportHours | Request) -> None:
+        command: RecordSupportHours = _as(RecordSupportHours, request)
+        self._run(account, lambda c: c.record_support_hours(command.on, command.hours, command.note))
 
-    def record_intervention(self, account: str, payload: dict[str, Any]) -> None:
-        self._run(
-            account,
-            lambda c: c.record_intervention(
-                payload.get("on"), payload.get("hours"), payload.get("description")
-            ),
-        )
+    def record_intervention(self, account: str, request: RecordIntervention | Request) -> None:
+        command: RecordIntervention = _as(RecordIntervention, request)
+        self._run(account, lambda c: c.record_intervention(command.on, command.hours, command.description))
 
     def record_payment(self, account: str, payload: dict[str, Any]) -> None:
+        """A payment recorded on the account alone (tests, demo); the API goes through PaymentService."""
         number = payload.get("invoice")
-        with self.engine.connect() as conn:
-            owner = conn.execute(select(t.invoices.c.account).where(t.invoices.c.number == number)).scalar()
+        owner = self.queries.invoice_owner(number) if isinstance(number, str) else None
         if owner != account:
             raise InvalidInput(f"invoice {number!r} is not an invoice of account {account!r}", field="invoice")
         self._run(
@@ -180,29 +197,17 @@ class AccountService:
             ),
         )
 
-    def grant_penalty_credit(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
-        credit_id = payload.get("id") or uuid.uuid4().hex
-        requested = require_money(payload.get("amount"), "amount", positive=True)
+    def grant_penalty_credit(self, account: str, request: GrantPenaltyCredit | Request) -> dict[str, Any]:
+        command: GrantPenaltyCredit = _as(GrantPenaltyCredit, request)
+        credit_id = command.credit_id or uuid.uuid4().hex
+        requested = command.amount
         code = validate_account_id(account)
         # §6: a payment counts for its HT value, amount × HT / TTC of the invoice it paid.
-        with self.engine.connect() as conn:
-            invoices = {
-                number: (Money(Decimal(ht)), Money(Decimal(ttc)))
-                for number, ht, ttc in conn.execute(
-                    select(t.invoices.c.number, t.invoices.c.total_ht, t.invoices.c.total_ttc).where(
-                        t.invoices.c.account == code
-                    )
-                )
-            }
+        invoices = self.queries.invoice_totals(code)
 
         def grant(customer: CustomerAccount) -> Money:
             return customer.grant_penalty_credit(
-                credit_id,
-                requested,
-                payload.get("reason"),  # type: ignore[arg-type]
-                payload.get("incident_on"),  # type: ignore[arg-type]
-                payload.get("granted_on"),  # type: ignore[arg-type]
-                invoices,
+                credit_id, requested, command.reason, command.incident_on, command.granted_on, invoices
             )
 
         granted: Money = self._run(account, grant)
@@ -213,16 +218,17 @@ class AccountService:
             "capped": granted < requested,
         }
 
-    def notify_termination(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
-        notified_on = require_date(payload.get("notified_on"), "notified_on")
-        requested_end = optional_date(payload.get("requested_end"), "requested_end")
+    def notify_termination(self, account: str, request: NotifyTermination | Request) -> dict[str, Any]:
+        command: NotifyTermination = _as(NotifyTermination, request)
+        notified_on = command.notified_on
+        requested_end = command.requested_end
 
         def terminate(customer: CustomerAccount) -> dict[str, Any]:
             contract = customer.contract
             if contract is None:
                 raise Conflict(f"account {customer.account!r} has no contract")
-            initiated_by = payload.get("initiated_by") or "customer"
-            reason = payload.get("reason") or "notice"
+            initiated_by = command.initiated_by
+            reason = command.reason
             # §9: who initiated it and why decide the end and whether the indemnity is owed.
             kind = termination_kind(
                 contract.service_start, notified_on, requested_end, initiated_by, reason, contract.freemium
@@ -234,13 +240,14 @@ class AccountService:
                 options = customer.options
 
                 def fees(month: Month) -> Money:
+                    # art. 14: the monthly fees of the plan and options still running at the end.
                     grid = self.catalogue.in_force(month.first_day)
                     return recurring_monthly_fees(grid, contract.plan, options, outcome.effective_end)
 
                 indemnity = early_termination_indemnity(fees, period[0], period[1])
             customer.notify_termination(
                 notified_on,
-                payload.get("channel"),  # type: ignore[arg-type]
+                command.channel,
                 requested_end,
                 outcome.effective_end,
                 outcome.early,

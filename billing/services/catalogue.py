@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate, run_command
-from billing.services.grid_guards import check_grid_version
+from billing.services.grid_guards import GridGuardQueries, check_grid_version
+from billing.services.ports import ReadModels
 from billing.services.vat_rates import all_rates, last_issue_date, vat_rate_on
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, NotFound
@@ -19,17 +20,19 @@ from ledger.vat_rates import check_not_before_issued, rate_in_force
 
 
 class CatalogueService:
-    def __init__(self, ledger: Ledger, projector: ReadModelProjector, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, guards: GridGuardQueries, read_models: ReadModels, clock: Clock) -> None:
         self.ledger = ledger
-        self.projector = projector
+        self.guards = guards
+        self.read_models = read_models
         self.clock = clock
 
-    def publish(self, payload: dict[str, Any]) -> tuple[PriceGrid, bool]:
+    def publish(self, version: PriceGrid | Mapping[str, Any]) -> tuple[PriceGrid, bool]:
         """Publish a version; the same version posted again with the same content is not a new one.
 
+        ``version`` is the grid, or its request body (demo, tests) read by ``grid_from_dict``.
         Returns the grid and whether it was created now.
         """
-        grid = grid_from_dict(payload)
+        grid = version if isinstance(version, PriceGrid) else grid_from_dict(dict(version))
 
         def publish(catalogue: PriceGridCatalogue) -> bool:
             existing = catalogue.find(grid.version)
@@ -38,9 +41,9 @@ class CatalogueService:
                     return False
                 raise Conflict(f"price grid version {grid.version!r} exists with other content", field="version")
             catalogue.check_publishable(grid)
-            self.projector.catch_up()
+            self.read_models.sync()
             # §4: not notified in the future, never re-pricing a closed month, nothing in use dropped.
-            check_grid_version(grid, today(self.clock), self.projector.engine, is_first=not catalogue.versions())
+            check_grid_version(grid, today(self.clock), self.guards, is_first=not catalogue.versions())
             if grid.vat_rate is not None and rate_in_force(grid.effective_from, all_rates(self.ledger)) != grid.vat_rate:
                 # §4: the grid's vat_rate records a rate from effective_from, never before an issued invoice.
                 check_not_before_issued(grid.effective_from, last_issue_date(self.ledger))
@@ -53,7 +56,7 @@ class CatalogueService:
             publish,
             what="price grid catalogue",
             create=PriceGridCatalogue,
-            after_save=self.projector.catch_up,
+            after_save=self.read_models.sync,
         )
         return grid, created
 

@@ -5,43 +5,54 @@ where every fact and every withdrawal shows with its reason."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, exists, select
-
-from billing.persistence import tables as t
+from billing.commands.corrections import CorrectIntervention, CorrectSupportHours, WithdrawOption
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import get_aggregate, run_command
+from billing.services.ports import ReadModels
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.grid_catalogue import PriceGridCatalogue
 from ledger.identifiers import validate_account_id
-from ledger.input_checks import require_date
 from ledger.months import Month
 
 # Fields of stored events not shown in the history (the library's own, and bank details).
 _HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
+class CorrectionQueries(Protocol):
+    """What a withdrawal must know from the read models: is the fact already used?"""
+
+    def latest_closing_month(self) -> str | None:
+        """The latest month (YYYY-MM) whose close has started, if any."""
+
+    def penalty_credit_used(self, credit_id: str) -> bool:
+        """Has an issued invoice deducted (part of) this penalty credit?"""
+
+    def has_usage(self, account: str) -> bool: ...
+
+    def contract_starts_from(self, day: date) -> bool:
+        """Does any contract start on or after ``day`` (so may be priced by a grid from that day)?"""
+
+
 class CorrectionService:
-    def __init__(self, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, queries: CorrectionQueries, read_models: ReadModels, clock: Clock) -> None:
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.clock = clock
 
     def closed_through(self) -> Month | None:
         """The latest month whose close has started: its facts (and earlier ones) are invoiced."""
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            latest = conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()).limit(1)).scalar()
+        self.read_models.sync()
+        latest = self.queries.latest_closing_month()
         return None if latest is None else Month.parse(latest)
 
     def _run(self, account: str, command: Any) -> None:
         code = validate_account_id(account)
         run_command(self.ledger, CustomerAccount.create_id(code), command, what=f"account {code!r}",
-                    after_save=self.projector.catch_up)
+                    after_save=self.read_models.sync)
 
     def withdraw_support_hours(self, account: str, number: int, reason: str) -> None:
         closed = self.closed_through()
@@ -51,27 +62,27 @@ class CorrectionService:
         closed = self.closed_through()
         self._run(account, lambda c: c.withdraw_intervention(number, reason, closed))
 
-    def correct_support_hours(self, account: str, number: int, reason: str, record: dict[str, Any]) -> None:
+    def correct_support_hours(self, account: str, command: CorrectSupportHours) -> None:
         """Withdraw record ``number`` and record the right one, in one save (both events or neither)."""
         closed = self.closed_through()
-        on = require_date(record.get("on"), "on")
-        self._require_open(on, closed)
+        record = command.record
+        self._require_open(record.on, closed)
 
         def correct(c: CustomerAccount) -> None:
-            c.withdraw_support_hours(number, reason, closed)
-            c.record_support_hours(on, record.get("hours"), record.get("note", ""))  # type: ignore[arg-type]
+            c.withdraw_support_hours(command.number, command.reason, closed)
+            c.record_support_hours(record.on, record.hours, record.note)
 
         self._run(account, correct)
 
-    def correct_intervention(self, account: str, number: int, reason: str, record: dict[str, Any]) -> None:
+    def correct_intervention(self, account: str, command: CorrectIntervention) -> None:
         """Withdraw intervention ``number`` and record the right one, in one save."""
         closed = self.closed_through()
-        on = require_date(record.get("on"), "on")
-        self._require_open(on, closed)
+        record = command.record
+        self._require_open(record.on, closed)
 
         def correct(c: CustomerAccount) -> None:
-            c.withdraw_intervention(number, reason, closed)
-            c.record_intervention(on, record.get("hours"), record.get("description"))  # type: ignore[arg-type]
+            c.withdraw_intervention(command.number, command.reason, closed)
+            c.record_intervention(record.on, record.hours, record.description)
 
         self._run(account, correct)
 
@@ -81,20 +92,17 @@ class CorrectionService:
         CustomerAccount._require_open_month(day, closed, "the corrected record")
 
     def withdraw_penalty_credit(self, account: str, credit_id: str, reason: str) -> None:
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            used = bool(conn.execute(select(exists().where(t.penalty_allocations.c.credit_id == credit_id))).scalar())
+        self.read_models.sync()
+        used = self.queries.penalty_credit_used(credit_id)
         self._run(account, lambda c: c.withdraw_penalty_credit(credit_id, reason, used))
 
-    def withdraw_option(self, account: str, option: str, accepted_on: str, reason: str) -> None:
-        day = require_date(accepted_on, "accepted_on")
+    def withdraw_option(self, account: str, command: WithdrawOption) -> None:
         closed = self.closed_through()
-        self._run(account, lambda c: c.withdraw_option(option, day, reason, closed))
+        self._run(account, lambda c: c.withdraw_option(command.option, command.accepted_on, command.reason, closed))
 
     def withdraw_contract(self, account: str, reason: str) -> None:
         closed = self.closed_through()
-        with self.engine.connect() as conn:
-            has_usage = bool(conn.execute(select(exists().where(t.usage_keys.c.account == account))).scalar())
+        has_usage = self.queries.has_usage(account)
         self._run(account, lambda c: c.withdraw_contract(reason, closed, has_usage))
 
     def withdraw_grid(self, version: str, reason: str) -> None:
@@ -102,13 +110,11 @@ class CorrectionService:
             grid = catalogue.find(version)
             used = False
             if grid is not None:
-                with self.engine.connect() as conn:
-                    used = bool(conn.execute(select(exists().where(
-                        t.accounts.c.service_start >= grid.effective_from))).scalar())
+                used = self.queries.contract_starts_from(grid.effective_from)
             catalogue.withdraw(version, reason, today(self.clock), used)
 
         run_command(self.ledger, PriceGridCatalogue.create_id(), withdraw, what="price grid catalogue",
-                    after_save=self.projector.catch_up)
+                    after_save=self.read_models.sync)
 
     def history(self, account: str) -> list[dict[str, Any]]:
         """Every event of the account, oldest first, with its facts (records numbered as withdrawals name them)."""

@@ -11,17 +11,25 @@ month's notice); these checks need the clock, the closes and the contracts:
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Protocol
 
-from sqlalchemy import Engine, or_, select
-
-from billing.persistence import tables as t
 from ledger.errors import InvalidInput
 from ledger.grid import PriceGrid
 from ledger.months import Month
 
 
-def check_grid_version(grid: PriceGrid, today: date, engine: Engine, is_first: bool) -> None:
+class GridGuardQueries(Protocol):
+    def first_close_from(self, month: str) -> tuple[str, str] | None:
+        """(month, status) of the first month from ``month`` (YYYY-MM) whose close has started."""
+
+    def running_plans(self, day: date) -> list[tuple[str, str]]:
+        """(account, plan) of the contracts still running on ``day``, by account."""
+
+    def running_support_packs(self, day: date) -> list[tuple[str, str | None]]:
+        """(account, pack) of the Advanced Support options running on ``day`` on running contracts."""
+
+
+def check_grid_version(grid: PriceGrid, today: date, queries: GridGuardQueries, is_first: bool) -> None:
     """Raise a 422 naming what is wrong (and the contracts concerned) when ``grid`` may not be published."""
     if grid.notified_on > today:
         raise InvalidInput(
@@ -29,23 +37,18 @@ def check_grid_version(grid: PriceGrid, today: date, engine: Engine, is_first: b
             field="notified_on",
         )
     month = Month.of(grid.effective_from)
-    with engine.connect() as conn:
-        # The version prices every month from effective_from until the next version: none of them
-        # may have started closing (a failed close counts: its issued invoices stand).
-        started = conn.execute(
-            select(t.months.c.month, t.months.c.status)
-            .where(t.months.c.month >= str(month))
-            .order_by(t.months.c.month)
-        ).first()
-        if started is not None:
-            raise InvalidInput(
-                f"effective_from {grid.effective_from.isoformat()} would re-price month {started.month},"
-                f" already {started.status}",
-                field="effective_from",
-            )
-        if is_first:
-            return
-        missing = _contracts_left_out(conn, grid)
+    # The version prices every month from effective_from until the next version: none of them
+    # may have started closing (a failed close counts: its issued invoices stand).
+    started = queries.first_close_from(str(month))
+    if started is not None:
+        raise InvalidInput(
+            f"effective_from {grid.effective_from.isoformat()} would re-price month {started[0]},"
+            f" already {started[1]}",
+            field="effective_from",
+        )
+    if is_first:
+        return
+    missing = _contracts_left_out(queries, grid)
     if missing:
         raise InvalidInput(
             f"price grid {grid.version} leaves out what {len({m['account'] for m in missing})} running contracts use",
@@ -54,24 +57,14 @@ def check_grid_version(grid: PriceGrid, today: date, engine: Engine, is_first: b
         )
 
 
-def _contracts_left_out(conn: Any, grid: PriceGrid) -> list[dict[str, str]]:
+def _contracts_left_out(queries: GridGuardQueries, grid: PriceGrid) -> list[dict[str, str]]:
     """Contracts running on ``effective_from`` whose plan or Advanced Support pack the grid lacks."""
     day = grid.effective_from
-    a = t.accounts.c
-    running = or_(a.service_end.is_(None), a.service_end >= day)
     missing: list[dict[str, str]] = []
-    for account, plan in conn.execute(
-        select(a.account, a.plan).where(a.plan.is_not(None), running).order_by(a.account)
-    ):
+    for account, plan in queries.running_plans(day):
         if plan not in grid.plans:
             missing.append({"account": account, "plan": plan})
-    o = t.account_options.c
-    for account, pack in conn.execute(
-        select(o.account, o.pack)
-        .join(t.accounts, t.accounts.c.account == o.account)
-        .where(o.option == "advanced_support", or_(o.ended_on.is_(None), o.ended_on >= day), running)
-        .order_by(o.account)
-    ):
+    for account, pack in queries.running_support_packs(day):
         if pack is not None and pack not in grid.support_packs:
             missing.append({"account": account, "pack": pack})
     return missing

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from billing.persistence import tables as t
+from invoices.termination import indemnity_on_invoice
 from ledger.grid import PriceGrid
 from ledger.money import Money
 from ledger.months import Month
@@ -244,8 +245,8 @@ def _load(
         termination = row["termination"] or {}
         service_end = row["service_end"]
         indemnity = None
-        if termination.get("early") and service_end is not None and month.contains(service_end):
-            indemnity = Money(Decimal(termination["indemnity"]))  # art. 14: on the final invoice
+        if termination.get("early"):  # art. 14: on the final invoice
+            indemnity = indemnity_on_invoice(month, service_end, True, Money(Decimal(termination["indemnity"])))
         mandate = row["mandate"] or {}
         result.append(
             AccountMonth(

@@ -3,17 +3,15 @@ service-level records on demand; nothing is written."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-
-from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
+from billing.services.ports import ReadModels
 from billing.services.service_levels import _tickets
 from billing.services.usage import UsageService
 from cases.calendar import PARIS
@@ -22,46 +20,50 @@ from ledger.clock import Clock, today
 from ledger.months import Month
 from ledger.service_level import ServiceLevel
 from ledger.usage import from_micros
-from pricing.proration import prorated_cap, service_days
+
+
+@dataclass(frozen=True)
+class ContractInService:
+    account: str
+    freemium: bool
+    service_start: date
+    service_end: date | None
+
+
+class SignalQueries(Protocol):
+    def contracts_started_by(self, day: date) -> list[ContractInService]:
+        """Contracts whose service started on or before ``day``, by account."""
+
+    def last_usage_micros(self, accounts: list[str]) -> dict[str, int]:
+        """Account -> instant (micros) of its latest usage event, for those that have one."""
 
 
 class SignalService:
-    def __init__(self, ledger: Ledger, engine: Engine, accounts: AccountService, catalogue: CatalogueService,
-                 usage: UsageService, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, queries: SignalQueries, read_models: ReadModels, accounts: AccountService,
+                 catalogue: CatalogueService, usage: UsageService, clock: Clock) -> None:
         self.ledger = ledger
-        self.engine = engine
+        self.queries = queries
+        self.read_models = read_models
         self.accounts = accounts
         self.catalogue = catalogue
         self.usage = usage
         self.clock = clock
 
     def _cap(self, account: str, month: Month) -> int | None:
-        customer = self.accounts.get(account)
-        contract = customer.contract
-        if contract is None:
-            return None
-        grid = self.catalogue.in_force(month.first_day)
-        end = customer.termination.effective_end if customer.termination else None
-        days = service_days(month, contract.service_start, end)
-        return prorated_cap(grid.plan(contract.plan).included_credits, days, month.days)
+        return self.accounts.month_cap(account, month)
+
+    def current_report(self, on: date | None = None) -> list[dict[str, Any]]:
+        """:meth:`report` after the read models have caught up with every fact recorded so far."""
+        self.read_models.sync()
+        return self.report(on)
 
     def report(self, on: date | None = None) -> list[dict[str, Any]]:
         day = on or today(self.clock)
         now = datetime.combine(day, time(0, 0), tzinfo=PARIS) if on else self.clock.now()
         signals: list[Signal] = []
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.accounts.c.account, t.accounts.c.freemium, t.accounts.c.service_start, t.accounts.c.service_end)
-                .where(t.accounts.c.service_start.is_not(None), t.accounts.c.service_start <= day)
-                .order_by(t.accounts.c.account)
-            ).all()
-            last_usage = dict(
-                conn.execute(
-                    select(t.usage_keys.c.account, func.max(t.usage_keys.c.at_micros))
-                    .where(t.usage_keys.c.account.in_([r.account for r in rows if r.freemium]))
-                    .group_by(t.usage_keys.c.account)
-                ).all()
-            ) if any(r.freemium for r in rows) else {}
+        rows = self.queries.contracts_started_by(day)
+        freemium = [r.account for r in rows if r.freemium]
+        last_usage = self.queries.last_usage_micros(freemium) if freemium else {}
         for row in rows:
             if row.service_end is not None and row.service_end < day:
                 continue

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Annotated, Any
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Protocol
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, func, select, text
 
-from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
-from billing.persistence.json_codec import json_text
+from billing.services.ports import ReadModels
 from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.months import Month
@@ -65,11 +63,29 @@ class IngestResult:
     duplicates: int
 
 
+class UsageQueries(Protocol):
+    """The read-model queries of usage ingestion and of a month's statement."""
+
+    def terminated_count(self) -> int:
+        """How many accounts have a last day of service."""
+
+    def service_periods(self) -> list[tuple[str, date, date | None]]:
+        """(account, service start, service end) of every account with a contract."""
+
+    def recorded(self, accounts: list[str], ids: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
+        """(account, event id) -> (at micros, credits) of the given events already recorded."""
+
+    def account_exists(self, account: str) -> bool: ...
+
+    def booked_in(self, account: str, month_index: int) -> tuple[list[tuple[int, int]], int]:
+        """(origin month index, credits) booked in the month, and the credits stamped in it (§7)."""
+
+
 class ServiceStarts:
     """Account -> service start instant, for validating usage without a query per event."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, queries: UsageQueries) -> None:
+        self.queries = queries
         self._starts: dict[str, int] = {}
         self._ends: dict[str, int] = {}
         self._terminated = 0
@@ -84,21 +100,13 @@ class ServiceStarts:
         A termination is rare and must be seen at once: one count query per batch says whether
         the cached ends are still current.
         """
-        with self.engine.connect() as conn:
-            terminated = conn.execute(
-                select(func.count()).select_from(t.accounts).where(t.accounts.c.service_end.is_not(None))
-            ).scalar_one()
+        terminated = self.queries.terminated_count()
         if terminated != self._terminated:
             self.reload()
         return self._ends
 
     def reload(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.accounts.c.account, t.accounts.c.service_start, t.accounts.c.service_end).where(
-                    t.accounts.c.service_start.is_not(None)
-                )
-            ).all()
+        rows = self.queries.service_periods()
         starts = {account: paris_midnight_micros(start) for account, start, _end in rows}
         ends = {
             account: paris_midnight_micros(end + timedelta(days=1)) for account, _start, end in rows if end is not None
@@ -143,13 +151,12 @@ def _decode_events(body: bytes) -> tuple[list[Any], bool]:
 
 
 class UsageService:
-    def __init__(self, ledger: Ledger, engine: Engine, clock: Clock, refresh_accounts: Any) -> None:
+    def __init__(self, ledger: Ledger, queries: UsageQueries, read_models: ReadModels, clock: Clock) -> None:
         self.ledger = ledger
-        self.engine = engine
+        self.queries = queries
+        self.read_models = read_models  # synced when a new account or contract may not be projected yet
         self.clock = clock
-        self.starts = ServiceStarts(engine)
-        self._refresh_accounts = refresh_accounts  # catches the read models up (new accounts)
-        self._is_postgres = engine.dialect.name == "postgresql"
+        self.starts = ServiceStarts(queries)
 
     def ingest(self, body: bytes) -> IngestResult:
         events, typed = decode_usage_body(body)
@@ -158,7 +165,7 @@ class UsageService:
         records, problems = validate_usage_events(events, self.starts.get(), now, typed=typed, service_ends=ends)
         if problems and any(p.field in ("account", "at") for p in problems):
             # A new account or contract may not be in the cache yet: look once more.
-            self._refresh_accounts()
+            self.read_models.sync()
             starts = self.starts.reload()
             records, problems = validate_usage_events(
                 events, starts, now, typed=typed, service_ends=self.starts.ends()
@@ -216,58 +223,22 @@ class UsageService:
         return records.select(fresh), duplicates
 
     def _lookup(self, records: UsageColumns) -> dict[tuple[str, str], tuple[int, int]]:
-        found: dict[tuple[str, str], tuple[int, int]] = {}
-        with self.engine.connect() as conn:
-            if self._is_postgres:
-                wanted = json_text([{"a": a, "i": i} for a, i in zip(records.accounts, records.ids, strict=True)])
-                rows = conn.exec_driver_sql(
-                    "SELECT k.account, k.event_id, k.at_micros, k.credits FROM usage_keys k "
-                    "JOIN json_to_recordset(%s::json) AS b(a text, i text) "
-                    "ON k.account = b.a AND k.event_id = b.i",
-                    (wanted,),
-                ).all()
-            else:
-                by_account: dict[str, list[str]] = {}
-                for account, event_id in zip(records.accounts, records.ids, strict=True):
-                    by_account.setdefault(account, []).append(event_id)
-                rows = []
-                for account, ids in by_account.items():
-                    for start in range(0, len(ids), 900):
-                        chunk = ids[start : start + 900]
-                        marks = ",".join("?" * len(chunk))
-                        rows.extend(
-                            conn.exec_driver_sql(
-                                "SELECT account, event_id, at_micros, credits FROM usage_keys "
-                                f"WHERE account = ? AND event_id IN ({marks})",
-                                (account, *chunk),
-                            ).all()
-                        )
-        for account, event_id, at_micros, credits in rows:
-            found[(account, event_id)] = (at_micros, credits)
-        return found
+        return self.queries.recorded(records.accounts, records.ids)
+
+    def month_statement(self, account: str, month: Month) -> dict[str, Any]:
+        """:meth:`month_usage` after the read models have caught up with every fact recorded so far."""
+        self.read_models.sync()
+        return self.month_usage(account, month)
 
     def month_usage(self, account: str, month: Month) -> dict[str, Any]:
         """Credits booked in a month (late usage included) and what came late, from the read model."""
-        with self.engine.connect() as conn:
-            known = conn.execute(select(t.accounts.c.account).where(t.accounts.c.account == account)).first()
-            if known is None:
-                raise NotFound(f"unknown account {account!r}", field="account")
-            rows = conn.execute(
-                select(t.usage_monthly.c.origin_month, t.usage_monthly.c.credits).where(
-                    t.usage_monthly.c.account == account, t.usage_monthly.c.booked_month == month.index()
-                )
-            ).all()
-            stamped = conn.execute(
-                text(
-                    "SELECT COALESCE(SUM(credits), 0) FROM usage_monthly "
-                    "WHERE account = :a AND origin_month = :m"
-                ),
-                {"a": account, "m": month.index()},
-            ).scalar_one()
-        credits = sum(int(c) for _, c in rows)
+        if not self.queries.account_exists(account):
+            raise NotFound(f"unknown account {account!r}", field="account")
+        rows, stamped = self.queries.booked_in(account, month.index())
+        credits = sum(c for _, c in rows)
         late = [
-            {"origin_month": str(Month.from_index(o)), "credits": int(c)}
+            {"origin_month": str(Month.from_index(o)), "credits": c}
             for o, c in rows
             if o != month.index()
         ]
-        return {"credits": credits, "late_usage": late, "stamped_in_month": int(stamped)}
+        return {"credits": credits, "late_usage": late, "stamped_in_month": stamped}

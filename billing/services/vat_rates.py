@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+from billing.commands.vat_rates import RecordVatRate
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, run_command
 from ledger.errors import NotFound
@@ -54,15 +54,15 @@ class VatRateService:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
 
-    def record(self, payload: dict[str, Any]) -> tuple[dict[str, str], bool]:
+    def record(self, command: RecordVatRate) -> tuple[dict[str, str], bool]:
         """Record a rate from a day (no notice, §4); 422 before an issued invoice's issue date."""
 
         def record(table: VatRateTable) -> bool:
-            return table.record(payload.get("rate"), payload.get("effective_from"), last_issue_date(self.ledger))
+            return table.record(command.rate, command.effective_from, last_issue_date(self.ledger))
 
         created = run_command(self.ledger, VatRateTable.create_id(), record, what="VAT rate table", create=VatRateTable)
         rate = next(r for r in reversed(all_rates(self.ledger)) if r.source == "vat-rates" and
-                    r.effective_from.isoformat() == str(payload.get("effective_from")))
+                    r.effective_from == command.effective_from)
         return {"rate": f"{rate.rate:.2f}", "effective_from": rate.effective_from.isoformat()}, created
 
     def list(self) -> list[dict[str, str]]:

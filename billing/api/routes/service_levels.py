@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, ServiceLevelsDep
 
 router = APIRouter(prefix="/v1/admin/customers/{account}", tags=["service levels"])
 
@@ -34,42 +34,42 @@ class AtIn(BaseModel):
 
 
 @router.put("/sla-terms")
-def set_sla_terms(account: str, body: SlaTermsIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def set_sla_terms(account: str, body: SlaTermsIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """The order form's SLA terms."""
-    return container.service_levels.set_terms(account, body.model_dump())
+    return service_levels.set_terms(account, body.model_dump())
 
 
 @router.post("/incidents", status_code=201)
-def open_incident(account: str, body: IncidentIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def open_incident(account: str, body: IncidentIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """An incident ticket (notified by the customer, or a scheduled interruption)."""
-    return container.service_levels.open_ticket(account, body.model_dump())
+    return service_levels.open_ticket(account, body.model_dump())
 
 
 @router.post("/incidents/{reference}/confirm")
-def confirm_incident(account: str, reference: str, body: AtIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def confirm_incident(account: str, reference: str, body: AtIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """FLEXIO confirmed the interruption (art. 12.4)."""
-    return container.service_levels.confirm(account, reference, body.model_dump())
+    return service_levels.confirm(account, reference, body.model_dump())
 
 
 @router.post("/incidents/{reference}/restore")
-def restore_incident(account: str, reference: str, body: AtIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def restore_incident(account: str, reference: str, body: AtIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """FLEXIO notified the restoration: the end of the interruption."""
-    return container.service_levels.restore(account, reference, body.model_dump())
+    return service_levels.restore(account, reference, body.model_dump())
 
 
 @router.get("/incidents")
-def list_incidents(account: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def list_incidents(account: str, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """Tickets with their durations in business hours."""
-    return {"incidents": container.service_levels.incidents(account)}
+    return {"incidents": service_levels.incidents(account)}
 
 
 @router.get("/sla-penalties/{year}")
-def sla_penalty(account: str, container: ContainerDep, _: AdminDep, year: int = Year) -> dict[str, Any]:
+def sla_penalty(account: str, service_levels: ServiceLevelsDep, _: AdminDep, year: int = Year) -> dict[str, Any]:
     """The proposed penalty of a calendar year (pro rata in the first year)."""
-    return container.service_levels.proposal(account, year)
+    return service_levels.proposal(account, year)
 
 
 @router.post("/sla-penalties/{year}/approve")
-def approve_sla_penalty(account: str, container: ContainerDep, _: AdminDep, year: int = Year) -> dict[str, Any]:
+def approve_sla_penalty(account: str, service_levels: ServiceLevelsDep, _: AdminDep, year: int = Year) -> dict[str, Any]:
     """Grant the year's proposal as a penalty credit, capped per §6."""
-    return container.service_levels.approve(account, year)
+    return service_levels.approve(account, year)

@@ -7,15 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, SignalsDep
 
 router = APIRouter(prefix="/v1/admin/signals", tags=["signals"])
 
 
 @router.get("")
 def contract_signals(
-    container: ContainerDep, _: AdminDep, on: date | None = Query(None, description="YYYY-MM-DD, default today")
+    signals: SignalsDep, _: AdminDep, on: date | None = Query(None, description="YYYY-MM-DD, default today")
 ) -> dict[str, Any]:
     """Freemium accounts inactive 15 days or over their cap, and 30-day interruptions (§9), with the notice due."""
-    container.projector.catch_up()
-    return {"signals": container.signals.report(on)}
+    return {"signals": signals.current_report(on)}

@@ -6,26 +6,26 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, TokensDep
 from billing.api.schemas import TokenIn, TokenList, TokenOut
 
 router = APIRouter(prefix="/v1/admin")
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
-def create_token(body: TokenIn, container: ContainerDep, _: AdminDep) -> dict[str, str]:
+def create_token(body: TokenIn, tokens: TokensDep, _: AdminDep) -> dict[str, str]:
     """Create an API token (shown once; only its hash is kept)."""
-    return container.tokens.create(body.role, body.account)
+    return tokens.create(body.role, body.account)
 
 
 @router.get("/tokens", response_model=TokenList, tags=["auth"])
-def list_tokens(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def list_tokens(tokens: TokensDep, _: AdminDep) -> dict[str, Any]:
     """Every token made through the API, without its secret."""
-    return {"tokens": container.tokens.list()}
+    return {"tokens": tokens.list()}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["auth"])
-def revoke_token(token_id: str, container: ContainerDep, _: AdminDep) -> Response:
+def revoke_token(token_id: str, tokens: TokensDep, _: AdminDep) -> Response:
     """Revoke a token: from now on it is answered 401."""
-    container.tokens.revoke(token_id)
+    tokens.revoke(token_id)
     return Response(status_code=204)

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, VatRatesDep
 from billing.api.schemas import Body, Day
-from billing.services.vat_rates import VatRateService
+from billing.commands.vat_rates import RecordVatRate
 
 router = APIRouter(prefix="/v1/admin", tags=["price grids"])
 
@@ -19,13 +19,13 @@ class VatRateIn(Body):
 
 
 @router.post("/vat-rates", status_code=201)
-def record_vat_rate(body: VatRateIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def record_vat_rate(body: VatRateIn, vat_rates: VatRatesDep, _: AdminDep) -> dict[str, Any]:
     """Record a VAT rate from a day: no notice (art. 10.1), never before an issued invoice's issue date."""
-    rate, _created = VatRateService(container.ledger).record(body.model_dump(mode="json"))
+    rate, _created = vat_rates.record(RecordVatRate.from_request(body.rate, body.effective_from))
     return rate
 
 
 @router.get("/vat-rates")
-def list_vat_rates(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def list_vat_rates(vat_rates: VatRatesDep, _: AdminDep) -> dict[str, Any]:
     """Every VAT rate recorded, from the VAT table and from grid versions, by effective date."""
-    return {"vat_rates": VatRateService(container.ledger).list()}
+    return {"vat_rates": vat_rates.list()}
