@@ -17,6 +17,10 @@ from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
+from billing.persistence.queries.closing import SqlClosingQueries
+from billing.persistence.queries.credit_notes import SqlCreditNoteQueries
+from billing.persistence.queries.documents import SqlDocumentQueries
+from billing.persistence.queries.invoices import SqlInvoiceReads
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
@@ -118,9 +122,9 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
     catalogue = CatalogueService(ledger, projector, clock)
     accounts = AccountService(ledger, engine, projector, catalogue, clock)
     usage = UsageService(ledger, engine, clock, refresh_accounts=projector.catch_up)
-    closing = ClosingService(settings, ledger, engine, projector, catalogue, clock)
-    documents = DocumentService(settings, ledger, engine, projector, clock)
-    credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
+    closing = ClosingService(settings, ledger, engine, SqlClosingQueries(engine), read_models, catalogue, clock)
+    documents = DocumentService(settings, ledger, SqlDocumentQueries(engine), read_models, clock)
+    credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
     cases = CaseService(settings, ledger, engine, projector, clock, accounts)
     cases.credit_notes = credit_notes
     return Container(
@@ -135,7 +139,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         accounts=accounts,
         usage=usage,
         closing=closing,
-        invoices=InvoiceQueries(engine, clock),
+        invoices=InvoiceQueries(SqlInvoiceReads(engine), read_models, clock),
         idempotency=IdempotencyStore(engine),
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
