@@ -19,8 +19,13 @@ from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.persistence.queries.closing import SqlClosingQueries
 from billing.persistence.queries.credit_notes import SqlCreditNoteQueries
+from billing.persistence.queries.direct_debit import SqlDirectDebitQueries
 from billing.persistence.queries.documents import SqlDocumentQueries
+from billing.persistence.queries.fec import SqlFecQueries
 from billing.persistence.queries.invoices import SqlInvoiceReads
+from billing.persistence.queries.payments import SqlPaymentQueries
+from billing.persistence.queries.receivables import SqlReceivableQueries
+from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
@@ -144,11 +149,11 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *, m
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, engine, accounts, catalogue, usage, clock),
-        exports=SepaExportService(settings, ledger, engine, projector, clock),
-        workbook=WorkbookExportService(engine, projector),
-        fec=FecExportService(settings, engine, projector),
-        payments=PaymentService(ledger, engine, projector, clock),
-        receivables=ReceivableService(settings, ledger, engine, projector, clock),
+        exports=SepaExportService(settings, ledger, SqlDirectDebitQueries(engine), read_models, clock),
+        workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models),
+        fec=FecExportService(settings, SqlFecQueries(engine), read_models),
+        payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
+        receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock),
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
