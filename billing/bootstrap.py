@@ -22,10 +22,19 @@ from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.persistence.queries.accounts import SqlAccountQueries
+from billing.persistence.queries.closing import SqlClosingQueries
 from billing.persistence.queries.corrections import SqlCorrectionQueries
+from billing.persistence.queries.credit_notes import SqlCreditNoteQueries
+from billing.persistence.queries.direct_debit import SqlDirectDebitQueries
+from billing.persistence.queries.documents import SqlDocumentQueries
+from billing.persistence.queries.fec import SqlFecQueries
+from billing.persistence.queries.invoices import SqlInvoiceReads
+from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
+from billing.persistence.queries.receivables import SqlReceivableQueries
 from billing.persistence.queries.signals import SqlSignalQueries
 from billing.persistence.queries.usage import SqlUsageQueries
+from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
 from billing.services.cases import CaseService
@@ -152,9 +161,9 @@ def bootstrap(
     catalogue = CatalogueService(ledger, SqlGridGuardQueries(engine), read_models, clock)
     accounts = AccountService(ledger, SqlAccountQueries(engine), read_models, catalogue, clock)
     usage = UsageService(ledger, SqlUsageQueries(engine), read_models, clock)
-    closing = ClosingService(settings, ledger, engine, projector, catalogue, clock, jobs)
-    documents = DocumentService(settings, ledger, engine, projector, clock, jobs)
-    credit_notes = CreditNoteService(settings, ledger, engine, projector, documents, clock)
+    closing = ClosingService(settings, ledger, SqlClosingQueries(engine), read_models, catalogue, clock, jobs)
+    documents = DocumentService(settings, ledger, SqlDocumentQueries(engine), read_models, clock, jobs)
+    credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
     cases = CaseService(settings, ledger, engine, projector, clock, accounts, jobs=jobs, credit_notes=credit_notes)
     container = Container(
         settings=settings,
@@ -168,16 +177,16 @@ def bootstrap(
         accounts=accounts,
         usage=usage,
         closing=closing,
-        invoices=InvoiceQueries(engine, clock),
+        invoices=InvoiceQueries(SqlInvoiceReads(engine), read_models, clock),
         idempotency=IdempotencyStore(engine),
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
-        exports=SepaExportService(settings, ledger, engine, projector, clock),
-        workbook=WorkbookExportService(engine, projector),
-        fec=FecExportService(settings, engine, projector),
-        payments=PaymentService(ledger, engine, projector, clock),
-        receivables=ReceivableService(settings, ledger, engine, projector, clock),
+        exports=SepaExportService(settings, ledger, SqlDirectDebitQueries(engine), read_models, clock),
+        workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models),
+        fec=FecExportService(settings, SqlFecQueries(engine), read_models),
+        payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
+        receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock),
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Connection, Engine, func, select
 
-from billing.documents.identity import load_buyers, seller_from_settings
-from billing.persistence import tables as t
+from billing.documents.identity import seller_from_settings
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
-from billing.services.ports import JobSender
-from billing.services.rating_inputs import billable_accounts, load_account_months
+from billing.services.ports import JobSender, ReadModels
 from billing.settings import Settings
-from invoices.document import issued_document
+from invoices.document import Buyer, issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
@@ -68,21 +64,46 @@ def check_storable(draft: InvoiceDraft) -> None:
         )
 
 
+class ClosingQueries(Protocol):
+    """The read-model queries of the close (``billing/persistence/queries/closing.py``)."""
+
+    def account_months(
+        self, month: Month, issue_date: date, grid_of: Callable[[Month], PriceGrid]
+    ) -> list[AccountMonth]:
+        """Every billable account's input for the month, catch-up of closed months included (§7, §7b)."""
+
+    def billable_accounts(self, month: Month) -> set[str]: ...
+
+    def buyers(self, accounts: Iterable[str]) -> dict[str, Buyer]:
+        """Each account's identity now, frozen into its invoice at issue (issue 11)."""
+
+    def first_service_start(self) -> date | None: ...
+
+    def issued_totals(self, month: str) -> tuple[int, Decimal, Decimal]:
+        """The count, total HT and total TTC of the invoices issued for the month so far."""
+
+    def latest_month_started_after(self, month: Month) -> str | None:
+        """The latest month after ``month`` whose close has started, if any (§7 order)."""
+
+    def month_row(self, month: str) -> Any | None:
+        """The ``months`` row (a mapping) of the month, ``None`` before its close starts."""
+
+
 class ClosingService:
     def __init__(
         self,
         settings: Settings,
         ledger: Ledger,
-        engine: Engine,
-        projector: ReadModelProjector,
+        queries: ClosingQueries,
+        read_models: ReadModels,
         catalogue: CatalogueService,
         clock: Clock,
         jobs: JobSender,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.catalogue = catalogue
         self.clock = clock
         self.jobs = jobs
@@ -95,9 +116,9 @@ class ClosingService:
     def _vat_rate(self, issue_date: date) -> Decimal:
         return self.catalogue.vat_rate_on(issue_date)  # §4: the rate in force on the issue date
 
-    def _inputs(self, conn: Connection, month: Month, issue_date: date) -> list[AccountMonth]:
+    def _inputs(self, month: Month, issue_date: date) -> list[AccountMonth]:
         """The month's inputs with the catch-up of closed months (§7, §7b)."""
-        return load_account_months(conn, month, issue_date, grid_of=self._grid_of)
+        return self.queries.account_months(month, issue_date, self._grid_of)
 
     def _rate_one(
         self, account_month: AccountMonth, grid: PriceGrid | None, issue_date: date, vat_rate: Decimal
@@ -138,9 +159,8 @@ class ClosingService:
         """What closing the month would issue now, and every account it cannot rate and why (§7)."""
         month = parse_month(month_text)
         issue_date = self._issue_date(month, issue_date_text, strict=False)
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            inputs = self._inputs(conn, month, issue_date)
+        self.read_models.sync()
+        inputs = self._inputs(month, issue_date)
         drafts, errors = self._rate(inputs, month, issue_date)
         return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": errors}
 
@@ -159,8 +179,7 @@ class ClosingService:
         return issue_date
 
     def first_billing_month(self) -> Month | None:
-        with self.engine.connect() as conn:
-            first = conn.execute(select(func.min(t.accounts.c.service_start))).scalar()
+        first = self.queries.first_service_start()
         return None if first is None else Month.of(first)
 
     def request_close(self, month_text: str, issue_date_text: str | None = None) -> dict[str, Any]:
@@ -174,9 +193,8 @@ class ClosingService:
                 numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
                 if numbering is not None:
                     numbering.check_issue_date(INVOICE_SERIES, issue_date)
-            self.projector.catch_up()
-            with self.engine.connect() as conn:
-                inputs = self._inputs(conn, month, issue_date)
+            self.read_models.sync()
+            inputs = self._inputs(month, issue_date)
             pending = [i for i in inputs if existing is None or i.account not in existing.issued]
             _drafts, errors = self._rate(pending, month, issue_date)
             if errors:
@@ -205,16 +223,13 @@ class ClosingService:
         job = self.jobs.send_close(str(month))
         if job is None:
             self.run_close(str(month))
-        self.projector.catch_up()
+        self.read_models.sync()
         state = self.month_state(str(month))
         return {"month": str(month), "status": state["status"], "job": job}
 
     def _check_order(self, month: Month) -> None:
         """Gather the facts of the §7 order rule (ledger/month_close.py) and apply it."""
-        with self.engine.connect() as conn:
-            later = conn.execute(
-                select(func.max(t.months.c.month)).where(t.months.c.month > str(month))
-            ).scalar()
+        later = self.queries.latest_month_started_after(month)
         previous = find_aggregate(self.ledger, MonthClose.create_id(str(month.previous())))
         check_close_order(
             month,
@@ -248,7 +263,7 @@ class ClosingService:
                 self.ledger.save(close)
             except IntegrityError:
                 continue
-            self.projector.catch_up()
+            self.read_models.sync()
             return
 
     def _run_close(self, month_text: str, on_chunk: Callable[[int], None] | None = None) -> int:
@@ -271,9 +286,8 @@ class ClosingService:
                 return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_day
             # Project up to now: the close's start, the usage cut-off (§7), is behind us.
-            self.projector.catch_up()
-            with self.engine.connect() as conn:
-                inputs = self._inputs(conn, month, issue_date)
+            self.read_models.sync()
+            inputs = self._inputs(month, issue_date)
             pending = [i for i in inputs if i.account not in close.issued]
             if not pending:
                 self._finish(close)
@@ -298,9 +312,8 @@ class ClosingService:
                 continue  # another runner issued a chunk first: reload and go on
             # Every account loaded above is issued. Finish unless an account became billable
             # meanwhile (a contract signed during the close): then the loop loads it and goes on.
-            self.projector.catch_up()
-            with self.engine.connect() as conn:
-                accounts = billable_accounts(conn, month)
+            self.read_models.sync()
+            accounts = self.queries.billable_accounts(month)
             if accounts <= close.issued.keys():
                 self._finish(close)
 
@@ -310,8 +323,7 @@ class ClosingService:
         """Number and issue one chunk: numbering, month close and invoices saved in ONE transaction (§7)."""
         first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
         seller = seller_from_settings(self.settings)
-        with self.engine.connect() as conn:
-            buyers = load_buyers(conn, [d.account for d in drafts])
+        buyers = self.queries.buyers([d.account for d in drafts])
         invoices: list[Invoice] = []
         entries: list[list[str]] = []
         by_account = {d.account: d for d in drafts}
@@ -332,28 +344,25 @@ class ClosingService:
         return len(invoices)
 
     def _finish(self, close: MonthClose) -> None:
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            count, ht, ttc = conn.execute(
-                select(
-                    func.count(),
-                    func.coalesce(func.sum(t.invoices.c.total_ht), 0),
-                    func.coalesce(func.sum(t.invoices.c.total_ttc), 0),
-                ).where(t.invoices.c.month == close.month)
-            ).one()
-        close.finish(int(count), f"{Decimal(ht):.2f}", f"{Decimal(ttc):.2f}")
+        self.read_models.sync()
+        count, ht, ttc = self.queries.issued_totals(close.month)
+        close.finish(count, f"{ht:.2f}", f"{ttc:.2f}")
         try:
             self.ledger.save(close)
         except IntegrityError:
             return
-        self.projector.catch_up()
+        self.read_models.sync()
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def current_month_state(self, month_text: str) -> dict[str, Any]:
+        """The month's state with every fact recorded so far projected (read-your-writes)."""
+        self.read_models.sync()
+        return self.month_state(month_text)
+
     def month_state(self, month_text: str) -> dict[str, Any]:
         month = parse_month(month_text)
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.months).where(t.months.c.month == str(month))).mappings().first()
+        row = self.queries.month_row(str(month))
         if row is None:
             return {"month": str(month), "status": "open", "invoices": 0, "total_ht": "0.00", "total_ttc": "0.00"}
         state = {
@@ -368,13 +377,7 @@ class ClosingService:
         if row["status"] == "failed":
             state["error"] = row["error"]  # §7: why the close job stopped; closing again resumes it
         if row["status"] in ("closing", "failed"):
-            with self.engine.connect() as conn:
-                ht, ttc = conn.execute(
-                    select(
-                        func.coalesce(func.sum(t.invoices.c.total_ht), 0),
-                        func.coalesce(func.sum(t.invoices.c.total_ttc), 0),
-                    ).where(t.invoices.c.month == str(month))
-                ).one()
-            state["total_ht"], state["total_ttc"] = f"{Decimal(ht):.2f}", f"{Decimal(ttc):.2f}"
+            _count, ht, ttc = self.queries.issued_totals(str(month))
+            state["total_ht"], state["total_ttc"] = f"{ht:.2f}", f"{ttc:.2f}"
             state["progress"] = f"{row['invoices']}/{row['billable']}"
         return state

@@ -7,24 +7,24 @@ transaction: either the credit note exists with its number and the invoice knows
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, select
 
-from billing.documents.identity import load_buyers, seller_from_settings
-from billing.persistence import tables as t
+from billing.commands.credit_notes import IssueCreditNote
+from billing.documents.identity import seller_from_settings
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate
 from billing.services.documents import DocumentService
+from billing.services.ports import ReadModels
 from billing.settings import Settings
 from invoices.credit import CreditRefused, credit_note_document, credit_split
+from invoices.document import Buyer
 from ledger.clock import Clock, today
 from ledger.credit_note import CreditNote
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.input_checks import require_money, require_text
 from ledger.invoice import Invoice
 from ledger.money import Money
 from ledger.numbering import CREDIT_NOTE_SERIES, InvoiceNumbering
@@ -56,29 +56,45 @@ class PreparedCreditNote:
     aggregates: tuple[Any, ...]
 
 
+class CreditNoteQueries(Protocol):
+    """The read-model queries of credit notes (``billing/persistence/queries/credit_notes.py``).
+
+    A row has the ``credit_notes`` columns (what :func:`credit_note_view` reads).
+    """
+
+    def is_credit_note(self, number: str) -> bool: ...
+
+    def buyer(self, account: str) -> Buyer | None:
+        """The account's identity now, frozen into the credit note at issue (issue 11)."""
+
+    def credit_note(self, number: str) -> Any | None: ...
+
+    def of_account(self, account: str, since: date) -> list[Any]:
+        """The account's credit notes issued on or after ``since``, in issue order."""
+
+
 class CreditNoteService:
     def __init__(
         self,
         settings: Settings,
         ledger: Ledger,
-        engine: Engine,
-        projector: ReadModelProjector,
+        queries: CreditNoteQueries,
+        read_models: ReadModels,
         documents: DocumentService,
         clock: Clock,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.documents = documents
         self.clock = clock
 
-    def issue(self, invoice_number: str, body: dict[str, Any]) -> dict[str, Any]:
-        amount = require_money(body.get("amount_ht"), "amount_ht", positive=True)
-        reason = require_text(body.get("reason"), "reason", max_length=500)
-        self.projector.catch_up()
+    def issue(self, command: IssueCreditNote) -> dict[str, Any]:
+        """Number and save the credit note with its invoice; retried when a number was taken meanwhile."""
+        self.read_models.sync()
         for _attempt in range(5):
-            prepared = self.prepare(invoice_number, amount, reason)
+            prepared = self.prepare(command.invoice, command.amount_ht, command.reason)
             try:
                 self.ledger.save(*prepared.aggregates)
             except IntegrityError:
@@ -91,15 +107,14 @@ class CreditNoteService:
 
     def after_issue(self) -> None:
         """Once a credit note is saved: project it and have its document rendered."""
-        self.projector.catch_up()
+        self.read_models.sync()
         self.documents.request_render()
 
     def prepare(self, invoice_number: str, amount: Money, reason: str) -> PreparedCreditNote:
         """The numbering, the credit note and the corrected invoice, changed but not saved, so a caller
         can save them together with its own aggregates (an accepted dispute, §8) in one transaction."""
-        with self.engine.connect() as conn:
-            if conn.execute(select(t.credit_notes.c.number).where(t.credit_notes.c.number == invoice_number)).first():
-                raise InvalidInput(f"{invoice_number} is a credit note: only an invoice can be credited", field="number")
+        if self.queries.is_credit_note(invoice_number):
+            raise InvalidInput(f"{invoice_number} is a credit note: only an invoice can be credited", field="number")
         invoice: Invoice | None = find_aggregate(self.ledger, Invoice.create_id(invoice_number))
         if invoice is None:
             raise NotFound(f"invoice {invoice_number!r} not found")
@@ -121,8 +136,7 @@ class CreditNoteService:
         numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
         seq = numbering.allocate(CREDIT_NOTE_SERIES, issue_date, 1)
         number = self.settings.credit_note_number_format.format(year=issue_date.year, seq=seq)
-        with self.engine.connect() as conn:
-            buyer = load_buyers(conn, [invoice.account]).get(invoice.account)
+        buyer = self.queries.buyer(invoice.account)
         document = credit_note_document(
             number,
             {"number": invoice.number, **doc},
@@ -138,16 +152,10 @@ class CreditNoteService:
         return PreparedCreditNote(number, invoice, (numbering, credit_note, invoice))
 
     def get(self, number: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.credit_notes).where(t.credit_notes.c.number == number)).first()
+        row = self.queries.credit_note(number)
         if row is None:
             raise NotFound(f"credit note {number!r} not found")
         return credit_note_view(row)
 
-    def for_account(self, account: str, since: Any) -> list[dict[str, Any]]:
-        c = t.credit_notes.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.credit_notes).where(c.account == account, c.issue_date >= since).order_by(c.issue_date, c.number)
-            ).all()
-        return [credit_note_view(row) for row in rows]
+    def for_account(self, account: str, since: date) -> list[dict[str, Any]]:
+        return [credit_note_view(row) for row in self.queries.of_account(account, since)]

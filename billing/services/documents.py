@@ -10,21 +10,18 @@ finance sees on the invoice (issue 11 §3, §4).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, select
 
-from billing.documents.identity import load_buyers, seller_from_settings
+from billing.documents.identity import seller_from_settings
 from billing.documents.render import Rendered, check_many, render_batch, render_batches
 from billing.documents.storage import DocumentStore, relative_path, sha256_of
-from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import find_aggregate
-from billing.services.ports import JobSender
+from billing.services.ports import JobSender, ReadModels
 from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
@@ -42,20 +39,44 @@ def _aggregate_id(kind: str, number: str) -> Any:
     return CreditNote.create_id(number) if kind == "credit_note" else Invoice.create_id(number)
 
 
+class DocumentQueries(Protocol):
+    """The read-model queries of the documents (``billing/persistence/queries/documents.py``).
+
+    A stored row has ``number``, ``kind``, ``issue_date``, ``sha256`` (``None`` when rejected),
+    ``failures``, ``path``, ``mail_status`` and ``mail_detail``.
+    """
+
+    def pending(self) -> list[tuple[str, dict[str, Any]]]:
+        """Issued documents with no stored PDF and no recorded rejection, in number order."""
+
+    def stored(self, number: str) -> Any | None: ...
+
+    def owner(self, number: str) -> str | None:
+        """The account of an invoice, else of a credit note, with that number."""
+
+    def issued_document(self, number: str) -> dict[str, Any] | None: ...
+
+    def buyers(self, accounts: Iterable[str]) -> dict[str, Buyer]: ...
+
+    def service_end(self, account: str) -> date | None: ...
+
+    def stored_between(self, account: str, first: date, last: date) -> list[Any]: ...
+
+
 class DocumentService:
     def __init__(
         self,
         settings: Settings,
         ledger: Ledger,
-        engine: Engine,
-        projector: ReadModelProjector,
+        queries: DocumentQueries,
+        read_models: ReadModels,
         clock: Clock,
         jobs: JobSender,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.clock = clock
         self.store = DocumentStore(settings.storage_dir)
         self.jobs = jobs
@@ -71,22 +92,11 @@ class DocumentService:
 
     def _pending(self) -> list[tuple[str, dict[str, Any]]]:
         """Issued documents with no stored PDF and no recorded rejection, in number order."""
-        d = t.documents.c
-        pending: list[tuple[str, dict[str, Any]]] = []
-        with self.engine.connect() as conn:
-            for kind, table in (("invoice", t.invoices), ("credit_note", t.credit_notes)):
-                rows = conn.execute(
-                    select(table.c.document)
-                    .outerjoin(t.documents, d.number == table.c.number)
-                    .where(d.number.is_(None))
-                    .order_by(table.c.number)
-                )
-                pending += [(kind, row.document) for row in rows]
-        return pending
+        return self.queries.pending()
 
     def render_pending(self) -> dict[str, int]:
         """Render, validate and store every pending document; idempotent (a re-run finds nothing)."""
-        self.projector.catch_up()
+        self.read_models.sync()
         pending = self._pending()
         stored = rejected = 0
         chunks = [pending[start : start + BATCH] for start in range(0, len(pending), BATCH)]
@@ -114,7 +124,7 @@ class DocumentService:
                 # Another render job recorded these first; the stored bytes are identical (deterministic).
                 log.info("documents of batch %s were recorded by another job", chunk[0][1]["number"])
                 continue
-            self.projector.catch_up()
+            self.read_models.sync()
             for (kind, doc), result in zip(chunk, results, strict=True):
                 if result.pdf is not None:
                     self.jobs.send_mail(kind, doc["number"])  # issue 11: each stored document is mailed
@@ -123,21 +133,19 @@ class DocumentService:
     # -- serving ---------------------------------------------------------------------------------
 
     def _row(self, number: str) -> Any:
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            return conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
+        self.read_models.sync()
+        return self.queries.stored(number)
+
+    def sync(self) -> None:
+        """Read-your-writes for a customer listing what was just issued."""
+        self.read_models.sync()
 
     def owner(self, number: str) -> str:
         """The account an invoice or credit note belongs to (404 when unknown)."""
-        with self.engine.connect() as conn:
-            account = conn.execute(select(t.invoices.c.account).where(t.invoices.c.number == number)).scalar()
-            if account is None:
-                account = conn.execute(
-                    select(t.credit_notes.c.account).where(t.credit_notes.c.number == number)
-                ).scalar()
+        account = self.queries.owner(number)
         if account is None:
             raise NotFound(f"invoice {number!r} not found")
-        return str(account)
+        return account
 
     def pdf(self, number: str) -> bytes:
         """The stored PDF, only when it still matches the hash recorded in the ledger."""
@@ -174,15 +182,10 @@ class DocumentService:
         return {"number": number, "restored": True, "sha256": digest}
 
     def _document(self, number: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            doc = conn.execute(select(t.invoices.c.document).where(t.invoices.c.number == number)).scalar()
-            if doc is None:
-                doc = conn.execute(
-                    select(t.credit_notes.c.document).where(t.credit_notes.c.number == number)
-                ).scalar()
+        doc = self.queries.issued_document(number)
         if doc is None:
             raise NotFound(f"document {number!r} not found")
-        return dict(doc)
+        return doc
 
     # -- the preview's checks ----------------------------------------------------------------------
 
@@ -190,8 +193,7 @@ class DocumentService:
         """The preview's drafts as they would be issued (identities included, no number), and the
         Factur-X rules each would fail: bad customer data shows before a close (issue 11 §3)."""
         seller = seller_from_settings(self.settings)
-        with self.engine.connect() as conn:
-            buyers = load_buyers(conn, [d["account"] for d in drafts])
+        buyers = self.queries.buyers([d["account"] for d in drafts])
         shown: list[dict[str, Any]] = []
         checked: list[dict[str, Any]] = []
         for index, draft in enumerate(drafts, start=1):
@@ -222,20 +224,8 @@ class DocumentService:
 
     def service_end(self, account: str) -> date | None:
         """The account's last day of service, if a termination set one (§9: access closes after it)."""
-        with self.engine.connect() as conn:
-            value: date | None = conn.execute(
-                select(t.accounts.c.service_end).where(t.accounts.c.account == account)
-            ).scalar()
-        return value
+        return self.queries.service_end(account)
 
     def stored_between(self, account: str, first: date, last: date) -> list[Any]:
         """The account's stored documents issued from ``first`` to ``last``, in issue order."""
-        d = t.documents.c
-        with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(d.number, d.kind, d.issue_date, d.sha256, d.path)
-                    .where(d.account == account, d.issue_date >= first, d.issue_date <= last, d.sha256.is_not(None))
-                    .order_by(d.issue_date, d.number)
-                ).all()
-            )
+        return self.queries.stored_between(account, first, last)

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine
 
+from billing.commands.exports import ExportSepa, RecordDirectDebitReturn
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
-from billing.persistence.queries import direct_debit as q
 from billing.services.aggregates import find_aggregate, get_aggregate
+from billing.services.ports import ReadModels
 from billing.settings import Settings
+from exports.fec import BankMove, SaleDocument
 from exports.sepa import (
-    DEFAULT_VERSION,
+    DebitCandidate,
     Held,
     check_creditor,
     check_request,
@@ -32,11 +34,11 @@ from exports.sepa import (
     select_debits,
     write_pain008,
 )
+from exports.workbook import DocumentRow, LineRow, OpenItem, PaymentRow
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.input_checks import require_date
 from ledger.money import Money
 
 ATTEMPTS = 10
@@ -53,32 +55,39 @@ class SepaFile:
     held: tuple[Held, ...] = ()
 
 
+class DirectDebitQueries(Protocol):
+    """The rows SEPA files are selected from (``billing/persistence/queries/direct_debit.py``)."""
+
+    def sepa_file(self, collection_date: date, scheme: str) -> Any | None:
+        """The recorded file of a date and scheme (``version``, ``message_id``, ``sha256``, ``debits``, ``total``)."""
+
+    def selection_rows(self, due_by: date) -> tuple[list[DebitCandidate], set[str], set[str]]:
+        """The debit candidates due by the date, the invoices already in a file, the mandates already collected."""
+
+
 class SepaExportService:
     def __init__(
-        self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock
+        self, settings: Settings, ledger: Ledger, queries: DirectDebitQueries, read_models: ReadModels, clock: Clock
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.clock = clock
 
     @property
     def directory(self) -> Path:
         return Path(self.settings.storage_dir) / "sepa"
 
-    def export(self, payload: dict[str, Any]) -> SepaFile:
+    def export(self, payload: Any) -> SepaFile:
+        """The CLI's and the scripts' way in: the request as a dict, checked as the API checks it."""
+        return self.export_file(ExportSepa.from_request(payload))
+
+    def export_file(self, command: ExportSepa) -> SepaFile:
         """The file for a collection date: the stored one when it exists, else a new one (API.md)."""
-        if not isinstance(payload, dict):
-            raise InvalidInput("the body must be a JSON object")
-        day = require_date(payload.get("collection_date"), "collection_date")
-        scheme = payload.get("scheme", "CORE")
-        version = payload.get("version", DEFAULT_VERSION)
-        if not isinstance(scheme, str) or not isinstance(version, str):
-            raise InvalidInput("scheme and version are strings", field="scheme")
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            existing = q.sepa_file(conn, day, scheme)
+        day, scheme, version = command.collection_date, command.scheme, command.version
+        self.read_models.sync()
+        existing = self.queries.sepa_file(day, scheme)
         if existing is not None:
             return self._stored(existing, version)
         check_request(day, scheme, version, today(self.clock))
@@ -91,14 +100,11 @@ class SepaExportService:
         )
         for _attempt in range(ATTEMPTS):
             register = find_aggregate(self.ledger, DirectDebitRegister.create_id()) or DirectDebitRegister()
-            self.projector.catch_up()  # every file the register has seen is now in the read model
-            with self.engine.connect() as conn:
-                existing = q.sepa_file(conn, day, scheme)
-                if existing is not None:  # written by a concurrent request meanwhile
-                    return self._stored(existing, version)
-                candidates = q.debit_candidates(conn, day)
-                filed = q.filed_invoices(conn)
-                mandates = q.collected_mandates(conn)
+            self.read_models.sync()  # every file the register has seen is now in the read model
+            existing = self.queries.sepa_file(day, scheme)
+            if existing is not None:  # written by a concurrent request meanwhile
+                return self._stored(existing, version)
+            candidates, filed, mandates = self.queries.selection_rows(day)
             selection = select_debits(candidates, day, filed, mandates)
             if not selection.debits:
                 raise Conflict(
@@ -128,22 +134,15 @@ class SepaExportService:
                 self.ledger.save(register, file)
             except IntegrityError:
                 continue  # another file was recorded meanwhile: select again
-            self.projector.catch_up()
+            self.read_models.sync()
             total = sum((d.amount for d, _ in selection.debits), Decimal(0))
             return SepaFile(name, content, len(debits), total, selection.held)
         raise Conflict("direct-debit files are being written by another request; retry")
 
-    def record_return(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def record_return(self, command: RecordDirectDebitReturn) -> dict[str, Any]:
         """An R-transaction from the bank on one debit (reject before or return after settlement)."""
-        if not isinstance(payload, dict):
-            raise InvalidInput("the body must be a JSON object")
-        invoice = payload.get("invoice")
-        day = require_date(payload.get("collection_date"), "collection_date")
-        returned_on = require_date(payload.get("returned_on"), "returned_on")
-        reason = payload.get("reason")
-        scheme = payload.get("scheme", "CORE")
-        if not isinstance(scheme, str) or not isinstance(invoice, str) or not isinstance(reason, str):
-            raise InvalidInput("invoice, reason and scheme are strings", field="invoice")
+        invoice, day, scheme = command.invoice, command.collection_date, command.scheme
+        returned_on, reason = command.returned_on, command.reason
         for _attempt in range(ATTEMPTS):
             file = find_aggregate(self.ledger, DirectDebitFile.create_id(day, scheme))
             if file is None:
@@ -160,7 +159,7 @@ class SepaExportService:
                 self.ledger.save(file, account)  # the return and the reversal: both or neither
             except IntegrityError:
                 continue
-            self.projector.catch_up()
+            self.read_models.sync()
             break
         else:
             raise Conflict("the file or the account is being changed by another request; retry")
@@ -198,27 +197,40 @@ def _file_name(message: str, digest: str) -> str:
     return f"{message}-{digest[:16]}.xml"
 
 
+class WorkbookRows(Protocol):
+    """One workbook's rows (``billing/persistence/queries/workbook.py``)."""
+
+    @property
+    def documents(self) -> list[DocumentRow]: ...
+    @property
+    def lines(self) -> Iterator[LineRow]: ...
+    @property
+    def payments(self) -> list[PaymentRow]: ...
+    @property
+    def open_items(self) -> list[OpenItem]: ...
+
+
+class WorkbookQueries(Protocol):
+    def rows(self, start: date, end: date) -> AbstractContextManager[WorkbookRows]:
+        """The rows of the invoices and credit notes issued from ``start`` to ``end``, open items at ``end``."""
+
+
 class WorkbookExportService:
     """The accountants' workbook for a range of issue months (API.md "Exports")."""
 
-    def __init__(self, engine: Engine, projector: ReadModelProjector) -> None:
-        self.engine = engine
-        self.projector = projector
+    def __init__(self, queries: WorkbookQueries, read_models: ReadModels) -> None:
+        self.queries = queries
+        self.read_models = read_models
 
     def write(self, start_text: Any, end_text: Any, out: Any, progress: Any = None) -> str:
         """Write the .xlsx to ``out``; returns its file name."""
-        from billing.persistence.queries import workbook as wq
         from billing.workbook import write_workbook
         from exports.workbook import build_sheets
 
         start, end = month_range(start_text, end_text)
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            names = wq.legal_names(conn)
-            docs = wq.documents(conn, start, end, names)
-            pays = wq.payments(conn, start, end)
-            items = wq.open_items(conn, end, names)
-            sheets = build_sheets(docs, wq.lines(conn, start, end), pays, items, end)
+        self.read_models.sync()
+        with self.queries.rows(start, end) as rows:  # the lines stream while the rows are open
+            sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, end)
             write_workbook(sheets, out, progress)
         return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
 
@@ -240,26 +252,26 @@ def month_range(start_text: Any, end_text: Any) -> tuple[date, date]:
     return first.first_day, last.last_day
 
 
+class FecQueries(Protocol):
+    def year_rows(self, start: date, end: date) -> tuple[list[SaleDocument], list[BankMove]]:
+        """The sales documents and the bank moves dated from ``start`` to ``end``."""
+
+
 class FecExportService:
     """The FEC of a calendar year (API.md "Exports", LPF art. A47 A-1)."""
 
-    def __init__(self, settings: Settings, engine: Engine, projector: ReadModelProjector) -> None:
+    def __init__(self, settings: Settings, queries: FecQueries, read_models: ReadModels) -> None:
         self.settings = settings
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
 
     def export(self, year_text: Any) -> tuple[str, bytes]:
-        from billing.persistence.queries import fec as fq
-        from billing.persistence.queries.workbook import legal_names
         from exports.fec import fec_file_name, fec_lines, write_fec
 
         year = parse_year(year_text)
         start, end = date(year, 1, 1), date(year, 12, 31)
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            names = legal_names(conn)
-            documents = fq.sale_documents(conn, start, end, names)
-            moves = fq.bank_moves(conn, start, end, names)
+        self.read_models.sync()
+        documents, moves = self.queries.year_rows(start, end)
         return fec_file_name(self.settings.seller_siren, year), write_fec(fec_lines(documents, moves))
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, func, select
 
-from billing.persistence import tables as t
+from billing.services.ports import ReadModels
 from invoices.payment_status import payment_status
 from ledger.clock import Clock, today
 from ledger.errors import NotFound
@@ -37,55 +36,39 @@ def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[st
     return document
 
 
-def _credited() -> Any:
-    """The sum of the credit notes' TTC on each invoice (negative), as a column ``credited``."""
-    return (
-        select(func.coalesce(func.sum(t.credit_notes.c.total_ttc), 0))
-        .where(t.credit_notes.c.corrects == t.invoices.c.number)
-        .scalar_subquery()
-        .label("credited")
-    )
+class InvoiceReads(Protocol):
+    """The invoice rows the read models hold (``billing/persistence/queries/invoices.py``).
 
+    A row has the ``invoices`` columns and ``credited``; its document is ``None`` or has ``sha256``,
+    ``failures`` and ``mail_status``.
+    """
 
-class _DocumentColumns:
-    def __init__(self, sha256: Any, failures: Any, mail_status: Any) -> None:
-        self.sha256 = sha256
-        self.failures = failures
-        self.mail_status = mail_status
+    def invoices(
+        self, month: str | None, account: str | None, issued_since: date | None
+    ) -> list[tuple[Any, Any | None]]: ...
 
-    @classmethod
-    def of(cls, row: Any) -> _DocumentColumns | None:
-        return None if row.doc_kind is None else cls(row.doc_sha256, row.doc_failures, row.doc_mail)
+    def invoice(self, number: str) -> tuple[Any, Any | None] | None: ...
 
 
 class InvoiceQueries:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
+    def __init__(self, reads: InvoiceReads, read_models: ReadModels, clock: Clock) -> None:
+        self.reads = reads
+        self.read_models = read_models
         self.clock = clock
 
+    def sync(self) -> None:
+        """Read-your-writes for a caller about to list what was just recorded."""
+        self.read_models.sync()
+
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
-        d = t.documents.c
-        query = (
-            select(t.invoices, _credited(), d.sha256.label("doc_sha256"), d.failures.label("doc_failures"),
-                   d.kind.label("doc_kind"), d.mail_status.label("doc_mail"))
-            .outerjoin(t.documents, d.number == t.invoices.c.number)
-            .order_by(t.invoices.c.issue_date, t.invoices.c.number)
-        )
-        if month:
-            query = query.where(t.invoices.c.month == month)
-        if account:
-            query = query.where(t.invoices.c.account == account)
         on = today(self.clock)
-        if years is not None:  # art. 10.2: invoices stay downloadable for five years
-            query = query.where(t.invoices.c.issue_date >= on - relativedelta(years=years))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [invoice_view(row, on, _DocumentColumns.of(row)) for row in rows]
+        # art. 10.2: invoices stay downloadable for five years
+        since = None if years is None else on - relativedelta(years=years)
+        return [invoice_view(row, on, doc) for row, doc in self.reads.invoices(month, account, since)]
 
     def get(self, number: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.invoices, _credited()).where(t.invoices.c.number == number)).first()
-            doc = conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
-        if row is None:
+        found = self.reads.invoice(number)
+        if found is None:
             raise NotFound(f"invoice {number!r} not found")
+        row, doc = found
         return invoice_view(row, today(self.clock), doc)

@@ -8,14 +8,11 @@ paid part and the unapplied part are two events of one save on the account: both
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-
-from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
 from billing.services.aggregates import run_command
+from billing.services.ports import ReadModels
 from exports.bank_statement import StatementEntry, match_entries, parse_camt053, parse_csv, split_payment
 from invoices.payment_status import payment_status
 from ledger.account import CustomerAccount
@@ -28,26 +25,30 @@ from ledger.money import Money
 STATEMENT_PREFIX = "bank:"  # payments from a statement carry the bank's entry id: importing twice adds nothing
 
 
+class PaymentQueries(Protocol):
+    """The read-model queries of money received (``billing/persistence/queries/payments.py``)."""
+
+    def invoice(self, number: str) -> Any | None:
+        """The invoice's ``number``, ``account``, ``total_ttc``, ``due_date`` and ``credited`` (negative)."""
+
+    def unapplied_credits(self) -> list[Any]: ...
+
+    def statement_rows(self, prefix: str) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
+        """References already recorded from statements, open invoices as {number: (account, owed)},
+        and the invoices in a SEPA file."""
+
+
 class PaymentService:
-    def __init__(self, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, queries: PaymentQueries, read_models: ReadModels, clock: Clock) -> None:
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.clock = clock
 
     def _invoice(self, number: Any) -> Any:
         if not isinstance(number, str):
             raise InvalidInput("invoice must be an invoice number", field="invoice")
-        credited = (
-            select(func.coalesce(func.sum(t.credit_notes.c.total_ttc), 0))
-            .where(t.credit_notes.c.corrects == t.invoices.c.number)
-            .scalar_subquery()
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.invoices.c.number, t.invoices.c.account, t.invoices.c.total_ttc, t.invoices.c.due_date,
-                       credited.label("credited")).where(t.invoices.c.number == number)
-            ).first()
+        row = self.queries.invoice(number)
         if row is None:
             raise NotFound(f"invoice {number!r} not found", field="invoice")
         return row
@@ -92,12 +93,11 @@ class PaymentService:
 
         return run_command(
             self.ledger, CustomerAccount.create_id(account), allocate, what=f"account {account!r}",
-            after_save=self.projector.catch_up,
+            after_save=self.read_models.sync,
         )
 
     def unapplied_credits(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.unapplied_credits).order_by(t.unapplied_credits.c.id)).all()
+        rows = self.queries.unapplied_credits()
         return [
             {"account": r.account, "invoice": r.invoice, "amount": f"{Decimal(r.amount):.2f}",
              "received_on": r.received_on.isoformat(), "method": r.method, "reference": r.reference}
@@ -116,15 +116,9 @@ class PaymentService:
         else:
             raise InvalidInput("send a camt.053 statement as application/xml or a CSV as text/csv",
                                field="content-type")
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            seen = set(conn.execute(select(t.payments.c.reference).where(
-                t.payments.c.reference.like(STATEMENT_PREFIX + "%"))).scalars())
-            seen |= set(conn.execute(select(t.unapplied_credits.c.reference).where(
-                t.unapplied_credits.c.reference.like(STATEMENT_PREFIX + "%"))).scalars())
-            fresh = [e for e in entries if STATEMENT_PREFIX + e.reference not in seen]
-            outstanding = self._outstanding(conn)
-            in_sepa_files = set(conn.execute(select(t.sepa_debits.c.invoice)).scalars())
+        self.read_models.sync()
+        seen, outstanding, in_sepa_files = self.queries.statement_rows(STATEMENT_PREFIX)
+        fresh = [e for e in entries if STATEMENT_PREFIX + e.reference not in seen]
         matches, unmatched = match_entries(fresh, {n: owed for n, (_a, owed) in outstanding.items()})
         recorded = []
         for match in matches:
@@ -140,23 +134,6 @@ class PaymentService:
             "matched": recorded,
             "unmatched": [_entry(u.entry) | {"reason": u.reason} for u in unmatched],
         }
-
-    @staticmethod
-    def _outstanding(conn: Any) -> dict[str, tuple[str, Decimal]]:
-        credited = (
-            select(t.credit_notes.c.corrects, func.sum(t.credit_notes.c.total_ttc).label("credited"))
-            .group_by(t.credit_notes.c.corrects).subquery()
-        )
-        rows = conn.execute(
-            select(t.invoices.c.number, t.invoices.c.account, t.invoices.c.total_ttc, t.invoices.c.paid,
-                   credited.c.credited).outerjoin(credited, credited.c.corrects == t.invoices.c.number)
-        )
-        open_invoices = {}
-        for row in rows:
-            owed = Decimal(row.total_ttc) + Decimal(row.credited or 0) - Decimal(row.paid)
-            if owed > 0:
-                open_invoices[row.number] = (row.account, owed)
-        return open_invoices
 
 
 def _entry(entry: StatementEntry) -> dict[str, Any]:

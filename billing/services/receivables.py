@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Engine, select
 
-from billing.persistence import tables as t
+from billing.commands.receivables import IssueLatePaymentInvoice
 from billing.persistence.eventstore import Ledger
-from billing.persistence.projections import ReadModelProjector
-from billing.persistence.queries.receivables import Receivable, late_payment_billed, receivables_on
+from billing.persistence.queries.receivables import Receivable
 from billing.services.aggregates import find_aggregate
+from billing.services.ports import ReadModels
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
 from invoices.calendar import dispute_deadline, due_date
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.identifiers import validate_account_id
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
@@ -38,15 +36,28 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+class ReceivableQueries(Protocol):
+    """What is still due, from the read models (``billing/persistence/queries/receivables.py``)."""
+
+    def receivables_on(self, on: date, account: str | None = None) -> list[Receivable]:
+        """Every invoice with something still due on ``on`` (payments and credits dated after it left out)."""
+
+    def late_payment_billed(self, account: str) -> dict[str, dict[str, Any]]:
+        """Per late invoice, what earlier late-payment invoices billed: {"interest_to", "indemnity"}."""
+
+    def account(self, account: str) -> Any | None:
+        """The ``accounts`` row (``payment_method``, ``mandate``), ``None`` when unknown."""
+
+
 class ReceivableService:
     def __init__(
-        self, settings: Settings, ledger: Ledger, engine: Engine, projector: ReadModelProjector, clock: Clock,
+        self, settings: Settings, ledger: Ledger, queries: ReceivableQueries, read_models: ReadModels, clock: Clock,
         rates: RateTable | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.engine = engine
-        self.projector = projector
+        self.queries = queries
+        self.read_models = read_models
         self.clock = clock
         self.rates = rates or RateTable.bundled()
 
@@ -65,9 +76,8 @@ class ReceivableService:
     def receivables(self, on_text: str | None) -> dict[str, Any]:
         """API.md "GET /v1/admin/receivables?on=": what is due and overdue on a date, with §8 charges."""
         on = today(self.clock) if on_text in (None, "") else require_date(on_text, "on")
-        self.projector.catch_up()
-        with self.engine.connect() as conn:
-            items = receivables_on(conn, on)
+        self.read_models.sync()
+        items = self.queries.receivables_on(on)
         invoices = []
         missing: set[str] = set()
         for item in items:
@@ -90,22 +100,18 @@ class ReceivableService:
             answer["missing_rates"] = sorted(missing)  # §8: reported, never guessed
         return answer
 
-    def issue_late_payment_invoice(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def issue_late_payment_invoice(self, command: IssueLatePaymentInvoice) -> dict[str, Any]:
         """An invoice of the interest and indemnities accrued on ``on`` (ordinary series, no VAT)."""
-        code = validate_account_id(account)
-        if not isinstance(payload, dict):
-            raise InvalidInput("the body must be a JSON object")
-        on = require_date(payload.get("on"), "on")
+        code, on = command.account, command.on
         if on > today(self.clock):
             raise InvalidInput(f"on {on.isoformat()} is in the future: an invoice is issued on a past day", field="on")
         for _attempt in range(ATTEMPTS):
-            self.projector.catch_up()
-            with self.engine.connect() as conn:
-                row = conn.execute(select(t.accounts).where(t.accounts.c.account == code)).first()
-                if row is None:
-                    raise NotFound(f"account {code!r} not found")
-                items = [i for i in receivables_on(conn, on, code) if not i.late_payment_invoice]
-                billed = late_payment_billed(conn, code)
+            self.read_models.sync()
+            row = self.queries.account(code)
+            if row is None:
+                raise NotFound(f"account {code!r} not found")
+            items = [i for i in self.queries.receivables_on(on, code) if not i.late_payment_invoice]
+            billed = self.queries.late_payment_billed(code)
             lines, covered = self._lines(items, on, billed)
             if not lines:
                 raise Conflict(f"account {code!r} owes no late-payment interest or indemnity on {on.isoformat()}")
@@ -141,7 +147,7 @@ class ReceivableService:
                 self.ledger.save(numbering, invoice)
             except IntegrityError:
                 continue
-            self.projector.catch_up()
+            self.read_models.sync()
             return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
         raise Conflict("invoice numbers are being allocated by another request; retry")
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, CasesDep
 from billing.api.routes.usage import read_limited_body
 from billing.services.cases import MAX_MESSAGE_BYTES
 
@@ -50,60 +50,60 @@ def response_of(view: dict[str, Any]) -> dict[str, Any]:
     status_code=201,
     openapi_extra={"requestBody": {"content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}}},
 )
-async def receive_email(request: Request, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+async def receive_email(request: Request, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Record a raw RFC 5322 message sent to compta@flexio.fr: the same Message-ID gives the same case."""
     content_type = request.headers.get("content-type", "message/rfc822").split(";", 1)[0].strip().lower()
     if content_type not in ACCEPTED_TYPES:
         raise HTTPException(415, f"send the raw message as message/rfc822, not {content_type}")
     raw = await read_limited_body(request, MAX_MESSAGE_BYTES)  # 413 as soon as it passes the limit
-    view: dict[str, Any] = await run_in_threadpool(container.cases.record_email, raw)
+    view: dict[str, Any] = await run_in_threadpool(cases.record_email, raw)
     return response_of(view)
 
 
 @router.get("")
 def list_cases(
-    container: ContainerDep,
+    cases: CasesDep,
     _: AdminDep,
     status: str | None = Query(None, description="open | acknowledged | answered | resolved | filed"),
     kind: str | None = Query(None, description="dispute | termination | other"),
 ) -> dict[str, Any]:
     """Cases by receipt time, optionally one status or kind."""
-    return {"cases": container.cases.list_cases(status=status, kind=kind)}
+    return {"cases": cases.list_cases(status=status, kind=kind)}
 
 
 @router.get("/{case}")
-def get_case(case: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def get_case(case: str, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """One case, with the message's text and attachments."""
-    return container.cases.get(case)
+    return cases.get(case)
 
 
 @router.get("/{case}/message", response_class=Response, responses={200: {"content": {"message/rfc822": {}}}})
-def get_case_message(case: str, container: ContainerDep, _: AdminDep) -> Response:
+def get_case_message(case: str, cases: CasesDep, _: AdminDep) -> Response:
     """The message exactly as received, attachments included (checked against its SHA-256)."""
-    return Response(container.cases.raw_message(case), media_type="message/rfc822")
+    return Response(cases.raw_message(case), media_type="message/rfc822")
 
 
 @router.post("/{case}/resolve")
-def resolve_case(case: str, body: ResolveIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def resolve_case(case: str, body: ResolveIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Close a case: rejected, or accepted with the amount HT of its credit note."""
-    return container.cases.resolve(case, body.model_dump())
+    return cases.resolve(case, body.model_dump())
 
 
 @router.post("/{case}/confirm-termination")
-def confirm_termination(case: str, body: TerminationConfirmIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def confirm_termination(case: str, body: TerminationConfirmIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Confirm a termination email into the customer's termination (§9), notified on the day received."""
-    return container.cases.confirm_termination(case, body.model_dump())
+    return cases.confirm_termination(case, body.model_dump())
 
 
 @router.post("/{case}/accept-option")
-def accept_option_request(case: str, body: OptionAcceptIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def accept_option_request(case: str, body: OptionAcceptIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Accept a reference opt-out request mailed to privacy@flexio.fr (art. 17.1) as the customer's option."""
-    return container.cases.accept_option_request(case, body.model_dump())
+    return cases.accept_option_request(case, body.model_dump())
 
 
 @router.post("/{case}/answer")
-def answer_case(case: str, body: AnswerIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def answer_case(case: str, body: AnswerIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Record that finance answered the customer (due by the 7th day after receipt, §8)."""
     from ledger.clock import today
 
-    return container.cases.answer(case, today(container.clock), body.note)
+    return cases.answer(case, today(cases.clock), body.note)

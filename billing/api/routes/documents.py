@@ -11,10 +11,19 @@ from typing import Any
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
-from billing.api.deps import AdminDep, ContainerDep, ReaderDep, ensure_may_see
-from billing.bootstrap import Container
+from billing.api.deps import (
+    AdminDep,
+    ContainerDep,
+    CreditNotesDep,
+    DocumentsDep,
+    InvoicesDep,
+    ReaderDep,
+    ensure_may_see,
+)
+from billing.commands.credit_notes import IssueCreditNote
 from billing.documents.usage_workbook import daily_credits, usage_workbook
 from billing.services.closing import parse_month
+from billing.services.documents import DocumentService
 from billing.services.tokens import Principal
 from invoices.retention import RangeRefused, access_open, archive_range, visible_since
 from ledger.clock import today
@@ -23,25 +32,25 @@ from ledger.errors import InvalidInput, NotFound
 router = APIRouter(prefix="/v1")
 
 
-def _ensure_customer_access(container: Container, principal: Principal, account: str) -> None:
+def _ensure_customer_access(documents: DocumentService, principal: Principal, account: str) -> None:
     """§9: after a termination, the customer's access closes on the last day of service."""
     ensure_may_see(principal, account)
     if principal.role != "customer":
         return
-    service_end = container.documents.service_end(account)
-    if not access_open(today(container.clock), service_end):
+    service_end = documents.service_end(account)
+    if not access_open(today(documents.clock), service_end):
         raise HTTPException(403, f"customer access closed on the last day of service ({service_end})")
 
 
 @router.get("/invoices/{number}.pdf", tags=["invoices"], response_class=Response)
-def invoice_pdf(number: str, container: ContainerDep, principal: ReaderDep) -> Response:
+def invoice_pdf(number: str, documents: DocumentsDep, principal: ReaderDep) -> Response:
     """The invoice's (or credit note's) Factur-X PDF, served only if it matches its recorded SHA-256."""
     try:
-        account = container.documents.owner(number)
+        account = documents.owner(number)
     except NotFound:
         raise HTTPException(404, f"invoice {number!r} not found") from None
-    _ensure_customer_access(container, principal, account)
-    pdf = container.documents.pdf(number)
+    _ensure_customer_access(documents, principal, account)
+    pdf = documents.pdf(number)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -51,70 +60,72 @@ def invoice_pdf(number: str, container: ContainerDep, principal: ReaderDep) -> R
 
 @router.post("/admin/invoices/{number}/credit-notes", status_code=201, tags=["invoices"])
 def issue_credit_note(
-    number: str, container: ContainerDep, _: AdminDep, body: dict[str, Any] = Body(...)
+    number: str, credit_notes: CreditNotesDep, _: AdminDep, body: dict[str, Any] = Body(...)
 ) -> dict[str, Any]:
     """Issue a credit note (AV series) correcting an invoice; never more than what is left to credit."""
-    return container.credit_notes.issue(number, body)
+    return credit_notes.issue(IssueCreditNote.from_request(number, body))
 
 
 @router.get("/admin/invoices/{number}/document", tags=["invoices"])
-def document_state(number: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def document_state(number: str, documents: DocumentsDep, _: AdminDep) -> dict[str, Any]:
     """The stored document of an invoice: its SHA-256, or the Factur-X rules it failed."""
-    container.documents.owner(number)
-    state = container.documents.status(number)
+    documents.owner(number)
+    state = documents.status(number)
     if state is None:
         return {"number": number, "status": "pending", "sha256": None, "failures": None, "mail": None}
     return {"number": number, "status": "stored" if state["sha256"] else "rejected", **state}
 
 
 @router.post("/admin/invoices/{number}/document/rerender", tags=["invoices"])
-def rerender_document(number: str, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def rerender_document(number: str, documents: DocumentsDep, _: AdminDep) -> dict[str, Any]:
     """Render a stored document again; restores the file only if the bytes hash to the recorded SHA-256."""
-    container.documents.owner(number)
-    return container.documents.rerender(number)
+    documents.owner(number)
+    return documents.rerender(number)
 
 
 @router.post("/admin/documents/render", status_code=202, tags=["invoices"])
-def render_documents(container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def render_documents(documents: DocumentsDep, _: AdminDep) -> dict[str, Any]:
     """Render the documents still pending (normally done by the job after each close)."""
-    return {"job": container.documents.request_render()}
+    return {"job": documents.request_render()}
 
 
 @router.get("/customers/{account}/invoices", tags=["invoices"])
-def customer_invoices(account: str, container: ContainerDep, principal: ReaderDep) -> dict[str, Any]:
+def customer_invoices(
+    account: str, documents: DocumentsDep, invoices: InvoicesDep, credit_notes: CreditNotesDep, principal: ReaderDep
+) -> dict[str, Any]:
     """The account's invoices and credit notes of the last five years (art. 10.2)."""
-    _ensure_customer_access(container, principal, account)
-    container.projector.catch_up()
-    since = visible_since(today(container.clock))
-    invoices = [i for i in container.invoices.list(account=account) if i["issue_date"] >= since.isoformat()]
+    _ensure_customer_access(documents, principal, account)
+    invoices.sync()
+    since = visible_since(today(invoices.clock))
+    listed = [i for i in invoices.list(account=account) if i["issue_date"] >= since.isoformat()]
     return {
         "account": account,
-        "invoices": invoices,
-        "credit_notes": container.credit_notes.for_account(account, since),
+        "invoices": listed,
+        "credit_notes": credit_notes.for_account(account, since),
     }
 
 
 @router.get("/customers/{account}/invoices/archive.zip", tags=["invoices"], response_class=StreamingResponse)
 def customer_archive(
     account: str,
-    container: ContainerDep,
+    documents: DocumentsDep,
     principal: ReaderDep,
     from_: str = Query(..., alias="from", description="First month of issue, YYYY-MM"),
     to: str = Query(..., description="Last month of issue, YYYY-MM"),
 ) -> StreamingResponse:
     """A zip of the account's PDFs issued in the range, with a manifest of numbers and SHA-256."""
-    _ensure_customer_access(container, principal, account)
+    _ensure_customer_access(documents, principal, account)
     first, last = parse_month(from_), parse_month(to)
     try:
         span = archive_range(first, last)
     except RangeRefused as exc:
         raise InvalidInput(str(exc), field="to") from None
-    container.projector.catch_up()
-    since = visible_since(today(container.clock))
-    rows = container.documents.stored_between(account, max(span.first, since), span.last)
+    documents.sync()
+    since = visible_since(today(documents.clock))
+    rows = documents.stored_between(account, max(span.first, since), span.last)
     # Every file is checked against its recorded hash BEFORE the first byte is sent: a damaged
     # file stops the archive with a 409 instead of a half-served zip.
-    files = [(row, container.documents.store.read_verified(row.path, row.sha256)) for row in rows]
+    files = [(row, documents.store.read_verified(row.path, row.sha256)) for row in rows]
     manifest = {
         "account": account,
         "from": str(first),
@@ -175,7 +186,7 @@ def usage_statement(
     """The month's credits by day against the cap, late usage by original month, and a chart."""
     from billing.api.routes.customers import _month_usage  # the admin usage figures: cap and late usage
 
-    _ensure_customer_access(container, principal, account)
+    _ensure_customer_access(container.documents, principal, account)
     billing_month = parse_month(month)
     usage = _month_usage(container, account, month)
     per_day = daily_credits(container.engine, account, billing_month)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, FecDep, SepaDep, WorkbookDep
+from billing.commands.exports import ExportSepa, RecordDirectDebitReturn
 
 router = APIRouter(prefix="/v1/admin/exports", tags=["exports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,32 +37,32 @@ class SepaReturnIn(BaseModel):
 @router.get("/invoices.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}}})
 def export_workbook(
-    container: ContainerDep,
+    workbook: WorkbookDep,
     _: AdminDep,
     start: str = Query(..., alias="from", description="YYYY-MM, first issue month"),
     end: str = Query(..., alias="to", description="YYYY-MM, last issue month"),
 ) -> Response:
     """The accountants' workbook: invoices and credit notes, lines, VAT by month, payments, aged receivables."""
     buffer = io.BytesIO()
-    name = container.workbook.write(start, end, buffer)
+    name = workbook.write(start, end, buffer)
     return Response(content=buffer.getvalue(), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/fec", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 def export_fec(
-    container: ContainerDep, _: AdminDep, year: str = Query(..., description="YYYY, the calendar year")
+    fec: FecDep, _: AdminDep, year: str = Query(..., description="YYYY, the calendar year")
 ) -> Response:
     """The FEC of a year (LPF art. A47 A-1): sales and bank journals, tab-separated, ISO-8859-15."""
-    name, content = container.fec.export(year)
+    name, content = fec.export(year)
     return Response(content=content, media_type="text/plain; charset=iso-8859-15",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/sepa", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
-def export_sepa(body: SepaExportIn, container: ContainerDep, _: AdminDep) -> Response:
+def export_sepa(body: SepaExportIn, sepa: SepaDep, _: AdminDep) -> Response:
     """A pain.008 direct-debit file for a collection date; the same date again gives the same file."""
-    file = container.exports.export(body.model_dump())
+    file = sepa.export_file(ExportSepa.from_request(body.model_dump()))
     headers = {
         "Content-Disposition": f'attachment; filename="{file.name}"',
         "X-Debits": str(file.debits),
@@ -72,6 +73,6 @@ def export_sepa(body: SepaExportIn, container: ContainerDep, _: AdminDep) -> Res
 
 
 @router.post("/sepa/returns", status_code=201)
-def record_sepa_return(body: SepaReturnIn, container: ContainerDep, _: AdminDep) -> dict[str, Any]:
+def record_sepa_return(body: SepaReturnIn, sepa: SepaDep, _: AdminDep) -> dict[str, Any]:
     """An R-transaction (reject, return, refund) on one debit, with its ISO reason code (e.g. AM04, MD01)."""
-    return container.exports.record_return(body.model_dump())
+    return sepa.record_return(RecordDirectDebitReturn.from_request(body.model_dump()))

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from billing.api.deps import AdminDep, ContainerDep
+from billing.api.deps import AdminDep, ReceivablesDep
+from billing.commands.receivables import IssueLatePaymentInvoice
 
 router = APIRouter(prefix="/v1/admin", tags=["receivables"])
 
@@ -20,15 +21,15 @@ class LatePaymentInvoiceIn(BaseModel):
 
 @router.get("/receivables")
 def receivables(
-    container: ContainerDep, _: AdminDep, on: str | None = Query(None, description="YYYY-MM-DD, default today")
+    receivables: ReceivablesDep, _: AdminDep, on: str | None = Query(None, description="YYYY-MM-DD, default today")
 ) -> dict[str, Any]:
     """Every invoice with something still due on a date, with late-payment interest and indemnity (§8)."""
-    return container.receivables.receivables(on)
+    return receivables.receivables(on)
 
 
 @router.post("/customers/{account}/late-payment-invoice", status_code=201)
 def late_payment_invoice(
-    account: str, body: LatePaymentInvoiceIn, container: ContainerDep, _: AdminDep
+    account: str, body: LatePaymentInvoiceIn, receivables: ReceivablesDep, _: AdminDep
 ) -> dict[str, Any]:
     """Issue an invoice of the interest and indemnities accrued on a date (ordinary series, outside VAT)."""
-    return container.receivables.issue_late_payment_invoice(account, body.model_dump())
+    return receivables.issue_late_payment_invoice(IssueLatePaymentInvoice.from_request(account, body.model_dump()))

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 from exports.sepa import DebitCandidate, structured_address
@@ -95,3 +95,18 @@ def sepa_file(conn: Connection, collection_date: date, scheme: str) -> Any | Non
         t.sepa_files.c.collection_date == collection_date, t.sepa_files.c.scheme == scheme
     )
     return conn.execute(query).first()
+
+
+class SqlDirectDebitQueries:
+    """:class:`billing.services.exports.DirectDebitQueries` over the read-model tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def sepa_file(self, collection_date: date, scheme: str) -> Any | None:
+        with self.engine.connect() as conn:
+            return sepa_file(conn, collection_date, scheme)
+
+    def selection_rows(self, due_by: date) -> tuple[list[DebitCandidate], set[str], set[str]]:
+        with self.engine.connect() as conn:
+            return debit_candidates(conn, due_by), filed_invoices(conn), collected_mandates(conn)

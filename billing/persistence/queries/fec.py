@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from billing.persistence import tables as t
 from exports.fec import BankMove, SaleDocument
@@ -46,3 +46,17 @@ def bank_moves(conn: Connection, start: date, end: date, names: dict[str, str]) 
                               .where(u.received_on.between(start, end)))
     ]
     return moves
+
+
+class SqlFecQueries:
+    """:class:`billing.services.exports.FecQueries` over the read-model tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def year_rows(self, start: date, end: date) -> tuple[list[SaleDocument], list[BankMove]]:
+        from billing.persistence.queries.workbook import legal_names
+
+        with self.engine.connect() as conn:
+            names = legal_names(conn)
+            return sale_documents(conn, start, end, names), bank_moves(conn, start, end, names)

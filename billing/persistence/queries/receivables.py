@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 
@@ -87,3 +87,22 @@ def late_payment_billed(conn: Connection, account: str) -> dict[str, dict[str, A
                 entry["interest_to"] = item["interest_to"]
             entry["indemnity"] = entry["indemnity"] or Decimal(item["indemnity"]) > 0
     return billed
+
+
+class SqlReceivableQueries:
+    """:class:`billing.services.receivables.ReceivableQueries` over the read-model tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def receivables_on(self, on: date, account: str | None = None) -> list[Receivable]:
+        with self.engine.connect() as conn:
+            return receivables_on(conn, on, account)
+
+    def late_payment_billed(self, account: str) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return late_payment_billed(conn, account)
+
+    def account(self, account: str) -> Any | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.accounts).where(t.accounts.c.account == account)).first()

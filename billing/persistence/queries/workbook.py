@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from billing.persistence import tables as t
 from billing.persistence.queries.receivables import receivables_on
@@ -67,3 +69,29 @@ def payments(conn: Connection, start: date, end: date) -> list[PaymentRow]:
 def open_items(conn: Connection, end: date, names: dict[str, str]) -> list[OpenItem]:
     return [OpenItem(r.number, r.account, names.get(r.account, ""), r.due_date, r.outstanding)
             for r in receivables_on(conn, end)]
+
+
+@dataclass(frozen=True)
+class WorkbookRows:
+    """The rows of one workbook, read in one connection; ``lines`` streams while it is open."""
+
+    documents: list[DocumentRow]
+    lines: Iterator[LineRow]
+    payments: list[PaymentRow]
+    open_items: list[OpenItem]
+
+
+class SqlWorkbookQueries:
+    """:class:`billing.services.exports.WorkbookQueries` over the read-model tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def rows(self, start: date, end: date) -> Iterator[WorkbookRows]:
+        with self.engine.connect() as conn:
+            names = legal_names(conn)
+            docs = documents(conn, start, end, names)
+            pays = payments(conn, start, end)
+            items = open_items(conn, end, names)
+            yield WorkbookRows(docs, lines(conn, start, end), pays, items)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from support.factories import GRID_2026_A
 
 from ledger.errors import InvalidInput
 from ledger.grid_catalogue import grid_from_dict
@@ -13,7 +14,6 @@ from ledger.months import Month
 from pricing.account_month import OptionInterval
 from pricing.monthly_fees import option_monthly_fee, recurring_monthly_fees
 from pricing.proration import month_cap
-from support.factories import GRID_2026_A
 
 GRID = grid_from_dict(GRID_2026_A)  # PRO 500.00, branding removal 10 % of the plan, opt-out 40.00, AS4 380.00
 PRO = GRID.plan("PRO")
