@@ -35,6 +35,7 @@ from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
 from billing.persistence.queries.receivables import SqlReceivableQueries
 from billing.persistence.queries.signals import SqlSignalQueries
+from billing.persistence.queries.tokens import SqlTokenStore
 from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
@@ -179,7 +180,7 @@ def bootstrap(
         engine=engine,
         projector=projector,
         read_models=read_models,
-        tokens=TokenService(engine, clock, settings.admin_token),
+        tokens=TokenService(SqlTokenStore(engine), clock, settings.admin_token),
         catalogue=catalogue,
         accounts=accounts,
         usage=usage,
