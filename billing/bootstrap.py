@@ -16,12 +16,14 @@ from sqlalchemy import Engine, create_engine, event
 
 from billing.clock import SystemClock
 from billing.jobs import Jobs, make_broker
+from billing.mail.poll_turn import DatabasePollTurn
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.persistence.queries.accounts import SqlAccountQueries
+from billing.persistence.queries.cases import SqlCaseQueries, SqlMessageStore
 from billing.persistence.queries.closing import SqlClosingQueries
 from billing.persistence.queries.corrections import SqlCorrectionQueries
 from billing.persistence.queries.credit_notes import SqlCreditNoteQueries
@@ -33,10 +35,12 @@ from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
 from billing.persistence.queries.receivables import SqlReceivableQueries
 from billing.persistence.queries.signals import SqlSignalQueries
+from billing.persistence.queries.tokens import SqlTokenStore
 from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
+from billing.services.case_intake import CaseIntake
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
@@ -164,7 +168,11 @@ def bootstrap(
     closing = ClosingService(settings, ledger, SqlClosingQueries(engine), read_models, catalogue, clock, jobs)
     documents = DocumentService(settings, ledger, SqlDocumentQueries(engine), read_models, clock, jobs)
     credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
-    cases = CaseService(settings, ledger, engine, projector, clock, accounts, jobs=jobs, credit_notes=credit_notes)
+    case_queries, case_messages = SqlCaseQueries(engine), SqlMessageStore(engine)
+    intake = CaseIntake(ledger, case_queries, case_messages, read_models, clock, jobs,
+                        DatabasePollTurn(settings, engine))
+    cases = CaseService(settings, ledger, case_queries, case_messages, intake, read_models, clock, accounts,
+                        credit_notes=credit_notes)
     container = Container(
         settings=settings,
         clock=clock,
@@ -172,7 +180,7 @@ def bootstrap(
         engine=engine,
         projector=projector,
         read_models=read_models,
-        tokens=TokenService(engine, clock, settings.admin_token),
+        tokens=TokenService(SqlTokenStore(engine), clock, settings.admin_token),
         catalogue=catalogue,
         accounts=accounts,
         usage=usage,

@@ -7,29 +7,24 @@ next poll records it again, which finds the same case (uuid5 of the Message-ID).
 database take turns (a PostgreSQL advisory lock, or a file lock next to the SQLite database): two
 IMAP sessions moving the same message would each leave a copy in the processed folder, since
 Dovecot still lets a session copy a message another session has just expunged. A poller that
-finds the lock taken skips its turn. Messages that cannot be recorded at all (an empty or oversized
+finds the lock taken skips its turn (``poll_turn.py``). Messages that cannot be recorded at all (an empty or oversized
 message) go to the ``unreadable`` folder, still never deleted.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from imapclient import IMAPClient
-from sqlalchemy import text
 
 from billing.services.cases import CaseService
 
 log = logging.getLogger(__name__)
 
 FETCH_CHUNK = 50
-POLL_LOCK = 815_001_013  # any constant: the advisory lock of the mailbox poll
 
 
 @dataclass(frozen=True)
@@ -70,35 +65,6 @@ class PollResult:
     skipped: bool = False  # another poller held the turn
 
 
-@contextmanager
-def poll_turn(cases: CaseService) -> Iterator[bool]:
-    """True while this process holds the poll turn; False when another poller does."""
-    settings = cases.settings
-    if settings.is_sqlite:
-        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".mail-poll.lock")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-        return
-    with cases.engine.connect() as conn:
-        held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": POLL_LOCK}).scalar())
-        conn.commit()
-        try:
-            yield held
-        finally:
-            if held:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": POLL_LOCK})
-                conn.commit()
-
-
 class MailboxPoller:
     def __init__(self, config: MailboxConfig, cases: CaseService, timeout: float = 30) -> None:
         self.config = config
@@ -135,7 +101,7 @@ class MailboxPoller:
         return len(uids)
 
     def poll_once(self) -> PollResult:
-        with poll_turn(self.cases) as mine:
+        with self.cases.poll_turn() as mine:
             if not mine:
                 log.info("another poller is reading the mailbox: skipping this turn")
                 return PollResult(skipped=True)

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from billing.commands.accounts import GrantPenaltyCredit
+from billing.commands.service_levels import IncidentStep, OpenIncident, SetSlaTerms
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, run_command
 from cases.calendar import PARIS
 from cases.sla import SlaTerms, Ticket, measure, year_penalty
 from ledger.clock import Clock, today
-from ledger.errors import Conflict, InvalidInput
+from ledger.errors import Conflict
 from ledger.identifiers import validate_account_id
-from ledger.input_checks import decimal_str, require_decimal, require_positive_decimal, require_text
+from ledger.input_checks import decimal_str
+from ledger.money import Money
 from ledger.service_level import ServiceLevel
-
-
-def require_instant(value: Any, field: str) -> datetime:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be an ISO 8601 date-time with its offset", field=field)
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field} must be an ISO 8601 date-time with its offset", field=field) from None
-    if instant.tzinfo is None:
-        raise InvalidInput(f"{field} needs its UTC offset (e.g. +01:00)", field=field)
-    return instant
 
 
 def _terms(level: ServiceLevel) -> SlaTerms:
@@ -36,7 +27,8 @@ def _terms(level: ServiceLevel) -> SlaTerms:
     return SlaTerms(*(Decimal(level.terms[k]) for k in ("restoration_hours", "yearly_max_hours", "penalty_per_hour")))
 
 
-def _tickets(level: ServiceLevel) -> list[Ticket]:
+def incident_tickets(level: ServiceLevel) -> list[Ticket]:
+    """The level's tickets as the pure SLA measures read them (cases.sla); also the signals report's."""
     return [
         Ticket(
             reference=t["reference"],
@@ -65,36 +57,28 @@ class ServiceLevelService:
         return run_command(self.ledger, ServiceLevel.create_id(code), command, what=f"service level of {code!r}",
                            create=lambda: ServiceLevel(account=code))
 
-    def set_terms(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
+    def set_terms(self, account: str, command: SetSlaTerms) -> dict[str, Any]:
         values = {
-            "restoration_hours": decimal_str(require_positive_decimal(body.get("restoration_hours"), "restoration_hours")),
-            "yearly_max_hours": decimal_str(require_decimal(body.get("yearly_max_hours"), "yearly_max_hours")),
-            "penalty_per_hour": decimal_str(require_positive_decimal(body.get("penalty_per_hour"), "penalty_per_hour",
-                                                                     max_places=2)),
+            "restoration_hours": decimal_str(command.restoration_hours),
+            "yearly_max_hours": decimal_str(command.yearly_max_hours),
+            "penalty_per_hour": decimal_str(command.penalty_per_hour),
         }
-        if Decimal(values["yearly_max_hours"]) < 0:
-            raise InvalidInput("yearly_max_hours must not be negative", field="yearly_max_hours")
         self._run(account, lambda level: level.set_terms(**values))
         return {"account": account, **values}
 
-    def open_ticket(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
-        reference = require_text(body.get("reference"), "reference", max_length=64)
-        notified_at = require_instant(body.get("notified_at"), "notified_at")
-        scheduled = body.get("scheduled", False)
-        if not isinstance(scheduled, bool):
-            raise InvalidInput("scheduled must be true or false", field="scheduled")
-        self._run(account, lambda level: level.open_ticket(reference, notified_at, scheduled))
-        return self.incident(account, reference)
+    def open_ticket(self, account: str, command: OpenIncident) -> dict[str, Any]:
+        self._run(account, lambda level: level.open_ticket(command.reference, command.notified_at, command.scheduled))
+        return self.incident(account, command.reference)
 
-    def confirm(self, account: str, reference: str, body: dict[str, Any]) -> dict[str, Any]:
-        at = require_instant(body.get("at"), "at")
-        self._run(account, lambda level: level.confirm(reference, at))
-        return self.incident(account, reference)
+    def confirm(self, account: str, command: IncidentStep) -> dict[str, Any]:
+        """FLEXIO confirmed the interruption (art. 12.4): the business hours count from then."""
+        self._run(account, lambda level: level.confirm(command.reference, command.at))
+        return self.incident(account, command.reference)
 
-    def restore(self, account: str, reference: str, body: dict[str, Any]) -> dict[str, Any]:
-        at = require_instant(body.get("at"), "at")
-        self._run(account, lambda level: level.restore(reference, at))
-        return self.incident(account, reference)
+    def restore(self, account: str, command: IncidentStep) -> dict[str, Any]:
+        """FLEXIO notified the restoration: the end of the interruption."""
+        self._run(account, lambda level: level.restore(command.reference, command.at))
+        return self.incident(account, command.reference)
 
     def _level(self, account: str) -> ServiceLevel:
         code = validate_account_id(account)
@@ -109,7 +93,7 @@ class ServiceLevelService:
         level = self._level(account)
         terms = _terms(level)
         out = []
-        for ticket in _tickets(level):
+        for ticket in incident_tickets(level):
             m = measure(ticket, terms)
             out.append({
                 "reference": ticket.reference,
@@ -133,7 +117,7 @@ class ServiceLevelService:
         contract = self.accounts.get(level.account).contract
         if contract is None:
             raise Conflict(f"account {level.account!r} has no contract")
-        p = year_penalty(_terms(level), _tickets(level), contract.service_start, year)
+        p = year_penalty(_terms(level), incident_tickets(level), contract.service_start, year)
         return {
             "account": level.account,
             "year": year,
@@ -164,13 +148,13 @@ class ServiceLevelService:
             granted = {"id": credit_id, "requested": str(existing.requested), "granted": str(existing.granted),
                        "capped": existing.capped}
         else:
-            granted = self.accounts.grant_penalty_credit(proposal["account"], {
-                "id": credit_id,
-                "amount": proposal["amount"],
-                "reason": f"SLA {year}: {proposal['penalty_hours']} business hours beyond the order form's terms (art. 13)",
-                "incident_on": proposal["incident_on"],
-                "granted_on": on.isoformat(),
-            })
+            granted = self.accounts.grant_penalty_credit(proposal["account"], GrantPenaltyCredit(
+                credit_id=credit_id,
+                amount=Money.of(proposal["amount"]),
+                reason=f"SLA {year}: {proposal['penalty_hours']} business hours beyond the order form's terms (art. 13)",
+                incident_on=date.fromisoformat(proposal["incident_on"]),
+                granted_on=on,
+            ))
         self._run(proposal["account"], lambda level: level.approve(year, credit_id, granted["granted"]))
         return {**proposal, "approved": {"credit_id": credit_id, "amount": granted["granted"]}, "credit": granted}
 

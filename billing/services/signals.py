@@ -12,7 +12,7 @@ from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate
 from billing.services.catalogue import CatalogueService
 from billing.services.ports import ReadModels
-from billing.services.service_levels import _tickets
+from billing.services.service_levels import incident_tickets
 from billing.services.usage import UsageService
 from cases.calendar import PARIS
 from cases.signals import Signal, freemium_inactivity, freemium_over_cap, long_interruption
@@ -84,7 +84,7 @@ class SignalService:
                         signals.append(over)
             level = find_aggregate(self.ledger, ServiceLevel.create_id(row.account))
             if isinstance(level, ServiceLevel):
-                interruption = long_interruption(row.account, _tickets(level), now)
+                interruption = long_interruption(row.account, incident_tickets(level), now)
                 if interruption:
                     signals.append(interruption)
         return [{**asdict(s), "since": s.since.isoformat()} for s in signals]

@@ -7,11 +7,9 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, insert, select, update
-
-from billing.persistence import tables as t
 from ledger.clock import Clock, today
 from ledger.errors import InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
@@ -30,13 +28,48 @@ class Principal:
         return self.role == "admin" or (self.role == "customer" and self.account == account)
 
 
+@dataclass(frozen=True)
+class TokenHolder:
+    """What an unrevoked token grants, with the end of service of its account (if any)."""
+
+    role: str
+    account: str | None
+    service_end: date | None
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    id: str
+    role: str
+    account: str | None
+    created_at: datetime  # as the store returns it (naive UTC on SQLite)
+    revoked: bool
+
+
+class TokenStore(Protocol):
+    """The stored tokens, by SHA-256 (``billing/persistence/queries/tokens.py``); never the secret."""
+
+    def holder(self, token_hash: str) -> TokenHolder | None:
+        """The unrevoked token of that hash, or None."""
+
+    def tokens(self) -> list[StoredToken]:
+        """Every stored token, oldest first."""
+
+    def revoke(self, token_id: str, at: datetime) -> bool:
+        """Revoke the token at ``at`` unless it already is; False when no token has that id."""
+
+    def account_exists(self, account: str) -> bool: ...
+
+    def add(self, token_id: str, token_hash: str, role: str, account: str | None, created_at: datetime) -> None: ...
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class TokenService:
-    def __init__(self, engine: Engine, clock: Clock, admin_token: str) -> None:
-        self.engine = engine
+    def __init__(self, store: TokenStore, clock: Clock, admin_token: str) -> None:
+        self.store = store
         self.clock = clock
         self.admin_token = admin_token
 
@@ -45,12 +78,7 @@ class TokenService:
         (after the last day of service of a terminated contract, BILLING_RULES §9)."""
         if self.admin_token and hmac.compare_digest(token.encode(), self.admin_token.encode()):
             return Principal("admin")
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.api_tokens.c.role, t.api_tokens.c.account, t.accounts.c.service_end)
-                .select_from(t.api_tokens.outerjoin(t.accounts, t.accounts.c.account == t.api_tokens.c.account))
-                .where(t.api_tokens.c.token_hash == _hash(token), t.api_tokens.c.revoked_at.is_(None))
-            ).first()
+        row = self.store.holder(_hash(token))
         if row is None:
             return None
         if row.role == "customer" and row.service_end is not None and today(self.clock) > row.service_end:
@@ -59,31 +87,21 @@ class TokenService:
 
     def list(self) -> list[dict[str, Any]]:
         """Every stored token, without its secret (API.md "Auth")."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.api_tokens).order_by(t.api_tokens.c.created_at)).all()
         return [
             {
                 "id": row.id,
                 "role": row.role,
                 "account": row.account,
                 "created_at": row.created_at.isoformat(),
-                "revoked": row.revoked_at is not None,
+                "revoked": row.revoked,
             }
-            for row in rows
+            for row in self.store.tokens()
         ]
 
     def revoke(self, token_id: str) -> None:
         """Revoke a token: from now on it is a 401. Revoking twice is harmless."""
-        with self.engine.begin() as conn:
-            changed = conn.execute(
-                update(t.api_tokens)
-                .where(t.api_tokens.c.id == token_id, t.api_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=self.clock.now())
-            ).rowcount
-            if not changed:
-                known = conn.execute(select(t.api_tokens.c.id).where(t.api_tokens.c.id == token_id)).first()
-                if known is None:
-                    raise NotFound(f"token {token_id!r} not found", field="id")
+        if not self.store.revoke(token_id, self.clock.now()):
+            raise NotFound(f"token {token_id!r} not found", field="id")
 
     def create(self, role: str, account: str | None) -> dict[str, str]:
         """A new random token; only its SHA-256 is kept, so a leaked table leaks no token."""
@@ -93,17 +111,11 @@ class TokenService:
             if not account:
                 raise InvalidInput("a customer token is bound to an account", field="account")
             validate_account_id(account)
-            with self.engine.connect() as conn:
-                if conn.execute(select(t.accounts.c.account).where(t.accounts.c.account == account)).first() is None:
-                    raise NotFound(f"unknown account {account!r}", field="account")
+            if not self.store.account_exists(account):
+                raise NotFound(f"unknown account {account!r}", field="account")
         elif account:
             raise InvalidInput("only customer tokens are bound to an account", field="account")
         token = secrets.token_urlsafe(32)
         token_id = uuid.uuid4().hex
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(t.api_tokens).values(
-                    token_hash=_hash(token), role=role, account=account, created_at=self.clock.now(), id=token_id
-                )
-            )
+        self.store.add(token_id, _hash(token), role, account, self.clock.now())
         return {"id": token_id, "token": token}

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import AdminDep, CasesDep
 from billing.api.routes.usage import read_limited_body
-from billing.services.cases import MAX_MESSAGE_BYTES
+from billing.commands.cases import AcceptOptionRequest, AnswerCase, ConfirmTermination, ResolveCase
+from billing.services.case_intake import MAX_MESSAGE_BYTES
 
 router = APIRouter(prefix="/v1/admin/disputes", tags=["disputes"])
 
@@ -86,24 +87,24 @@ def get_case_message(case: str, cases: CasesDep, _: AdminDep) -> Response:
 @router.post("/{case}/resolve")
 def resolve_case(case: str, body: ResolveIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Close a case: rejected, or accepted with the amount HT of its credit note."""
-    return cases.resolve(case, body.model_dump())
+    return cases.resolve(case, ResolveCase.from_request(body.model_dump()))
 
 
 @router.post("/{case}/confirm-termination")
 def confirm_termination(case: str, body: TerminationConfirmIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Confirm a termination email into the customer's termination (§9), notified on the day received."""
-    return cases.confirm_termination(case, body.model_dump())
+    asked = cases.termination_to_confirm(case)  # 404 / 409 before the request's own values, as always
+    return cases.confirm_termination(case, ConfirmTermination.from_request(body.model_dump(), asked))
 
 
 @router.post("/{case}/accept-option")
 def accept_option_request(case: str, body: OptionAcceptIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Accept a reference opt-out request mailed to privacy@flexio.fr (art. 17.1) as the customer's option."""
-    return cases.accept_option_request(case, body.model_dump())
+    cases.option_request_to_accept(case)  # 404 / 409 before the request's own values, as always
+    return cases.accept_option_request(case, AcceptOptionRequest.from_request(body.model_dump()))
 
 
 @router.post("/{case}/answer")
 def answer_case(case: str, body: AnswerIn, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """Record that finance answered the customer (due by the 7th day after receipt, §8)."""
-    from ledger.clock import today
-
-    return cases.answer(case, today(cases.clock), body.note)
+    return cases.answer(case, AnswerCase(body.note))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import AdminDep, ServiceLevelsDep
+from billing.commands.service_levels import IncidentStep, OpenIncident, SetSlaTerms
 
 router = APIRouter(prefix="/v1/admin/customers/{account}", tags=["service levels"])
 
@@ -36,25 +37,25 @@ class AtIn(BaseModel):
 @router.put("/sla-terms")
 def set_sla_terms(account: str, body: SlaTermsIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """The order form's SLA terms."""
-    return service_levels.set_terms(account, body.model_dump())
+    return service_levels.set_terms(account, SetSlaTerms.from_request(body.model_dump()))
 
 
 @router.post("/incidents", status_code=201)
 def open_incident(account: str, body: IncidentIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """An incident ticket (notified by the customer, or a scheduled interruption)."""
-    return service_levels.open_ticket(account, body.model_dump())
+    return service_levels.open_ticket(account, OpenIncident.from_request(body.model_dump()))
 
 
 @router.post("/incidents/{reference}/confirm")
 def confirm_incident(account: str, reference: str, body: AtIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """FLEXIO confirmed the interruption (art. 12.4)."""
-    return service_levels.confirm(account, reference, body.model_dump())
+    return service_levels.confirm(account, IncidentStep.from_request(reference, body.model_dump()))
 
 
 @router.post("/incidents/{reference}/restore")
 def restore_incident(account: str, reference: str, body: AtIn, service_levels: ServiceLevelsDep, _: AdminDep) -> dict[str, Any]:
     """FLEXIO notified the restoration: the end of the interruption."""
-    return service_levels.restore(account, reference, body.model_dump())
+    return service_levels.restore(account, IncidentStep.from_request(reference, body.model_dump()))
 
 
 @router.get("/incidents")

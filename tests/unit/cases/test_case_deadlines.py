@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from billing.services.cases import overdue
+from billing.services.case_views import overdue
 
 
 def view(**changes: Any) -> dict[str, Any]:
