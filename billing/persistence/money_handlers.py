@@ -64,8 +64,8 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
             insert(t.unapplied_credits).values(
                 account=step.account_of(e.originator_id),
                 invoice=e.invoice,
-                amount=Decimal(e.amount),
-                received_on=date.fromisoformat(e.received_on),
+                amount=e.amount.amount,
+                received_on=e.received_on,
                 method=e.method,
                 reference=e.reference,
             )
@@ -73,13 +73,13 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
 
     @on("CustomerAccount.PaymentReversed")
     def payment_reversed(step: ProjectionStep, e: Any, _position: int) -> None:
-        amount = Decimal(e.amount)
+        amount = e.amount.amount
         step.conn.execute(
             insert(t.payments).values(
                 account=step.account_of(e.originator_id),
                 invoice=e.invoice,
                 amount=-amount,
-                received_on=date.fromisoformat(e.returned_on),
+                received_on=e.returned_on,
                 method="sepa_debit",
                 reference=f"return {e.reason}",
             )
