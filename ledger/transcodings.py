@@ -5,8 +5,8 @@ can take a ``Money``, a ``date`` or a ``Month`` and the aggregate keep it typed,
 strings and "800.00" re-parsed by properties. Each value is stored as its canonical text:
 ``{"_type_": "money", "_data_": "800.00"}``, ``{"_type_": "date_iso", "_data_": "2025-04-01"}``.
 
-The account's records (ledger/account_records.py) are frozen dataclasses kept as the aggregate's
-state; events stay flat (typed scalar fields), but a snapshot stores the state as it is, so each
+The account's records (ledger/account_records.py), a VAT rate and a debit's return are frozen
+dataclasses kept as aggregate state; events stay flat (typed scalar fields), but a snapshot stores the state as it is, so each
 record type is stored too, as its fields (their Money and dates transcoded in turn):
 ``{"_type_": "payment", "_data_": {"invoice": ..., "amount": {"_type_": "money", ...}, ...}}``.
 There is no production data yet: event shapes may change without upcasting (README).
@@ -32,8 +32,10 @@ from ledger.account_records import (
     Termination,
 )
 from ledger.customer import Address
+from ledger.direct_debit import DebitReturn
 from ledger.money import Money
 from ledger.months import Month
+from ledger.vat_rates import VatRate
 
 
 class MoneyAsStr(Transcoding):
@@ -100,6 +102,8 @@ RECORD_TRANSCODINGS: tuple[Transcoding, ...] = (
     RecordAsFields(PenaltyCredit, "penalty_credit"),
     RecordAsFields(Termination, "termination"),
     RecordAsFields(Address, "address"),
+    RecordAsFields(VatRate, "vat_rate"),
+    RecordAsFields(DebitReturn, "debit_return"),
 )
 
 LEDGER_TRANSCODINGS: tuple[Transcoding, ...] = (MoneyAsStr(), DateAsISO(), MonthAsStr(), *RECORD_TRANSCODINGS)
