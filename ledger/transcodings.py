@@ -9,7 +9,7 @@ The account's records (ledger/account_records.py), a VAT rate and a debit's retu
 dataclasses kept as aggregate state; events stay flat (typed scalar fields), but a snapshot stores the state as it is, so each
 record type is stored too, as its fields (their Money and dates transcoded in turn):
 ``{"_type_": "payment", "_data_": {"invoice": ..., "amount": {"_type_": "money", ...}, ...}}``.
-There is no production data yet: event shapes may change without upcasting (README).
+There is no production data yet: event shapes may change without upcasting.
 """
 
 from __future__ import annotations
