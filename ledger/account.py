@@ -8,8 +8,10 @@ Pattern (eventsourcing's own examples): each public command checks its arguments
 state, then calls a private method decorated with a past-tense ``@event``, which only mutates. The
 checks stay out of the decorated methods on purpose: those run again on every replay, and a rule
 tightened later (or a library update of a checksum table) must never stop old events from loading.
-Event payloads hold only str/int/bool/None/list/dict (Money as "800.00", dates as ISO strings), so the
-default JSON transcoder stores them; properties give typed views (Money, date, Decimal).
+The state is the typed records of ledger/account_records.py (frozen dataclasses, lists of them);
+events are flat, with typed fields (``Money``, ``date``, ``Decimal``, a ``Mandate``), stored by the
+ledger's transcodings (ledger/transcodings.py). Withdrawn records stay in their lists (a record is
+named by its number, 1 = the first recorded) and their numbers or ids are kept beside them.
 
 The customer's identity checks are in ledger/customer.py, the records' value types in
 ledger/account_records.py and the penalty cap in ledger/penalty_cap.py; this module keeps the
@@ -18,10 +20,11 @@ aggregate: its state and thin commands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -31,14 +34,13 @@ from ledger.account_records import (
     TERMINATION_CHANNELS,
     Contract,
     Intervention,
+    Mandate,
     OptionInterval,
     Payment,
     PenaltyCredit,
     SupportHours,
     Termination,
-    contract_from_record,
     mandate_from_input,
-    termination_from_record,
 )
 from ledger.customer import Address, check_registration
 from ledger.errors import Conflict, InvalidInput, NotFound
@@ -62,6 +64,18 @@ from ledger.termination_kinds import termination_kind
 
 # Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
 ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
+
+_Record = TypeVar("_Record")
+
+
+def _cents(amount: Money) -> Money:
+    """An amount as the ledger records it: two decimals ("800.00"), whatever its input's exponent."""
+    return Money(Decimal(money_str(amount)))
+
+
+def _plain(number: Decimal) -> Decimal:
+    """Hours as the ledger records them: the positional form of the input (no exponent)."""
+    return Decimal(decimal_str(number))
 
 
 # --- the aggregate ---------------------------------------------------------------------------------
@@ -117,14 +131,18 @@ class CustomerAccount(Aggregate):
         self._vat_number = vat_number
         self._vat_regime = vat_regime
         self._billing_email = billing_email
-        self._address = dict(address)
-        self._contract: dict[str, Any] | None = None
-        self._options: list[dict[str, Any]] = []
-        self._support_hours: list[dict[str, Any]] = []
-        self._interventions: list[dict[str, Any]] = []
-        self._payments: list[dict[str, Any]] = []
-        self._penalty_credits: list[dict[str, Any]] = []
-        self._termination: dict[str, Any] | None = None
+        self._address = Address(**address)
+        self._contract: Contract | None = None
+        self._options: list[OptionInterval] = []
+        self._support_hours: list[SupportHours] = []
+        self._withdrawn_hours: list[int] = []  # numbers (1 = the first recorded)
+        self._interventions: list[Intervention] = []
+        self._withdrawn_interventions: list[int] = []
+        self._payments: list[Payment] = []  # reversals included, as negative amounts
+        self._unapplied: list[Payment] = []
+        self._penalty_credits: list[PenaltyCredit] = []
+        self._withdrawn_credits: list[str] = []  # credit ids
+        self._termination: Termination | None = None
 
     # -- read-only views --
 
@@ -154,24 +172,16 @@ class CustomerAccount(Aggregate):
 
     @property
     def address(self) -> Address:
-        return Address(**self._address)
+        return self._address
 
     @property
     def contract(self) -> Contract | None:
-        return None if self._contract is None else contract_from_record(self._contract)
+        return self._contract
 
     @property
     def options(self) -> list[OptionInterval]:
         """Every option interval, in acceptance order, ended or not."""
-        return [
-            OptionInterval(
-                option=item["option"],
-                pack=item["pack"],
-                accepted_on=date.fromisoformat(item["accepted_on"]),
-                ended_on=None if item["ended_on"] is None else date.fromisoformat(item["ended_on"]),
-            )
-            for item in self._options
-        ]
+        return list(self._options)
 
     def option_active_on(self, option: str, day: date) -> OptionInterval | None:
         """The interval of ``option`` covering ``day``, if any (intervals never overlap)."""
@@ -182,54 +192,24 @@ class CustomerAccount(Aggregate):
 
     @property
     def support_hours(self) -> list[SupportHours]:
-        return [
-            SupportHours(on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), note=i["note"])
-            for i in self._support_hours
-            if not i.get("withdrawn")
-        ]
+        return _standing(self._support_hours, self._withdrawn_hours)
 
     @property
     def interventions(self) -> list[Intervention]:
-        return [
-            Intervention(
-                on=date.fromisoformat(i["on"]), hours=Decimal(i["hours"]), description=i["description"]
-            )
-            for i in self._interventions
-            if not i.get("withdrawn")
-        ]
+        return _standing(self._interventions, self._withdrawn_interventions)
 
     @property
     def payments(self) -> list[Payment]:
-        return [
-            Payment(
-                invoice=p["invoice"],
-                amount=Money.of(p["amount"]),
-                received_on=date.fromisoformat(p["received_on"]),
-                method=p["method"],
-                reference=p["reference"],
-            )
-            for p in self._payments
-        ]
+        return list(self._payments)
 
     @property
     def penalty_credits(self) -> list[PenaltyCredit]:
-        return [
-            PenaltyCredit(
-                credit_id=c["credit_id"],
-                requested=Money.of(c["requested"]),
-                granted=Money.of(c["granted"]),
-                capped=c["capped"],
-                reason=c["reason"],
-                incident_on=date.fromisoformat(c["incident_on"]),
-                granted_on=date.fromisoformat(c["granted_on"]),
-            )
-            for c in self._penalty_credits
-            if not c.get("withdrawn")
-        ]
+        withdrawn = self._withdrawn_credits
+        return [c for c in self._penalty_credits if c.credit_id not in withdrawn]
 
     @property
     def termination(self) -> Termination | None:
-        return None if self._termination is None else termination_from_record(self._termination)
+        return self._termination
 
     # -- guards shared by the commands --
 
@@ -280,7 +260,7 @@ class CustomerAccount(Aggregate):
         fee = require_money(installation_fee, "installation_fee", non_negative=True)  # art. 10.2
         is_freemium = require_bool(freemium, "freemium")
         method = require_choice(payment_method, PAYMENT_METHODS, "payment_method")
-        clean_mandate: dict[str, Any] | None = None
+        clean_mandate: Mandate | None = None
         if method == "sepa_debit":
             # A direct debit cannot be collected without a mandate (RUM, date, debtor IBAN).
             if mandate is None:
@@ -291,8 +271,8 @@ class CustomerAccount(Aggregate):
         self._contract_signed(
             plan=plan,
             plan_grid_version=grid_version,
-            service_start=start.isoformat(),
-            installation_fee=money_str(fee),
+            service_start=start,
+            installation_fee=_cents(fee),
             freemium=is_freemium,
             payment_method=method,
             mandate=clean_mandate,
@@ -303,21 +283,21 @@ class CustomerAccount(Aggregate):
         self,
         plan: str,
         plan_grid_version: str,
-        service_start: str,
-        installation_fee: str,
+        service_start: date,
+        installation_fee: Money,
         freemium: bool,
         payment_method: str,
-        mandate: dict[str, Any] | None,
+        mandate: Mandate | None,
     ) -> None:
-        self._contract = {
-            "plan": plan,
-            "plan_grid_version": plan_grid_version,
-            "service_start": service_start,
-            "installation_fee": installation_fee,
-            "freemium": freemium,
-            "payment_method": payment_method,
-            "mandate": mandate,
-        }
+        self._contract = Contract(
+            plan=plan,
+            plan_grid_version=plan_grid_version,
+            service_start=service_start,
+            installation_fee=installation_fee,
+            freemium=freemium,
+            payment_method=payment_method,
+            mandate=mandate,
+        )
 
     # -- options (art. 8, 12.3, 17.1) --
 
@@ -338,11 +318,11 @@ class CustomerAccount(Aggregate):
             # Intervals of one option never overlap, or the option would be billed twice for a day.
             if interval.option == kind and (interval.ended_on is None or interval.ended_on >= day):
                 raise Conflict(f"option {kind} is already active on {day.isoformat()}", field="option")
-        self._option_accepted(option=kind, pack=clean_pack, accepted_on=day.isoformat())
+        self._option_accepted(option=kind, pack=clean_pack, accepted_on=day)
 
     @event("OptionAccepted")
-    def _option_accepted(self, option: str, pack: str | None, accepted_on: str) -> None:
-        self._options.append({"option": option, "pack": pack, "accepted_on": accepted_on, "ended_on": None})
+    def _option_accepted(self, option: str, pack: str | None, accepted_on: date) -> None:
+        self._options.append(OptionInterval(option=option, pack=pack, accepted_on=accepted_on, ended_on=None))
 
     def end_option(self, option: str, ended_on: date) -> None:
         """End an active option; ``ended_on`` is its last billed day (inclusive, §5.2)."""
@@ -359,13 +339,14 @@ class CustomerAccount(Aggregate):
                 f"ended_on must not be before accepted_on {open_ones[0].accepted_on.isoformat()}",
                 field="ended_on",
             )
-        self._option_ended(option=kind, ended_on=day.isoformat())
+        self._option_ended(option=kind, ended_on=day)
 
     @event("OptionEnded")
-    def _option_ended(self, option: str, ended_on: str) -> None:
-        for item in self._options:
-            if item["option"] == option and item["ended_on"] is None:
-                item["ended_on"] = ended_on
+    def _option_ended(self, option: str, ended_on: date) -> None:
+        self._options = [
+            replace(item, ended_on=ended_on) if item.option == option and item.ended_on is None else item
+            for item in self._options
+        ]
 
     # -- hours --
 
@@ -378,11 +359,11 @@ class CustomerAccount(Aggregate):
         self._require_in_service(day, "on", contract)
         if self.option_active_on("advanced_support", day) is None:
             raise InvalidInput(f"no Advanced Support option is active on {day.isoformat()}", field="on")
-        self._support_hours_recorded(on=day.isoformat(), hours=decimal_str(amount), note=clean_note)
+        self._support_hours_recorded(on=day, hours=_plain(amount), note=clean_note)
 
     @event("SupportHoursRecorded")
-    def _support_hours_recorded(self, on: str, hours: str, note: str) -> None:
-        self._support_hours.append({"on": on, "hours": hours, "note": note})
+    def _support_hours_recorded(self, on: date, hours: Decimal, note: str) -> None:
+        self._support_hours.append(SupportHours(on=on, hours=hours, note=note))
 
     def record_intervention(self, on: date, hours: Decimal, description: str) -> None:
         """Out-of-scope work billed at the specific-development rate (art. 7.2, 12.6; §5.6)."""
@@ -391,11 +372,11 @@ class CustomerAccount(Aggregate):
         amount = require_hours(hours, "hours")
         text = require_text(description, "description", max_length=2000, multiline=True)
         self._require_in_service(day, "on", contract)
-        self._intervention_recorded(on=day.isoformat(), hours=decimal_str(amount), description=text)
+        self._intervention_recorded(on=day, hours=_plain(amount), description=text)
 
     @event("InterventionRecorded")
-    def _intervention_recorded(self, on: str, hours: str, description: str) -> None:
-        self._interventions.append({"on": on, "hours": hours, "description": description})
+    def _intervention_recorded(self, on: date, hours: Decimal, description: str) -> None:
+        self._interventions.append(Intervention(on=on, hours=hours, description=description))
 
     # -- payments --
 
@@ -414,24 +395,14 @@ class CustomerAccount(Aggregate):
             raise InvalidInput("received_on is before service start", field="received_on")
         # A bank reference identifies one transfer: the same one recorded twice would count the
         # money twice (a retried import, a double click). Empty references are not compared.
-        if ref and any(p.get("reference") == ref for p in self._payments):
+        if ref and any(p.reference == ref for p in self._payments):
             raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
-        self._payment_recorded(
-            invoice=number, amount=money_str(paid), received_on=day.isoformat(), method=how, reference=ref
-        )
+        self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref)
 
     @event("PaymentRecorded")
-    def _payment_recorded(
-        self, invoice: str, amount: str, received_on: str, method: str, reference: str
-    ) -> None:
+    def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
         self._payments.append(
-            {
-                "invoice": invoice,
-                "amount": amount,
-                "received_on": received_on,
-                "method": method,
-                "reference": reference,
-            }
+            Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
 
     # -- allocation of money received (issue 12: payments, rejects) --
@@ -444,16 +415,7 @@ class CustomerAccount(Aggregate):
     def unapplied_credits(self) -> list[Payment]:
         """Money received above what its invoice still owed: kept for the customer, never in the
         penalty cap of §6 (that counts :attr:`payments` only)."""
-        return [
-            Payment(
-                invoice=u["invoice"],
-                amount=Money.of(u["amount"]),
-                received_on=date.fromisoformat(u["received_on"]),
-                method=u["method"],
-                reference=u["reference"],
-            )
-            for u in getattr(self, "_unapplied", [])
-        ]
+        return list(self._unapplied)
 
     def record_unapplied_credit(
         self, invoice: str, amount: Money, received_on: date, method: str, reference: str
@@ -464,18 +426,16 @@ class CustomerAccount(Aggregate):
         day = require_date(received_on, "received_on")
         how = require_choice(method, PAYMENT_METHODS, "method")
         self._unapplied_credit_recorded(
-            invoice=invoice, amount=money_str(paid), received_on=day.isoformat(), method=how,
+            invoice=invoice, amount=_cents(paid), received_on=day, method=how,
             reference=optional_text(reference, "reference", max_length=140),
         )
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(
-        self, invoice: str, amount: str, received_on: str, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
     ) -> None:
-        if not hasattr(self, "_unapplied"):
-            self._unapplied: list[dict[str, Any]] = []
         self._unapplied.append(
-            {"invoice": invoice, "amount": amount, "received_on": received_on, "method": method, "reference": reference}
+            Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
 
     def reverse_payment(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
@@ -485,21 +445,18 @@ class CustomerAccount(Aggregate):
         if back > self.paid_on_invoice(invoice):
             raise Conflict(f"cannot reverse {back} on invoice {invoice}: only {self.paid_on_invoice(invoice)} was paid")
         self._payment_reversed(
-            invoice=invoice, amount=money_str(back), returned_on=require_date(returned_on, "returned_on").isoformat(),
+            invoice=invoice, amount=_cents(back), returned_on=require_date(returned_on, "returned_on"),
             reason=require_text(reason, "reason", max_length=4),
         )
 
     @event("PaymentReversed")
-    def _payment_reversed(self, invoice: str, amount: str, returned_on: str, reason: str) -> None:
+    def _payment_reversed(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
         # Kept in the payments as a negative amount: the money is not received any more (§6 cap included).
         self._payments.append(
-            {
-                "invoice": invoice,
-                "amount": money_str(-Money.of(amount)),
-                "received_on": returned_on,
-                "method": "sepa_debit",
-                "reference": f"return {reason}",
-            }
+            Payment(
+                invoice=invoice, amount=-amount, received_on=returned_on, method="sepa_debit",
+                reference=f"return {reason}",
+            )
         )
 
     # -- penalty credits (§6, art. 12, 13) --
@@ -536,41 +493,41 @@ class CustomerAccount(Aggregate):
             raise InvalidInput("incident_on is before service start", field="incident_on")
         if granted_day < incident:
             raise InvalidInput("granted_on must not be before incident_on", field="granted_on")
-        if any(c["credit_id"] == cid for c in self._penalty_credits):
+        if any(c.credit_id == cid for c in self._penalty_credits):
             raise Conflict(f"penalty credit {cid!r} was already granted", field="id")
         granted = capped_grant(asked, incident, self.payments, self.penalty_credits, invoices)
         self._penalty_credit_granted(
             credit_id=cid,
-            requested=money_str(asked),
-            granted=money_str(granted),
+            requested=_cents(asked),
+            granted=_cents(granted),
             capped=granted < asked,
             reason=why,
-            incident_on=incident.isoformat(),
-            granted_on=granted_day.isoformat(),
+            incident_on=incident,
+            granted_on=granted_day,
         )
-        return Money.of(money_str(granted))
+        return _cents(granted)
 
     @event("PenaltyCreditGranted")
     def _penalty_credit_granted(
         self,
         credit_id: str,
-        requested: str,
-        granted: str,
+        requested: Money,
+        granted: Money,
         capped: bool,
         reason: str,
-        incident_on: str,
-        granted_on: str,
+        incident_on: date,
+        granted_on: date,
     ) -> None:
         self._penalty_credits.append(
-            {
-                "credit_id": credit_id,
-                "requested": requested,
-                "granted": granted,
-                "capped": capped,
-                "reason": reason,
-                "incident_on": incident_on,
-                "granted_on": granted_on,
-            }
+            PenaltyCredit(
+                credit_id=credit_id,
+                requested=requested,
+                granted=granted,
+                capped=capped,
+                reason=reason,
+                incident_on=incident_on,
+                granted_on=granted_on,
+            )
         )
 
     # -- termination (art. 9.3, 14) --
@@ -615,13 +572,13 @@ class CustomerAccount(Aggregate):
                 f"no indemnity is owed for this termination ({initiated_by}, {reason})", field="indemnity"
             )
         self._termination_notified(
-            notified_on=notice_day.isoformat(),
+            notified_on=notice_day,
             channel=how,
-            requested_end=None if requested is None else requested.isoformat(),
-            effective_end=end.isoformat(),
-            normal_end=outcome.normal_end.isoformat(),
+            requested_end=requested,
+            effective_end=end,
+            normal_end=outcome.normal_end,
             early=is_early,
-            indemnity=money_str(fee),
+            indemnity=_cents(fee),
             initiated_by=initiated_by,
             reason=reason,
         )
@@ -629,27 +586,27 @@ class CustomerAccount(Aggregate):
     @event("TerminationNotified")
     def _termination_notified(
         self,
-        notified_on: str,
+        notified_on: date,
         channel: str,
-        requested_end: str | None,
-        effective_end: str,
-        normal_end: str,
+        requested_end: date | None,
+        effective_end: date,
+        normal_end: date,
         early: bool,
-        indemnity: str,
-        initiated_by: str = "customer",
-        reason: str = "notice",
+        indemnity: Money,
+        initiated_by: str,
+        reason: str,
     ) -> None:
-        self._termination = {
-            "initiated_by": initiated_by,
-            "reason": reason,
-            "notified_on": notified_on,
-            "channel": channel,
-            "requested_end": requested_end,
-            "effective_end": effective_end,
-            "normal_end": normal_end,
-            "early": early,
-            "indemnity": indemnity,
-        }
+        self._termination = Termination(
+            notified_on=notified_on,
+            channel=channel,
+            requested_end=requested_end,
+            effective_end=effective_end,
+            normal_end=normal_end,
+            early=early,
+            indemnity=indemnity,
+            initiated_by=initiated_by,
+            reason=reason,
+        )
 
     # -- corrections (issue 9): each a past-tense event with its reason, kept in the history --
     #
@@ -668,35 +625,36 @@ class CustomerAccount(Aggregate):
     def withdraw_support_hours(self, number: int, reason: str, closed_through: Month | None) -> None:
         """Withdraw support-hours record ``number`` (1 = the first recorded), e.g. entered twice."""
         why = require_text(reason, "reason", max_length=2000, multiline=True)
-        record = self._numbered(self._support_hours, number, "support-hours record")
-        self._require_open_month(date.fromisoformat(record["on"]), closed_through, "the support-hours record")
+        record = _numbered(self._support_hours, self._withdrawn_hours, number, "support-hours record")
+        self._require_open_month(record.on, closed_through, "the support-hours record")
         # The record's values travel with the event: the read model finds the row by them.
         self._support_hours_withdrawn(
-            number=number, reason=why, on=record["on"], hours=record["hours"], note=record["note"]
+            number=number, reason=why, on=record.on, hours=record.hours, note=record.note
         )
 
     @event("SupportHoursWithdrawn")
-    def _support_hours_withdrawn(self, number: int, reason: str, on: str, hours: str, note: str) -> None:
-        self._support_hours[number - 1]["withdrawn"] = reason
+    def _support_hours_withdrawn(self, number: int, reason: str, on: date, hours: Decimal, note: str) -> None:
+        self._withdrawn_hours.append(number)
 
     def withdraw_intervention(self, number: int, reason: str, closed_through: Month | None) -> None:
         """Withdraw intervention ``number`` (1 = the first recorded), e.g. the same one posted three times."""
         why = require_text(reason, "reason", max_length=2000, multiline=True)
-        record = self._numbered(self._interventions, number, "intervention")
-        self._require_open_month(date.fromisoformat(record["on"]), closed_through, "the intervention")
+        record = _numbered(self._interventions, self._withdrawn_interventions, number, "intervention")
+        self._require_open_month(record.on, closed_through, "the intervention")
         self._intervention_withdrawn(
-            number=number, reason=why, on=record["on"], hours=record["hours"], description=record["description"]
+            number=number, reason=why, on=record.on, hours=record.hours, description=record.description
         )
 
     @event("InterventionWithdrawn")
-    def _intervention_withdrawn(self, number: int, reason: str, on: str, hours: str, description: str) -> None:
-        self._interventions[number - 1]["withdrawn"] = reason
+    def _intervention_withdrawn(
+        self, number: int, reason: str, on: date, hours: Decimal, description: str
+    ) -> None:
+        self._withdrawn_interventions.append(number)
 
     def withdraw_penalty_credit(self, credit_id: str, reason: str, used: bool) -> None:
         """Withdraw a penalty credit that no issued invoice has deducted (``used`` says one has)."""
         why = require_text(reason, "reason", max_length=2000, multiline=True)
-        matches = [c for c in self._penalty_credits if c["credit_id"] == credit_id and not c.get("withdrawn")]
-        if not matches:
+        if not any(c.credit_id == credit_id for c in self.penalty_credits):
             raise NotFound(f"penalty credit {credit_id!r} not found", field="id")
         if used:
             raise Conflict(f"penalty credit {credit_id!r} was deducted on an issued invoice: issue a credit note")
@@ -704,23 +662,21 @@ class CustomerAccount(Aggregate):
 
     @event("PenaltyCreditWithdrawn")
     def _penalty_credit_withdrawn(self, credit_id: str, reason: str) -> None:
-        for credit in self._penalty_credits:
-            if credit["credit_id"] == credit_id:
-                credit["withdrawn"] = reason
+        self._withdrawn_credits.append(credit_id)
 
     def withdraw_option(self, option: str, accepted_on: date, reason: str, closed_through: Month | None) -> None:
         """Withdraw an option recorded by mistake (the interval accepted on ``accepted_on``)."""
         why = require_text(reason, "reason", max_length=2000, multiline=True)
         kind = require_choice(option, OPTION_KINDS, "option")
         day = require_date(accepted_on, "accepted_on")
-        if not any(o["option"] == kind and o["accepted_on"] == day.isoformat() for o in self._options):
+        if not any(o.option == kind and o.accepted_on == day for o in self._options):
             raise NotFound(f"no option {kind} accepted on {day.isoformat()}", field="accepted_on")
         self._require_open_month(day, closed_through, f"option {kind}")
-        self._option_withdrawn(option=kind, accepted_on=day.isoformat(), reason=why)
+        self._option_withdrawn(option=kind, accepted_on=day, reason=why)
 
     @event("OptionWithdrawn")
-    def _option_withdrawn(self, option: str, accepted_on: str, reason: str) -> None:
-        self._options = [o for o in self._options if not (o["option"] == option and o["accepted_on"] == accepted_on)]
+    def _option_withdrawn(self, option: str, accepted_on: date, reason: str) -> None:
+        self._options = [o for o in self._options if not (o.option == option and o.accepted_on == accepted_on)]
 
     def withdraw_contract(self, reason: str, closed_through: Month | None, has_usage: bool) -> None:
         """Withdraw a contract signed by mistake, before anything of it was invoiced or used; it can
@@ -728,9 +684,7 @@ class CustomerAccount(Aggregate):
         why = require_text(reason, "reason", max_length=2000, multiline=True)
         contract = self._require_contract()
         self._require_open_month(contract.service_start, closed_through, "the contract")
-        if has_usage or any(not i.get("withdrawn") for i in self._support_hours + self._interventions) or (
-            self._payments or self._termination is not None
-        ):
+        if has_usage or self.support_hours or self.interventions or self._payments or self._termination is not None:
             raise Conflict("the contract already has usage, hours, payments or a termination: it cannot be withdrawn")
         self._contract_withdrawn(reason=why)
 
@@ -739,11 +693,18 @@ class CustomerAccount(Aggregate):
         self._contract = None
         self._options = []
 
-    @staticmethod
-    def _numbered(records: list[dict[str, Any]], number: int, what: str) -> dict[str, Any]:
-        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(records):
-            raise NotFound(f"{what} {number!r} not found", field="number")
-        record = records[number - 1]
-        if record.get("withdrawn"):
-            raise Conflict(f"{what} {number} is already withdrawn")
-        return record
+
+def _standing(records: Sequence[_Record], withdrawn: Sequence[int]) -> list[_Record]:
+    """The records not withdrawn, in recording order (``withdrawn`` holds numbers, 1 = the first)."""
+    if not withdrawn:
+        return list(records)
+    return [record for number, record in enumerate(records, start=1) if number not in withdrawn]
+
+
+def _numbered(records: Sequence[_Record], withdrawn: Sequence[int], number: int, what: str) -> _Record:
+    """Record ``number`` (1 = the first recorded), refused if there is none or it is withdrawn."""
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(records):
+        raise NotFound(f"{what} {number!r} not found", field="number")
+    if number in withdrawn:
+        raise Conflict(f"{what} {number} is already withdrawn")
+    return records[number - 1]

@@ -1,8 +1,8 @@
 """The account's records: contract, options, hours, interventions, payments, credits, termination.
 
-Frozen value types of what a customer account holds, the checks of the contract's input (the SEPA
-mandate) and the reading of the records as the events store them (dates as ISO strings, amounts
-as "800.00"). The aggregate (ledger/account.py) keeps the records and the commands.
+Frozen value types of what a customer account holds and the checks of the contract's input (the
+SEPA mandate). The aggregate (ledger/account.py) keeps these records as its state and has the
+commands; ledger/transcodings.py says how a snapshot stores them.
 """
 
 from __future__ import annotations
@@ -101,49 +101,14 @@ class Termination:
     reason: str = "notice"
 
 
-def mandate_from_input(value: Any) -> dict[str, Any]:
+def mandate_from_input(value: Any) -> Mandate:
+    """The SEPA mandate of a contract, checked field by field (errors name ``mandate.<field>``)."""
     raw = require_mapping(value, "mandate")
     bic = raw.get("bic")
-    return {
+    return Mandate(
         # SEPA limits the mandate reference (RUM) to 35 characters.
-        "reference": require_text(raw.get("reference"), "mandate.reference", max_length=35),
-        "signed_on": require_date(raw.get("signed_on"), "mandate.signed_on").isoformat(),
-        "iban": validate_iban(raw.get("iban"), "mandate.iban"),
-        "bic": None if bic in (None, "") else validate_bic(bic, "mandate.bic"),
-    }
-
-
-def contract_from_record(raw: dict[str, Any]) -> Contract:
-    """The contract as the ``ContractSigned`` event stored it."""
-    mandate = raw["mandate"]
-    return Contract(
-        plan=raw["plan"],
-        plan_grid_version=raw["plan_grid_version"],
-        service_start=date.fromisoformat(raw["service_start"]),
-        installation_fee=Money.of(raw["installation_fee"]),
-        freemium=raw["freemium"],
-        payment_method=raw["payment_method"],
-        mandate=None
-        if mandate is None
-        else Mandate(
-            reference=mandate["reference"],
-            signed_on=date.fromisoformat(mandate["signed_on"]),
-            iban=mandate["iban"],
-            bic=mandate["bic"],
-        ),
-    )
-
-
-def termination_from_record(t: dict[str, Any]) -> Termination:
-    """The termination as the ``TerminationNotified`` event stored it (§9 fields added later default)."""
-    return Termination(
-        notified_on=date.fromisoformat(t["notified_on"]),
-        channel=t["channel"],
-        requested_end=None if t["requested_end"] is None else date.fromisoformat(t["requested_end"]),
-        effective_end=date.fromisoformat(t["effective_end"]),
-        normal_end=date.fromisoformat(t["normal_end"]),
-        early=t["early"],
-        indemnity=Money.of(t["indemnity"]),
-        initiated_by=t.get("initiated_by", "customer"),
-        reason=t.get("reason", "notice"),
+        reference=require_text(raw.get("reference"), "mandate.reference", max_length=35),
+        signed_on=require_date(raw.get("signed_on"), "mandate.signed_on"),
+        iban=validate_iban(raw.get("iban"), "mandate.iban"),
+        bic=None if bic in (None, "") else validate_bic(bic, "mandate.bic"),
     )

@@ -9,6 +9,7 @@ invoice in at most one file").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -48,6 +49,14 @@ RETURN_REASONS = {
 RESETS_TO_FIRST = {"MD01", "MD02", "AC01", "AC04", "AC06", "AG01", "MD07"}
 
 
+@dataclass(frozen=True, slots=True)
+class DebitReturn:
+    """An R-transaction on one debit: its ISO reason code and the day the bank returned it."""
+
+    reason: str
+    returned_on: date
+
+
 class DirectDebitRegister(Aggregate):
     """The one register every new file moves: it serialises file creation (see module docstring)."""
 
@@ -60,10 +69,10 @@ class DirectDebitRegister(Aggregate):
         self.files = 0
 
     def note_file(self, collection_date: date, scheme: str) -> None:
-        self._file_noted(collection_date=collection_date.isoformat(), scheme=scheme)
+        self._file_noted(collection_date=collection_date, scheme=scheme)
 
     @event("FileNoted")
-    def _file_noted(self, collection_date: str, scheme: str) -> None:
+    def _file_noted(self, collection_date: date, scheme: str) -> None:
         self.files += 1
 
 
@@ -90,7 +99,7 @@ class DirectDebitFile(Aggregate):
         if not debits:
             raise InvalidInput("a direct-debit file collects at least one invoice")
         return cls(
-            collection_date=collection_date.isoformat(),
+            collection_date=collection_date,
             scheme=scheme,
             schema=version,
             message_id=message_id,
@@ -102,7 +111,7 @@ class DirectDebitFile(Aggregate):
     @event("Recorded")
     def __init__(
         self,
-        collection_date: str,
+        collection_date: date,
         scheme: str,
         schema: str,
         message_id: str,
@@ -117,20 +126,22 @@ class DirectDebitFile(Aggregate):
         self.sha256 = sha256
         self.created_at = created_at
         self.debits = debits
-        self.returns: dict[str, dict[str, str]] = {}
+        self.returns: dict[str, DebitReturn] = {}  # invoice -> its R-transaction
 
     def record_return(self, invoice: str, reason: str, returned_on: date) -> None:
         """An R-transaction (reject, return or refund) on one debit, with its ISO reason code."""
         if reason not in RETURN_REASONS:
             raise InvalidInput(f"unknown R-transaction reason code {reason!r}", field="reason")
         if not any(d["invoice"] == invoice for d in self.debits):
-            raise NotFound(f"invoice {invoice} is not in the file of {self.collection_date}", field="invoice")
+            raise NotFound(
+                f"invoice {invoice} is not in the file of {self.collection_date.isoformat()}", field="invoice"
+            )
         if invoice in self.returns:
             raise Conflict(f"the debit of invoice {invoice} was already returned", field="invoice")
-        if returned_on < date.fromisoformat(self.collection_date):
+        if returned_on < self.collection_date:
             raise InvalidInput("returned_on is before the collection date", field="returned_on")
-        self._returned(invoice=invoice, reason=reason, returned_on=returned_on.isoformat())
+        self._returned(invoice=invoice, reason=reason, returned_on=returned_on)
 
     @event("DebitReturned")
-    def _returned(self, invoice: str, reason: str, returned_on: str) -> None:
-        self.returns[invoice] = {"reason": reason, "returned_on": returned_on}
+    def _returned(self, invoice: str, reason: str, returned_on: date) -> None:
+        self.returns[invoice] = DebitReturn(reason=reason, returned_on=returned_on)

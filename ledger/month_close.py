@@ -8,6 +8,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import Conflict
+from ledger.money import Money
 from ledger.months import Month
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
@@ -64,27 +65,20 @@ class MonthClose(Aggregate):
     """
 
     @staticmethod
-    def create_id(month: str) -> UUID:
+    def create_id(month: Month | str) -> UUID:
+        """The id follows from the month ("2025-03"), so a month has one close."""
         return uuid5(_NS, f"month-close:{month}")
 
     @event("Started")
-    def __init__(self, month: str, issue_date: str, billable: int) -> None:
+    def __init__(self, month: Month, issue_date: date, billable: int) -> None:
         self.month = month
         self.issue_date = issue_date
         self.billable = billable
         self.issued: dict[str, str] = {}  # account -> invoice number
         self.status = "closing"
-        self.total_ht = "0.00"
-        self.total_ttc = "0.00"
+        self.total_ht = Money.zero()
+        self.total_ttc = Money.zero()
         self.error: str | None = None
-
-    @property
-    def issue_day(self) -> date:
-        return date.fromisoformat(self.issue_date)
-
-    @property
-    def billing_month(self) -> Month:
-        return Month.parse(self.month)
 
     def record_issued(self, entries: list[list[str]]) -> None:
         """Note invoices issued in one chunk, as [account, number] pairs."""
@@ -122,13 +116,14 @@ class MonthClose(Aggregate):
         self.status = "closing"
         self.error = None
 
-    def finish(self, invoices: int, total_ht: str, total_ttc: str) -> None:
+    def finish(self, invoices: int, total_ht: Money, total_ttc: Money) -> None:
+        """The month is closed with what it issued (totals to the cent, as the month's read model shows)."""
         if self.status == "closed":
             return
-        self._closed(invoices=invoices, total_ht=total_ht, total_ttc=total_ttc)
+        self._closed(invoices=invoices, total_ht=total_ht.to_cents(), total_ttc=total_ttc.to_cents())
 
     @event("Closed")
-    def _closed(self, invoices: int, total_ht: str, total_ttc: str) -> None:
+    def _closed(self, invoices: int, total_ht: Money, total_ttc: Money) -> None:
         self.status = "closed"
         self.total_ht = total_ht
         self.total_ttc = total_ttc

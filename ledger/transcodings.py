@@ -4,18 +4,38 @@ Registered on the ledger application (billing/persistence/eventstore.py), so an 
 can take a ``Money``, a ``date`` or a ``Month`` and the aggregate keep it typed, instead of ISO
 strings and "800.00" re-parsed by properties. Each value is stored as its canonical text:
 ``{"_type_": "money", "_data_": "800.00"}``, ``{"_type_": "date_iso", "_data_": "2025-04-01"}``.
-Events written before a type was registered keep their strings (no production data: no upcasting).
+
+The account's records (ledger/account_records.py), a VAT rate and a debit's return are frozen
+dataclasses kept as aggregate state; events stay flat (typed scalar fields), but a snapshot stores the state as it is, so each
+record type is stored too, as its fields (their Money and dates transcoded in turn):
+``{"_type_": "payment", "_data_": {"invoice": ..., "amount": {"_type_": "money", ...}, ...}}``.
+There is no production data yet: event shapes may change without upcasting.
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
+from ledger.account_records import (
+    Contract,
+    Intervention,
+    Mandate,
+    OptionInterval,
+    Payment,
+    PenaltyCredit,
+    SupportHours,
+    Termination,
+)
+from ledger.customer import Address
+from ledger.direct_debit import DebitReturn
 from ledger.money import Money
 from ledger.months import Month
+from ledger.vat_rates import VatRate
 
 
 class MoneyAsStr(Transcoding):
@@ -57,4 +77,33 @@ class MonthAsStr(Transcoding):
         return Month.parse(data)
 
 
-LEDGER_TRANSCODINGS: tuple[Transcoding, ...] = (MoneyAsStr(), DateAsISO(), MonthAsStr())
+class RecordAsFields(Transcoding):
+    """A frozen record dataclass as a mapping of its fields; built back with the same keywords."""
+
+    def __init__(self, record_type: type[Any], name: str) -> None:
+        self.type = record_type
+        self.name = name
+        self._fields = tuple(f.name for f in fields(record_type))
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in self._fields}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
+RECORD_TRANSCODINGS: tuple[Transcoding, ...] = (
+    RecordAsFields(Mandate, "mandate"),
+    RecordAsFields(Contract, "contract"),
+    RecordAsFields(OptionInterval, "option_interval"),
+    RecordAsFields(SupportHours, "support_hours"),
+    RecordAsFields(Intervention, "intervention"),
+    RecordAsFields(Payment, "payment"),
+    RecordAsFields(PenaltyCredit, "penalty_credit"),
+    RecordAsFields(Termination, "termination"),
+    RecordAsFields(Address, "address"),
+    RecordAsFields(VatRate, "vat_rate"),
+    RecordAsFields(DebitReturn, "debit_return"),
+)
+
+LEDGER_TRANSCODINGS: tuple[Transcoding, ...] = (MoneyAsStr(), DateAsISO(), MonthAsStr(), *RECORD_TRANSCODINGS)

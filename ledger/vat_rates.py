@@ -69,12 +69,10 @@ class VatRateTable(Aggregate):
 
     @event("Created")
     def __init__(self) -> None:
-        self._rates: list[dict[str, str]] = []
+        self._rates: list[VatRate] = []
 
     def rates(self) -> list[VatRate]:
-        return [
-            VatRate(Decimal(r["rate"]), date.fromisoformat(r["effective_from"]), "vat-rates") for r in self._rates
-        ]
+        return list(self._rates)
 
     def record(self, rate: Any, effective_from: Any, last_issue: date | None) -> bool:
         """Record a rate; the same rate again for the same day changes nothing (returns False)."""
@@ -89,9 +87,9 @@ class VatRateTable(Aggregate):
                     field="effective_from",
                 )
         check_not_before_issued(day, last_issue)
-        self._recorded(rate=decimal_str(clean_rate), effective_from=day.isoformat())
+        self._recorded(rate=Decimal(decimal_str(clean_rate)), effective_from=day)
         return True
 
     @event("RateRecorded")
-    def _recorded(self, rate: str, effective_from: str) -> None:
-        self._rates.append({"rate": rate, "effective_from": effective_from})
+    def _recorded(self, rate: Decimal, effective_from: date) -> None:
+        self._rates.append(VatRate(rate, effective_from, "vat-rates"))

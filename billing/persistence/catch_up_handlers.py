@@ -54,8 +54,7 @@ def mark_catch_up(step: ProjectionStep, account: str, day: date, through_frontie
 def _marking(name: str, handler: Handler, attribute: str, through_frontier: bool) -> Handler:
     def handle(step: ProjectionStep, event: Any, position: int) -> None:
         handler(step, event, position)
-        mark_catch_up(step, step.account_of(event.originator_id), date.fromisoformat(getattr(event, attribute)),
-                      through_frontier)
+        mark_catch_up(step, step.account_of(event.originator_id), getattr(event, attribute), through_frontier)
 
     handle.__name__ = f"{handler.__name__}_and_mark_catch_up"
     return handle

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -28,13 +26,13 @@ def register_correction_handlers(projector: ReadModelProjector) -> None:
     def support_hours_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
         h = t.support_hours.c
         _delete_one(step, t.support_hours, h.account == step.account_of(e.originator_id),
-                    h.on == date.fromisoformat(e.on), h.hours == Decimal(e.hours), h.note == e.note)
+                    h.on == e.on, h.hours == e.hours, h.note == e.note)
 
     @on("CustomerAccount.InterventionWithdrawn")
     def intervention_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
         i = t.interventions.c
         _delete_one(step, t.interventions, i.account == step.account_of(e.originator_id),
-                    i.on == date.fromisoformat(e.on), i.hours == Decimal(e.hours), i.description == e.description)
+                    i.on == e.on, i.hours == e.hours, i.description == e.description)
 
     @on("CustomerAccount.PenaltyCreditWithdrawn")
     def penalty_credit_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:
@@ -45,7 +43,7 @@ def register_correction_handlers(projector: ReadModelProjector) -> None:
         o = t.account_options.c
         step.conn.execute(delete(t.account_options).where(
             o.account == step.account_of(e.originator_id), o.option == e.option,
-            o.accepted_on == date.fromisoformat(e.accepted_on)))
+            o.accepted_on == e.accepted_on))
 
     @on("CustomerAccount.ContractWithdrawn")
     def contract_withdrawn(step: ProjectionStep, e: Any, _position: int) -> None:

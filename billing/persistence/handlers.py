@@ -13,6 +13,7 @@ from billing.persistence.case_handlers import register_case_handlers
 from billing.persistence.document_handlers import register_document_handlers
 from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
+from ledger.account_records import Mandate
 
 
 def _day(text: str | None) -> date | None:
@@ -65,11 +66,11 @@ def register_handlers(projector: ReadModelProjector) -> None:
             step,
             e,
             plan=e.plan,
-            service_start=_day(e.service_start),
-            installation_fee=Decimal(e.installation_fee),
+            service_start=e.service_start,
+            installation_fee=e.installation_fee.amount,
             freemium=e.freemium,
             payment_method=e.payment_method,
-            mandate=e.mandate,
+            mandate=_mandate_json(e.mandate),
         )
 
     @on("CustomerAccount.OptionAccepted")
@@ -77,37 +78,36 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.accounts.insert(
             t.account_options,
             {"account": _account_of(step, e), "option": e.option, "pack": e.pack,
-             "accepted_on": _day(e.accepted_on), "ended_on": None},
+             "accepted_on": e.accepted_on, "ended_on": None},
         )
 
     @on("CustomerAccount.OptionEnded")
     def option_ended(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.accounts.end_option(_account_of(step, e), e.option, _day(e.ended_on))
+        step.accounts.end_option(_account_of(step, e), e.option, e.ended_on)
 
     @on("CustomerAccount.SupportHoursRecorded")
     def support_hours(step: ProjectionStep, e: Any, _position: int) -> None:
         step.accounts.insert(
-            t.support_hours, {"account": _account_of(step, e), "on": _day(e.on), "hours": Decimal(e.hours),
-                              "note": e.note}
+            t.support_hours, {"account": _account_of(step, e), "on": e.on, "hours": e.hours, "note": e.note}
         )
 
     @on("CustomerAccount.InterventionRecorded")
     def intervention(step: ProjectionStep, e: Any, _position: int) -> None:
         step.accounts.insert(
-            t.interventions, {"account": _account_of(step, e), "on": _day(e.on), "hours": Decimal(e.hours),
+            t.interventions, {"account": _account_of(step, e), "on": e.on, "hours": e.hours,
                               "description": e.description}
         )
 
     @on("CustomerAccount.PaymentRecorded")
     def payment(step: ProjectionStep, e: Any, _position: int) -> None:
-        amount = Decimal(e.amount)
+        amount = e.amount.amount
         step.accounts.insert(
             t.payments,
             {
                 "account": _account_of(step, e),
                 "invoice": e.invoice,
                 "amount": amount,
-                "received_on": _day(e.received_on),
+                "received_on": e.received_on,
                 "method": e.method,
                 "reference": e.reference,
             },
@@ -121,12 +121,12 @@ def register_handlers(projector: ReadModelProjector) -> None:
             {
                 "id": e.credit_id,
                 "account": _account_of(step, e),
-                "requested": Decimal(e.requested),
-                "granted": Decimal(e.granted),
+                "requested": e.requested.amount,
+                "granted": e.granted.amount,
                 "capped": e.capped,
                 "reason": e.reason,
-                "incident_on": _day(e.incident_on),
-                "granted_on": _day(e.granted_on),
+                "incident_on": e.incident_on,
+                "granted_on": e.granted_on,
             },
         )
 
@@ -135,17 +135,17 @@ def register_handlers(projector: ReadModelProjector) -> None:
         account_update(
             step,
             e,
-            service_end=_day(e.effective_end),
-            termination={
-                "notified_on": e.notified_on,
+            service_end=e.effective_end,
+            termination={  # the read model keeps the API's JSON: ISO dates, "800.00"
+                "notified_on": e.notified_on.isoformat(),
                 "channel": e.channel,
-                "requested_end": e.requested_end,
-                "effective_end": e.effective_end,
-                "normal_end": e.normal_end,
+                "requested_end": None if e.requested_end is None else e.requested_end.isoformat(),
+                "effective_end": e.effective_end.isoformat(),
+                "normal_end": e.normal_end.isoformat(),
                 "early": e.early,
-                "indemnity": e.indemnity,
-                "initiated_by": getattr(e, "initiated_by", "customer"),  # §9
-                "reason": getattr(e, "reason", "notice"),
+                "indemnity": str(e.indemnity),
+                "initiated_by": e.initiated_by,  # §9
+                "reason": e.reason,
             },
         )
 
@@ -158,14 +158,15 @@ def register_handlers(projector: ReadModelProjector) -> None:
 
     @on("MonthClose.Started")
     def close_started(step: ProjectionStep, e: Any, position: int) -> None:
+        month = str(e.month)
         step.flush()
-        step.conn.execute(delete(t.months).where(t.months.c.month == e.month))
+        step.conn.execute(delete(t.months).where(t.months.c.month == month))
         step.conn.execute(
             insert(t.months).values(
-                month=e.month,
+                month=month,
                 aggregate_id=e.originator_id.hex,
                 status="closing",
-                issue_date=_day(e.issue_date),
+                issue_date=e.issue_date,
                 cutoff=position,
                 billable=e.billable,
                 invoices=0,
@@ -174,8 +175,8 @@ def register_handlers(projector: ReadModelProjector) -> None:
             )
         )
         # §7: from this position on, usage of this month or earlier is late usage.
-        if step.frontier is None or e.month > step.frontier:
-            step.frontier = e.month
+        if step.frontier is None or month > step.frontier:
+            step.frontier = month
 
     @on("MonthClose.InvoicesIssued")
     def invoices_issued(step: ProjectionStep, e: Any, _position: int) -> None:
@@ -190,7 +191,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.months)
             .where(t.months.c.month == _month_of(step, e))
-            .values(status="closed", total_ht=Decimal(e.total_ht), total_ttc=Decimal(e.total_ttc))
+            .values(status="closed", total_ht=e.total_ht.amount, total_ttc=e.total_ttc.amount)
         )
 
     @on("Invoice.Issued")
@@ -245,6 +246,14 @@ def register_handlers(projector: ReadModelProjector) -> None:
     from billing.persistence.catch_up_handlers import register_catch_up_handlers
 
     register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes
+
+
+def _mandate_json(mandate: Mandate | None) -> dict[str, Any] | None:
+    """The SEPA mandate as the accounts read model keeps it (JSON: the signature date in ISO)."""
+    if mandate is None:
+        return None
+    return {"reference": mandate.reference, "signed_on": mandate.signed_on.isoformat(), "iban": mandate.iban,
+            "bic": mandate.bic}
 
 
 def _account_of(step: ProjectionStep, e: Any) -> str:

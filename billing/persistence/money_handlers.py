@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +16,7 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
 
     @on("DirectDebitFile.Recorded")
     def sepa_file(step: ProjectionStep, e: Any, _position: int) -> None:
-        day = date.fromisoformat(e.collection_date)
+        day = e.collection_date
         step.conn.execute(
             insert(t.sepa_files).values(
                 collection_date=day,
@@ -55,7 +54,7 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.sepa_debits)
             .where(t.sepa_debits.c.invoice == e.invoice, t.sepa_debits.c.collection_date == day)
-            .values(returned_on=date.fromisoformat(e.returned_on), return_reason=e.reason)
+            .values(returned_on=e.returned_on, return_reason=e.reason)
         )
 
     @on("CustomerAccount.UnappliedCreditRecorded")
@@ -64,8 +63,8 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
             insert(t.unapplied_credits).values(
                 account=step.account_of(e.originator_id),
                 invoice=e.invoice,
-                amount=Decimal(e.amount),
-                received_on=date.fromisoformat(e.received_on),
+                amount=e.amount.amount,
+                received_on=e.received_on,
                 method=e.method,
                 reference=e.reference,
             )
@@ -73,13 +72,13 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
 
     @on("CustomerAccount.PaymentReversed")
     def payment_reversed(step: ProjectionStep, e: Any, _position: int) -> None:
-        amount = Decimal(e.amount)
+        amount = e.amount.amount
         step.conn.execute(
             insert(t.payments).values(
                 account=step.account_of(e.originator_id),
                 invoice=e.invoice,
                 amount=-amount,
-                received_on=date.fromisoformat(e.returned_on),
+                received_on=e.returned_on,
                 method="sepa_debit",
                 reference=f"return {e.reason}",
             )

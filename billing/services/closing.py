@@ -31,6 +31,7 @@ from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
+from ledger.money import Money
 from ledger.month_close import MonthClose, check_close_order, check_issue_date, check_same_issue_date
 from ledger.months import Month
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
@@ -187,7 +188,7 @@ class ClosingService:
         month = parse_month(month_text)
         existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
         if existing is None or existing.status == "failed":
-            issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_day
+            issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_date
             if existing is None:
                 self._check_order(month)
                 numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
@@ -211,13 +212,13 @@ class ClosingService:
                 self.ledger.save(existing)
             existing = None
         elif existing is None:
-            close = MonthClose(month=str(month), issue_date=issue_date.isoformat(), billable=billable)
+            close = MonthClose(month=month, issue_date=issue_date, billable=billable)
             try:
                 self.ledger.save(close)
             except IntegrityError:
                 existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
         if existing is not None and issue_date_text is not None:
-            check_same_issue_date(month, kept=existing.issue_day, asked=require_date(issue_date_text, "issue_date"))
+            check_same_issue_date(month, kept=existing.issue_date, asked=require_date(issue_date_text, "issue_date"))
         if existing is not None and existing.status == "closed":
             return {"month": str(month), "status": "closed", "job": None}
         job = self.jobs.send_close(str(month))
@@ -284,7 +285,7 @@ class ClosingService:
                 return issued_now
             if close.status != "closing":
                 return issued_now  # closed, or failed (only a new close request resumes it)
-            issue_date = close.issue_day
+            issue_date = close.issue_date
             # Project up to now: the close's start, the usage cut-off (§7), is behind us.
             self.read_models.sync()
             inputs = self._inputs(month, issue_date)
@@ -321,7 +322,7 @@ class ClosingService:
         self, close: MonthClose, numbering: InvoiceNumbering, drafts: list[InvoiceDraft], accounts: list[str]
     ) -> int:
         """Number and issue one chunk: numbering, month close and invoices saved in ONE transaction (§7)."""
-        first = numbering.allocate(INVOICE_SERIES, close.issue_day, len(drafts)) if drafts else 0
+        first = numbering.allocate(INVOICE_SERIES, close.issue_date, len(drafts)) if drafts else 0
         seller = seller_from_settings(self.settings)
         buyers = self.queries.buyers([d.account for d in drafts])
         invoices: list[Invoice] = []
@@ -333,11 +334,11 @@ class ClosingService:
             if draft is None:
                 entries.append([account, ""])  # nothing to bill this month (no service day)
                 continue
-            number = self.settings.invoice_number_format.format(year=close.issue_day.year, seq=seq)
+            number = self.settings.invoice_number_format.format(year=close.issue_date.year, seq=seq)
             seq += 1
             # Issue 11: seller and buyer frozen into the document as they are at issue.
             document = issued_document(number, draft.to_dict(), seller, buyers[account])
-            invoices.append(Invoice(number=number, account=account, month=close.month, document=document))
+            invoices.append(Invoice(number=number, account=account, month=str(close.month), document=document))
             entries.append([account, number])
         close.record_issued(entries)
         self.ledger.save(numbering, close, *invoices)
@@ -345,8 +346,8 @@ class ClosingService:
 
     def _finish(self, close: MonthClose) -> None:
         self.read_models.sync()
-        count, ht, ttc = self.queries.issued_totals(close.month)
-        close.finish(count, f"{ht:.2f}", f"{ttc:.2f}")
+        count, ht, ttc = self.queries.issued_totals(str(close.month))
+        close.finish(count, Money(ht), Money(ttc))
         try:
             self.ledger.save(close)
         except IntegrityError:

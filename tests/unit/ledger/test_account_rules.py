@@ -9,11 +9,13 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder
 
 from ledger.account import CustomerAccount
 from ledger.contract_terms import termination_effective_end
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.money import Money
+from ledger.transcodings import LEDGER_TRANSCODINGS
 
 SIREN = "312456783"  # Luhn key checked with stdnum
 FR_VAT = "FR94312456783"  # key (12 + 3 × (312456783 mod 97)) mod 97 = 94
@@ -450,8 +452,17 @@ def test_refuses_bad_terminations(
 # --- storage ---------------------------------------------------------------------------------------
 
 
-def test_an_account_round_trips_through_the_event_store_with_primitive_payloads() -> None:
-    app: Application[UUID] = Application()
+class _LedgerApplication(Application[UUID]):
+    """An application with the ledger's transcodings, as billing's ``Ledger`` registers them."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in LEDGER_TRANSCODINGS:
+            transcoder.register(transcoding)
+
+
+def test_an_account_round_trips_through_the_event_store_with_typed_payloads() -> None:
+    app: Application[UUID] = _LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     account = signed()
     account.accept_option("advanced_support", "AS4", date(2026, 3, 5))
     account.record_support_hours(date(2026, 3, 12), Decimal("2.5"), "setup")

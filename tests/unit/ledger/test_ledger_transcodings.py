@@ -8,6 +8,8 @@ from decimal import Decimal
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
 from billing.persistence.eventstore import Ledger
+from ledger.account import CustomerAccount
+from ledger.account_records import Intervention
 from ledger.invoice import Invoice
 from ledger.money import Money
 from ledger.months import Month
@@ -54,3 +56,32 @@ def test_the_ledger_gives_back_typed_state_after_a_reload() -> None:
     assert reloaded.last_issued_on(INVOICE_SERIES) == date(2025, 4, 1)
     assert reloaded.counters == {"invoice:2025": 3}
     assert ledger.repository.get(invoice.id).status == "accepted"
+
+
+def test_an_account_snapshot_keeps_its_records_typed() -> None:
+    # The account's state is frozen records (ledger/account_records.py); a snapshot stores them as
+    # their fields and gives them back as the same records, withdrawn ones still withdrawn.
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    account = CustomerAccount.register(
+        "acme", "ACME SAS", "732829320", None, "standard",
+        "billing@acme.example", {"line1": "1 rue de la Paix", "postcode": "75002", "city": "Paris", "country": "FR"},
+    )
+    account.sign_contract(
+        "starter", date(2026, 3, 1), Money.of("800"), False, "sepa_debit",
+        {"reference": "RUM-1", "signed_on": "2026-02-20", "iban": "FR7630006000011234567890189", "bic": None},
+        "2026-A",
+    )
+    account.record_intervention(date(2026, 3, 13), Decimal("1.5"), "custom export")
+    account.record_intervention(date(2026, 3, 14), Decimal("2"), "entered twice")
+    account.withdraw_intervention(2, "entered twice", None)
+    account.record_payment("FX-2026-000001", Money.of("1415.15"), date(2026, 3, 30), "transfer", "r1")
+    ledger.save(account)
+    ledger.take_snapshot(account.id)
+
+    restored = ledger.repository.get(account.id)
+    assert restored.contract == account.contract and restored.contract.installation_fee == Money.of("800.00")
+    assert restored.contract.mandate.signed_on == date(2026, 2, 20)
+    assert restored.interventions == account.interventions == [
+        Intervention(on=date(2026, 3, 13), hours=Decimal("1.5"), description="custom export")
+    ]
+    assert restored.payments == account.payments and restored.address == account.address
