@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from billing.commands.accounts import AcceptOption, NotifyTermination
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
 from billing.persistence.projections import ReadModelProjector
@@ -514,17 +515,17 @@ class CaseService:
         if self.accounts is None:  # pragma: no cover - bootstrap always wires it
             raise Conflict("accounts are not available in this process")
         received_on = case.received_on()
-        payload = {
-            "notified_on": received_on.isoformat(),
-            "channel": "email",
-            "requested_end": None if requested_end is None else requested_end.isoformat(),
+        notice = NotifyTermination(
+            notified_on=received_on,
+            channel="email",
+            requested_end=requested_end,
             # §9: the customer asks; only an end after 30 days of interruption is the no-indemnity kind.
             # end_of_period and early are both a customer's notice, told apart by the requested end.
-            "initiated_by": "customer",
-            "reason": "interruption" if kind == "interruption" else "notice",
-        }
+            initiated_by="customer",
+            reason="interruption" if kind == "interruption" else "notice",
+        )
         try:
-            outcome = self.accounts.notify_termination(account, payload)
+            outcome = self.accounts.notify_termination(account, notice)
         except Conflict:
             # A retry after a crash between the two saves: the account already holds this notice.
             termination = self.accounts.get(account).termination
@@ -560,7 +561,7 @@ class CaseService:
         accepted_on = optional_date(body.get("accepted_on"), "accepted_on") or today(self.clock)
         active = self.accounts.get(account).option_active_on(request, accepted_on)
         if active is None or active.accepted_on != accepted_on:  # else: accepted by a run stopped before the case
-            self.accounts.accept_option(account, {"option": request, "accepted_on": accepted_on.isoformat()})
+            self.accounts.accept_option(account, AcceptOption(option=request, pack=None, accepted_on=accepted_on))
         note = f"option {request} accepted from {accepted_on.isoformat()} (art. 17.1)"
         return run_command(
             self.ledger, self._key(case_key), lambda c: _then_view(c.resolve("accepted", today(self.clock), None, note), c),

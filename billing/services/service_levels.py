@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from billing.commands.accounts import GrantPenaltyCredit
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, run_command
@@ -164,13 +165,13 @@ class ServiceLevelService:
             granted = {"id": credit_id, "requested": str(existing.requested), "granted": str(existing.granted),
                        "capped": existing.capped}
         else:
-            granted = self.accounts.grant_penalty_credit(proposal["account"], {
+            granted = self.accounts.grant_penalty_credit(proposal["account"], GrantPenaltyCredit.from_request({
                 "id": credit_id,
                 "amount": proposal["amount"],
                 "reason": f"SLA {year}: {proposal['penalty_hours']} business hours beyond the order form's terms (art. 13)",
                 "incident_on": proposal["incident_on"],
                 "granted_on": on.isoformat(),
-            })
+            }))
         self._run(proposal["account"], lambda level: level.approve(year, credit_id, granted["granted"]))
         return {**proposal, "approved": {"credit_id": credit_id, "amount": granted["granted"]}, "credit": granted}
 
