@@ -172,8 +172,3 @@ def month_usage_view(usage: UsageService, accounts: AccountService, account: str
     cap = accounts.month_cap(account, billing_month)  # §4, §5.4
     return {"account": account, "month": str(billing_month), "credits": booked["credits"], "cap": cap,
             "late_usage": booked["late_usage"], "stamped_in_month": booked["stamped_in_month"]}
-
-
-def _month_usage(container: Any, account: str, month_text: str) -> dict[str, Any]:
-    """The admin usage figures for routes that hold the container (documents.py)."""
-    return month_usage_view(container.usage, container.accounts, account, month_text)
