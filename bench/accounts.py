@@ -21,6 +21,7 @@ from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, FixedClock
+from ledger.grid_catalogue import grid_from_dict
 from ledger.money import Money
 from tests.support.factories import GRID_2026_A, contract, customer
 
@@ -30,7 +31,7 @@ SAVE_BATCH = 500
 
 def seed(container: Container, accounts: int) -> int:
     """Grid and accounts saved to the ledger (not projected); returns the number of events."""
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     grid = container.catalogue.in_force(SERVICE_START)
     pending: list[CustomerAccount] = []
     events = 1

@@ -16,9 +16,11 @@ import psycopg
 
 from bench.common import copy_rows, copy_rows_pure_python, create_database, db_url, drop_database, migrate
 from billing.bootstrap import Container, bootstrap
+from billing.commands.closing import CloseMonth
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, FixedClock
+from ledger.grid_catalogue import grid_from_dict
 from tests.support.factories import GRID_2026_A, contract, customer
 
 MONTH, ISSUE_DATE = "2026-10", "2026-11-02"
@@ -31,7 +33,7 @@ def seed(container: Container, accounts: int) -> dict[str, float]:
     """Grid, accounts with contracts (batched saves), and October usage; not timed in the figures."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     grid = container.catalogue.in_force(datetime(2026, 10, 1).date())
     codes = [f"bench{i:05d}" for i in range(1, accounts + 1)]
     pending: list[CustomerAccount] = []
@@ -120,7 +122,7 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
               f"{time.perf_counter() - t0:.1f} s ({seeding})", flush=True)
 
         t0 = time.perf_counter()
-        preview = container.closing.preview(MONTH, ISSUE_DATE)
+        preview = container.closing.preview(CloseMonth.from_request(MONTH, ISSUE_DATE))
         preview_s = time.perf_counter() - t0
         print(f"[B] preview: {len(preview):,} invoices in {preview_s:.2f} s", flush=True)
 
@@ -128,7 +130,7 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
-        state = container.closing.request_close(MONTH, ISSUE_DATE)
+        state = container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
         while state["status"] != "closed":
             container.closing.run_close(MONTH)
             state = container.closing.month_state(MONTH)

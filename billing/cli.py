@@ -102,17 +102,17 @@ def render_documents() -> None:
 def close(month: str, issue_date: str = typer.Option(None, help="YYYY-MM-DD, default today")) -> None:
     """Close a month in this process and print what was issued."""
     from billing.bootstrap import bootstrap
-    from billing.services.closing import parse_month
+    from billing.commands.closing import CloseMonth
     from ledger.errors import BillingError
 
     try:
-        parse_month(month)
+        command = CloseMonth.from_request(month, issue_date)
     except BillingError as exc:
         raise fail(f"{exc.message} (expected YYYY-MM, e.g. 2026-02)") from None
     require_database()
     container = bootstrap()
     try:
-        state = container.closing.request_close(month, issue_date)
+        state = container.closing.request_close(command)
         if state["status"] != "closed":
             container.closing.run_close(month)
         print_invoices(container, month)

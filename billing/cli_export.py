@@ -50,9 +50,13 @@ def sepa(
     out: Path = typer.Option(Path("."), help="directory to write the file to"),
 ) -> None:
     """Write the pain.008 file of a collection date (the same file again for the same date)."""
+    from billing.commands.exports import ExportSepa
+    from ledger.input_checks import require_date
+
     with _container() as container, _progress() as progress:
         task = progress.add_task("selecting, writing and validating (XSD)", total=None)
-        file = container.exports.export({"collection_date": collection_date, "scheme": scheme, "version": version})
+        command = ExportSepa(require_date(collection_date, "collection_date"), scheme, version)
+        file = container.exports.export_file(command)
         progress.update(task, total=1, completed=1)
     out.mkdir(parents=True, exist_ok=True)
     (out / file.name).write_bytes(file.content)

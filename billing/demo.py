@@ -16,11 +16,25 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
+from billing.commands.accounts import (
+    AcceptOption,
+    GrantPenaltyCredit,
+    NotifyTermination,
+    RecordIntervention,
+    RecordSupportHours,
+    RegisterCustomer,
+    SignContract,
+)
+from billing.commands.closing import CloseMonth
+from billing.commands.payments import RecordPayment
 from billing.services.aggregates import find_aggregate
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, today
+from ledger.grid_catalogue import grid_from_dict
+from ledger.money import Money
 from ledger.months import Month
 
 GRID_VERSION = "DEMO-A"
@@ -264,7 +278,7 @@ def _create(container: Any, months: list[Month]) -> None:
     first = months[0]
     catalogue = container.catalogue.catalogue()
     if catalogue is None or catalogue.find(GRID_VERSION) is None:
-        container.catalogue.publish(demo_grid(first))
+        container.catalogue.publish(grid_from_dict(demo_grid(first)))
     now = container.clock.now()
     accounts = container.accounts
     events: list[dict[str, Any]] = []
@@ -272,37 +286,33 @@ def _create(container: Any, months: list[Month]) -> None:
         if _exists(container, spec.account):
             continue
         start = first.first_day + timedelta(days=spec.start_day - 1)
-        accounts.register(spec.customer)
-        accounts.sign_contract(spec.account, {**spec.contract, "service_start": start.isoformat()})
+        accounts.register(RegisterCustomer.from_request(spec.customer))
+        accounts.sign_contract(spec.account, SignContract.from_request({**spec.contract, "service_start": start}))
         for option in spec.options:
-            payload = {k: v for k, v in option.items() if k != "accepted_on"}
-            payload["accepted_on"] = (start + timedelta(days=option["accepted_on"])).isoformat()
-            accounts.accept_option(spec.account, payload)
+            accepted_on = start + timedelta(days=option["accepted_on"])
+            accounts.accept_option(spec.account, AcceptOption(option["option"], option.get("pack"), accepted_on))
         end = None
         if spec.account == "partant":
             # Notice in the 2nd month asking to leave at its end, before the initial term ends: early.
             end = months[1].last_day
             accounts.notify_termination(
                 spec.account,
-                {
-                    "notified_on": (months[1].first_day + timedelta(days=9)).isoformat(),
-                    "channel": "email",
-                    "requested_end": end.isoformat(),
-                },
+                NotifyTermination(notified_on=months[1].first_day + timedelta(days=9), channel="email",
+                                  requested_end=end),
             )
         if spec.account == "supportplus":
             for month, hours in zip(months, (("1.5", "2"), ("3", "2.5"), ("2", "1")), strict=True):
                 for n, value in enumerate(hours):
                     accounts.record_support_hours(
                         spec.account,
-                        {"on": (month.first_day + timedelta(days=6 + 10 * n)).isoformat(), "hours": value,
-                         "note": "Accompagnement avancé: paramétrage des workflows"},
+                        RecordSupportHours(month.first_day + timedelta(days=6 + 10 * n), Decimal(value),
+                                           "Accompagnement avancé: paramétrage des workflows"),
                     )
         if spec.account == "atelierweb":
             accounts.record_intervention(
                 spec.account,
-                {"on": (months[1].first_day + timedelta(days=13)).isoformat(), "hours": "3.5",
-                 "description": "Développement spécifique: connecteur vers l'ERP du client (hors périmètre)"},
+                RecordIntervention(months[1].first_day + timedelta(days=13), Decimal("3.5"),
+                                   "Développement spécifique: connecteur vers l'ERP du client (hors périmètre)"),
             )
         events.extend(_usage_events(spec, months, start, end, now))
     for offset in range(0, len(events), 10_000):
@@ -318,15 +328,11 @@ def _pay_issued(container: Any, month: Month, on_or_before: date) -> None:
         issued = date.fromisoformat(invoice["issue_date"])
         received = min(issued + timedelta(days=8), on_or_before)
         contract = container.accounts.get(invoice["account"]).contract
-        container.accounts.record_payment(
+        # The whole TTC of an invoice nothing was paid on yet: all applied, no unapplied credit.
+        container.payments.record(
             invoice["account"],
-            {
-                "invoice": invoice["number"],
-                "amount": invoice["total_ttc"],
-                "received_on": received.isoformat(),
-                "method": contract.payment_method,
-                "reference": f"DEMO-{invoice['number']}",
-            },
+            RecordPayment(invoice=invoice["number"], amount=invoice["total_ttc"], received_on=received.isoformat(),
+                          method=contract.payment_method, reference=f"DEMO-{invoice['number']}"),
         )
 
 
@@ -338,13 +344,9 @@ def _grant_penalty(container: Any, month: Month, clock_today: date) -> None:
     granted = min(month.first_day + timedelta(days=11), clock_today)
     container.accounts.grant_penalty_credit(
         "penalite",
-        {
-            "id": "demo-sla-1",
-            "amount": "300.00",
-            "reason": "Interruption de service de 6 heures ouvrées (art. 12.4)",
-            "incident_on": incident.isoformat(),
-            "granted_on": granted.isoformat(),
-        },
+        GrantPenaltyCredit(credit_id="demo-sla-1", amount=Money.of("300.00"),
+                           reason="Interruption de service de 6 heures ouvrées (art. 12.4)",
+                           incident_on=incident, granted_on=granted),
     )
 
 
@@ -367,7 +369,7 @@ def load_demo(container: Any) -> list[str]:
         if state["status"] != "closed":
             if index == 2 and _exists(container, "penalite"):
                 _grant_penalty(container, month, clock_today)
-            state = container.closing.request_close(str(month), issue_date_for(month, clock_today).isoformat())
+            state = container.closing.request_close(CloseMonth(month, issue_date_for(month, clock_today).isoformat()))
             if state["status"] != "closed":
                 container.closing.run_close(str(month))
             following = month.next()

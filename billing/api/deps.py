@@ -25,6 +25,7 @@ from billing.services.signals import SignalService
 from billing.services.tokens import Principal, TokenService
 from billing.services.usage import UsageService
 from billing.services.vat_rates import VatRateService
+from billing.settings import Settings
 from ledger.errors import NotFound
 
 _TOKEN_RE = re.compile(r"[!-~]{1,256}", re.ASCII)
@@ -40,6 +41,10 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 # Each route depends on the one service it calls (STYLE.md: thin entrypoints), not on the container.
+def _settings(container: ContainerDep) -> Settings:
+    return container.settings
+
+
 def _tokens(container: ContainerDep) -> TokenService:
     return container.tokens
 
@@ -112,6 +117,7 @@ def _vat_rates(container: ContainerDep) -> VatRateService:
     return container.vat_rates
 
 
+SettingsDep = Annotated[Settings, Depends(_settings)]  # limits the HTTP edge enforces itself (request size)
 TokensDep = Annotated[TokenService, Depends(_tokens)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
 AccountsDep = Annotated[AccountService, Depends(_accounts)]

@@ -8,39 +8,15 @@ original month (§7).
 from __future__ import annotations
 
 import io
-from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Engine, select
 
-from billing.persistence import tables as t
 from invoices.usage_statement import statement_days
-from ledger.clock import PARIS
 from ledger.months import Month
-
-
-def daily_credits(engine: Engine, account: str, month: Month) -> dict[date, int]:
-    """Credits by Paris day of their instant, from the usage index (every accepted event)."""
-    start = datetime.combine(month.first_day, datetime.min.time(), PARIS).astimezone(UTC)
-    end = datetime.combine(month.next().first_day, datetime.min.time(), PARIS).astimezone(UTC)
-    k = t.usage_keys.c
-    per_day: defaultdict[date, int] = defaultdict(int)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(k.at_micros, k.credits).where(
-                k.account == account,
-                k.at_micros >= int(start.timestamp() * 1_000_000),
-                k.at_micros < int(end.timestamp() * 1_000_000),
-            )
-        )
-        for at_micros, credits in rows:
-            day = datetime.fromtimestamp(at_micros / 1_000_000, UTC).astimezone(PARIS).date()
-            per_day[day] += int(credits)
-    return dict(per_day)
 
 
 def usage_workbook(account: str, month: Month, per_day: dict[date, int], cap: int | None,

@@ -7,7 +7,6 @@ Each use case loads one :class:`CustomerAccount`, runs one command and saves it;
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
 
@@ -39,19 +38,8 @@ from pricing.termination import early_termination_indemnity
 
 __all__ = ["AccountQueries", "AccountService", "recurring_monthly_fees"]
 
-Request = Mapping[str, Any]  # a request body the demo and older tests still pass; parsed by the command
-
-
-def _as(kind: Any, value: Any) -> Any:
-    """The command itself, or the one ``kind.from_request`` builds from a request body."""
-    return value if isinstance(value, kind) else kind.from_request(value)
-
-
 class AccountQueries(Protocol):
     """What the account use cases read from the invoice read model."""
-
-    def invoice_owner(self, number: str) -> str | None:
-        """The account an issued invoice belongs to, or None for an unknown number."""
 
     def invoice_totals(self, account: str) -> dict[str, tuple[Money, Money]]:
         """Invoice number -> (total HT, total TTC) of the account's invoices (§6: payments count HT)."""
@@ -106,8 +94,7 @@ class AccountService:
 
     # -- use cases -------------------------------------------------------------------------------
 
-    def register(self, request: RegisterCustomer | Request) -> CustomerAccount:
-        command: RegisterCustomer = _as(RegisterCustomer, request)
+    def register(self, command: RegisterCustomer) -> CustomerAccount:
         customer = CustomerAccount.register(
             account=command.account,
             legal_name=command.legal_name,
@@ -128,8 +115,7 @@ class AccountService:
         self.read_models.sync()
         return customer
 
-    def sign_contract(self, account: str, request: SignContract | Request) -> CustomerAccount:
-        command: SignContract = _as(SignContract, request)
+    def sign_contract(self, account: str, command: SignContract) -> CustomerAccount:
         start = command.service_start
         grid = self._grid_on(start, "service_start")  # the plan comes from the grid in force at start
         plan = command.plan
@@ -153,8 +139,7 @@ class AccountService:
 
         return self._run(account, sign)
 
-    def accept_option(self, account: str, request: AcceptOption | Request) -> CustomerAccount:
-        command: AcceptOption = _as(AcceptOption, request)
+    def accept_option(self, account: str, command: AcceptOption) -> CustomerAccount:
         day = command.accepted_on
         if command.option == "advanced_support" and isinstance(command.pack, str):
             self._grid_on(day, "accepted_on").support_pack(command.pack)  # 422 naming "pack" when unknown
@@ -172,33 +157,13 @@ class AccountService:
 
         return self._run(account, end)
 
-    def record_support_hours(self, account: str, request: RecordSupportHours | Request) -> None:
-        command: RecordSupportHours = _as(RecordSupportHours, request)
+    def record_support_hours(self, account: str, command: RecordSupportHours) -> None:
         self._run(account, lambda c: c.record_support_hours(command.on, command.hours, command.note))
 
-    def record_intervention(self, account: str, request: RecordIntervention | Request) -> None:
-        command: RecordIntervention = _as(RecordIntervention, request)
+    def record_intervention(self, account: str, command: RecordIntervention) -> None:
         self._run(account, lambda c: c.record_intervention(command.on, command.hours, command.description))
 
-    def record_payment(self, account: str, payload: dict[str, Any]) -> None:
-        """A payment recorded on the account alone (tests, demo); the API goes through PaymentService."""
-        number = payload.get("invoice")
-        owner = self.queries.invoice_owner(number) if isinstance(number, str) else None
-        if owner != account:
-            raise InvalidInput(f"invoice {number!r} is not an invoice of account {account!r}", field="invoice")
-        self._run(
-            account,
-            lambda c: c.record_payment(
-                number,
-                payload.get("amount"),
-                payload.get("received_on"),
-                payload.get("method"),
-                payload.get("reference", ""),
-            ),
-        )
-
-    def grant_penalty_credit(self, account: str, request: GrantPenaltyCredit | Request) -> dict[str, Any]:
-        command: GrantPenaltyCredit = _as(GrantPenaltyCredit, request)
+    def grant_penalty_credit(self, account: str, command: GrantPenaltyCredit) -> dict[str, Any]:
         credit_id = command.credit_id or uuid.uuid4().hex
         requested = command.amount
         code = validate_account_id(account)
@@ -218,8 +183,7 @@ class AccountService:
             "capped": granted < requested,
         }
 
-    def notify_termination(self, account: str, request: NotifyTermination | Request) -> dict[str, Any]:
-        command: NotifyTermination = _as(NotifyTermination, request)
+    def notify_termination(self, account: str, command: NotifyTermination) -> dict[str, Any]:
         notified_on = command.notified_on
         requested_end = command.requested_end
 

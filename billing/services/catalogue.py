@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, run_command
@@ -15,7 +13,7 @@ from billing.services.vat_rates import all_rates, last_issue_date, vat_rate_on
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, NotFound
 from ledger.grid import PriceGrid
-from ledger.grid_catalogue import PriceGridCatalogue, grid_from_dict, grid_to_dict
+from ledger.grid_catalogue import PriceGridCatalogue, grid_to_dict
 from ledger.vat_rates import check_not_before_issued, rate_in_force
 
 
@@ -26,13 +24,11 @@ class CatalogueService:
         self.read_models = read_models
         self.clock = clock
 
-    def publish(self, version: PriceGrid | Mapping[str, Any]) -> tuple[PriceGrid, bool]:
+    def publish(self, grid: PriceGrid) -> tuple[PriceGrid, bool]:
         """Publish a version; the same version posted again with the same content is not a new one.
 
-        ``version`` is the grid, or its request body (demo, tests) read by ``grid_from_dict``.
         Returns the grid and whether it was created now.
         """
-        grid = version if isinstance(version, PriceGrid) else grid_from_dict(dict(version))
 
         def publish(catalogue: PriceGridCatalogue) -> bool:
             existing = catalogue.find(grid.version)

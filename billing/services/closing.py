@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
+from billing.commands.closing import CloseMonth, parse_month
 from billing.documents.identity import seller_from_settings
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
@@ -27,7 +28,7 @@ from invoices.document import Buyer, issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.clock import Clock, today
-from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
+from ledger.errors import BillingError, Conflict, NotFound
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
@@ -39,13 +40,6 @@ from pricing.account_month import AccountMonth
 
 CHUNK = 500
 log = logging.getLogger(__name__)
-
-
-def parse_month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="month") from None
 
 
 # The read models hold amounts as NUMERIC(14, 2): an invoice beyond this could be stored in the
@@ -156,18 +150,18 @@ class ClosingService:
         except NotFound:
             return None
 
-    def preview_with_errors(self, month_text: str, issue_date_text: str | None = None) -> dict[str, Any]:
+    def preview_with_errors(self, command: CloseMonth) -> dict[str, Any]:
         """What closing the month would issue now, and every account it cannot rate and why (§7)."""
-        month = parse_month(month_text)
-        issue_date = self._issue_date(month, issue_date_text, strict=False)
+        month = command.month
+        issue_date = self._issue_date(month, command.issue_date, strict=False)
         self.read_models.sync()
         inputs = self._inputs(month, issue_date)
         drafts, errors = self._rate(inputs, month, issue_date)
         return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": errors}
 
-    def preview(self, month_text: str, issue_date_text: str | None = None) -> list[dict[str, Any]]:
+    def preview(self, command: CloseMonth) -> list[dict[str, Any]]:
         """What closing the month would issue now; issues nothing."""
-        invoices: list[dict[str, Any]] = self.preview_with_errors(month_text, issue_date_text)["invoices"]
+        invoices: list[dict[str, Any]] = self.preview_with_errors(command)["invoices"]
         return invoices
 
     # -- requesting a close ----------------------------------------------------------------------
@@ -183,9 +177,9 @@ class ClosingService:
         first = self.queries.first_service_start()
         return None if first is None else Month.of(first)
 
-    def request_close(self, month_text: str, issue_date_text: str | None = None) -> dict[str, Any]:
+    def request_close(self, command: CloseMonth) -> dict[str, Any]:
         """Start (or resume) the close of a month; closing a closed month issues nothing (§7)."""
-        month = parse_month(month_text)
+        month, issue_date_text = command.month, command.issue_date
         existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
         if existing is None or existing.status == "failed":
             issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_date

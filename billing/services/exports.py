@@ -79,10 +79,6 @@ class SepaExportService:
     def directory(self) -> Path:
         return Path(self.settings.storage_dir) / "sepa"
 
-    def export(self, payload: Any) -> SepaFile:
-        """The CLI's and the scripts' way in: the request as a dict, checked as the API checks it."""
-        return self.export_file(ExportSepa.from_request(payload))
-
     def export_file(self, command: ExportSepa) -> SepaFile:
         """The file for a collection date: the stored one when it exists, else a new one (API.md)."""
         day, scheme, version = command.collection_date, command.scheme, command.version

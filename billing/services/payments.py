@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol
 
+from billing.commands.payments import RecordPayment
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import run_command
 from billing.services.ports import ReadModels
@@ -53,23 +54,25 @@ class PaymentService:
             raise NotFound(f"invoice {number!r} not found", field="invoice")
         return row
 
-    def record(self, account: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """API.md "POST /v1/admin/customers/{account}/payments", with the allocation in the answer."""
+    def record(self, account: str, command: RecordPayment) -> dict[str, Any]:
+        """API.md "POST /v1/admin/customers/{account}/payments", with the allocation in the answer.
+
+        Checked in the order the API always answered: account, invoice (404), its owner, amount, day.
+        """
         code = validate_account_id(account)
-        invoice = self._invoice(payload.get("invoice"))
+        invoice = self._invoice(command.invoice)
         if invoice.account != code:
             raise InvalidInput(f"invoice {invoice.number!r} is not an invoice of account {code!r}", field="invoice")
-        amount = require_money(payload.get("amount"), "amount", positive=True)
-        received_on = require_date(payload.get("received_on"), "received_on")
-        result = self._allocate(code, invoice, amount.amount, received_on, payload.get("method"),
-                                payload.get("reference", ""))
+        amount = require_money(command.amount, "amount", positive=True)
+        received_on = require_date(command.received_on, "received_on")
+        result = self._allocate(code, invoice, amount.amount, received_on, command.method, command.reference)
         return {
             "account": code,
             "invoice": invoice.number,
             "amount": str(amount),
             "received_on": received_on.isoformat(),
-            "method": payload.get("method"),
-            "reference": payload.get("reference", ""),
+            "method": command.method,
+            "reference": command.reference,
             **result,
         }
 

@@ -80,6 +80,9 @@ class UsageQueries(Protocol):
     def booked_in(self, account: str, month_index: int) -> tuple[list[tuple[int, int]], int]:
         """(origin month index, credits) booked in the month, and the credits stamped in it (§7)."""
 
+    def daily_credits(self, account: str, month: Month) -> dict[date, int]:
+        """Credits by Paris day of their instant in the month, from the usage index (every accepted event)."""
+
 
 class ServiceStarts:
     """Account -> service start instant, for validating usage without a query per event."""
@@ -229,6 +232,10 @@ class UsageService:
         """:meth:`month_usage` after the read models have caught up with every fact recorded so far."""
         self.read_models.sync()
         return self.month_usage(account, month)
+
+    def daily_credits(self, account: str, month: Month) -> dict[date, int]:
+        """The month's credits by Paris day, for the customer's usage statement (``usage.xlsx``)."""
+        return self.queries.daily_credits(account, month)
 
     def month_usage(self, account: str, month: Month) -> dict[str, Any]:
         """Credits booked in a month (late usage included) and what came late, from the read model."""

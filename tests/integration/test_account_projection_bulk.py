@@ -18,6 +18,7 @@ from billing.persistence.projections import ReadModelProjector
 from ledger.account import CustomerAccount
 from ledger.clock import FixedClock
 from ledger.contract_terms import termination_effective_end
+from ledger.grid_catalogue import grid_from_dict
 from ledger.money import Money
 
 START = date(2026, 2, 10)  # the factories' contract
@@ -142,7 +143,7 @@ def test_a_row_that_fails_only_when_the_step_is_flushed_stops_the_projector_at_i
     """Two accounts grant credits with the same id (a key the read model holds once): in bulk the
     insert fails at the flush, after both events were buffered; the step is applied again event by
     event, which names the second grant, and everything before it is projected."""
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     first, second, third = (new_account(code, GRID_2026_A["version"]) for code in ("acme", "globex", "initech"))
     first.grant_penalty_credit("dup", Money.of("10.00"), "outage", date(2026, 3, 3), date(2026, 3, 4))
     second.grant_penalty_credit("dup", Money.of("10.00"), "outage", date(2026, 3, 3), date(2026, 3, 4))
@@ -165,7 +166,7 @@ def test_a_step_of_new_accounts_runs_as_many_statements_for_150_accounts_as_for_
     accounts (registered, signed, an option each); per event, they grow with every event."""
     from sqlalchemy import event
 
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     container.projector.catch_up()
     grid = GRID_2026_A["version"]
     statements: list[str] = []

@@ -27,11 +27,13 @@ from sqlalchemy import select
 from support.factories import GRID_2026_A
 
 from billing.bootstrap import Container, bootstrap
+from billing.commands.closing import CloseMonth
 from billing.jobs import Jobs
 from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.account import CustomerAccount
 from ledger.clock import PARIS, FixedClock
+from ledger.grid_catalogue import grid_from_dict
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -99,7 +101,7 @@ class Worker:
 
 def seed(container: Container, count: int) -> list[str]:
     """``count`` accounts built as aggregates and saved at once, with October usage over their cap."""
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     names = [f"client{i:05d}" for i in range(count)]
     aggregates = []
     for i, name in enumerate(names):
@@ -156,7 +158,7 @@ def assert_same_as_preview(container: Container, expected: dict[str, str], billa
 
 
 def preview_totals(container: Container) -> dict[str, str]:
-    return {i["account"]: i["total_ttc"] for i in container.closing.preview(MONTH, ISSUE_DATE)}
+    return {i["account"]: i["total_ttc"] for i in container.closing.preview(CloseMonth.from_request(MONTH, ISSUE_DATE))}
 
 
 def test_close_on_redis_with_a_real_worker(redis_container: Container, tmp_path: Path) -> None:
@@ -165,14 +167,14 @@ def test_close_on_redis_with_a_real_worker(redis_container: Container, tmp_path:
     assert sorted(expected) == billable
     worker = Worker(redis_container.settings, tmp_path / "worker.log")
     try:
-        answer = redis_container.closing.request_close(MONTH, ISSUE_DATE)
+        answer = redis_container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
         assert answer["status"] in {"closing", "closed"} and answer["job"]
         wait_closed(redis_container, 60)
     finally:
         worker.stop()
     assert_same_as_preview(redis_container, expected, billable)
     # closing again issues nothing
-    again = redis_container.closing.request_close(MONTH, ISSUE_DATE)
+    again = redis_container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
     assert again["status"] == "closed"
     assert len(issued(redis_container)) == len(billable)
 
@@ -190,7 +192,7 @@ def test_close_survives_workers_killed_at_random(redis_container: Container, tmp
         worker = Worker(redis_container.settings, log)
         try:
             if not requested:
-                redis_container.closing.request_close(MONTH, ISSUE_DATE)
+                redis_container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
                 requested = True
             elif state(redis_container)["status"] == "closing":
                 jobs.send_close(MONTH)  # the killed worker's message waits for Redis' requeue

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from support.foundation_helpers import signed_up
 
 from billing.bootstrap import Container
+from billing.commands.accounts import RecordIntervention
 from billing.persistence import tables as t
 from billing.persistence.idempotency import CURRENT, IdempotencyStore, PendingKey
 from ledger.clock import FixedClock
@@ -24,7 +26,7 @@ def test_the_key_is_reserved_with_the_first_saved_event_and_not_by_a_refused_com
     context = CURRENT.set(refused)
     try:
         with pytest.raises(InvalidInput):
-            container.accounts.record_intervention("acme", {"on": "2026-02-11", "hours": "745", "description": "x"})
+            container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("745"), "x"))
     finally:
         CURRENT.reset(context)
     assert not refused.reserved
@@ -33,8 +35,8 @@ def test_the_key_is_reserved_with_the_first_saved_event_and_not_by_a_refused_com
     pending = PendingKey("b" * 64, "r" * 64, now)
     context = CURRENT.set(pending)
     try:
-        container.accounts.record_intervention("acme", {"on": "2026-02-11", "hours": "1.5", "description": "x"})
-        container.accounts.record_intervention("acme", {"on": "2026-02-12", "hours": "1.5", "description": "y"})
+        container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), "x"))
+        container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 12), Decimal("1.5"), "y"))
     finally:
         CURRENT.reset(context)
     assert pending.reserved

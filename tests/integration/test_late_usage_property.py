@@ -17,8 +17,11 @@ from hypothesis import strategies as st
 from support.factories import GRID_2026_A, contract, customer
 
 from billing.bootstrap import bootstrap
+from billing.commands.accounts import RegisterCustomer, SignContract
+from billing.commands.closing import CloseMonth
 from billing.settings import Settings
 from ledger.clock import PARIS, FixedClock
+from ledger.grid_catalogue import grid_from_dict
 from ledger.months import Month
 from pricing.proration import overage_blocks
 
@@ -55,10 +58,10 @@ def test_the_overage_billed_for_a_month_is_its_overage_at_its_own_cap_whenever_u
     container = bootstrap(Settings(database_url=url, admin_token="t", storage_dir=tmp_path / "docs"), clock,
                           migrate=True)
     try:
-        container.catalogue.publish(GRID_2026_A)
-        container.accounts.register(customer("acme"))
-        container.accounts.sign_contract("acme", contract(
-            "2026-02-01", plan="START", installation_fee="0.00", payment_method="transfer", mandate=None))
+        container.catalogue.publish(grid_from_dict(GRID_2026_A))
+        container.accounts.register(RegisterCustomer.from_request(customer("acme")))
+        container.accounts.sign_contract("acme", SignContract.from_request(contract(
+            "2026-02-01", plan="START", installation_fee="0.00", payment_method="transfer", mandate=None)))
         for close, month in enumerate(MONTHS):
             after = month.next()
             clock.set(datetime(after.year, after.month, 1, 12, 0, tzinfo=PARIS))  # month ended, not closed
@@ -70,7 +73,7 @@ def test_the_overage_billed_for_a_month_is_its_overage_at_its_own_cap_whenever_u
             if events:
                 container.usage.ingest(json.dumps({"events": events}).encode())
             clock.set(datetime(after.year, after.month, 2, 12, 0, tzinfo=PARIS))
-            container.closing.request_close(str(month), f"{after.year}-{after.month:02d}-02")
+            container.closing.request_close(CloseMonth(month, f"{after.year}-{after.month:02d}-02"))
             assert container.closing.month_state(str(month))["status"] == "closed"
         billed: defaultdict[str, Decimal] = defaultdict(Decimal)
         for invoice in container.invoices.list(month=None, account="acme"):

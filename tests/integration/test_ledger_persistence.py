@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy import select
 from support.foundation_helpers import close_february, count, signed_up
 
 from billing.bootstrap import Container, bootstrap
+from billing.commands.accounts import AcceptOption, RecordIntervention, RecordSupportHours
+from billing.commands.payments import RecordPayment
 from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.clock import FixedClock
@@ -41,9 +44,9 @@ def test_events_are_stored_and_aggregates_reload_after_a_new_bootstrap(
     container: Container, settings: Settings, clock: FixedClock
 ) -> None:
     signed_up(container, "acme")
-    container.accounts.accept_option("acme", {"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-02-10"})
-    container.accounts.record_support_hours("acme", {"on": "2026-02-11", "hours": "2.5", "note": "setup"})
-    container.accounts.record_intervention("acme", {"on": "2026-02-11", "hours": "1.5", "description": "export"})
+    container.accounts.accept_option("acme", AcceptOption("advanced_support", "AS4", date(2026, 2, 10)))
+    container.accounts.record_support_hours("acme", RecordSupportHours(date(2026, 2, 11), Decimal("2.5"), "setup"))
+    container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), "export"))
     stored = container.ledger.recorder.max_notification_id()
     assert stored is not None and stored > 0
     container.close()
@@ -76,7 +79,7 @@ def test_eight_racing_acceptances_of_one_option_have_exactly_one_winner(containe
     before = container.ledger.recorder.max_notification_id()
 
     results = race(8, lambda i: container.accounts.accept_option(
-        "acme", {"option": "branding_removal", "accepted_on": "2026-03-01"}))
+        "acme", AcceptOption("branding_removal", None, date(2026, 3, 1))))
 
     winners = [r for r in results if not isinstance(r, Exception)]
     losers = [r for r in results if isinstance(r, Exception)]
@@ -97,9 +100,8 @@ def test_concurrent_payments_on_one_account_are_all_recorded(container: Containe
     number = invoices[0]["number"]
 
     n = 8
-    results = race(n, lambda i: container.accounts.record_payment("acme", {
-        "invoice": number, "amount": "10.00", "received_on": "2026-03-02", "method": "transfer",
-        "reference": f"VIR-{i}"}))
+    results = race(n, lambda i: container.payments.record(
+        "acme", RecordPayment(number, "10.00", "2026-03-02", "transfer", reference=f"VIR-{i}")))
 
     assert [r for r in results if isinstance(r, Exception)] == []
     acme = container.accounts.get("acme")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,6 +10,8 @@ from support.foundation_helpers import close_february, signed_up
 from test_ledger_persistence import race
 
 from billing.bootstrap import Container
+from billing.commands.exports import ExportSepa
+from billing.commands.payments import RecordPayment
 from billing.persistence import tables as t
 from ledger.clock import PARIS, FixedClock
 from ledger.errors import Conflict
@@ -29,7 +31,7 @@ def test_files_for_different_dates_written_together_never_share_an_invoice(
     with_creditor(container)
     clock.set(datetime(2026, 3, 30, 9, 0, tzinfo=PARIS))
     days = ["2026-04-01", "2026-04-02", "2026-04-07", "2026-04-08"]
-    results = race(len(days), lambda i: container.exports.export({"collection_date": days[i]}))
+    results = race(len(days), lambda i: container.exports.export_file(ExportSepa(date.fromisoformat(days[i]))))
     files = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
     # Whoever wins takes the three invoices; the others find nothing left to collect.
@@ -45,9 +47,8 @@ def test_concurrent_payments_never_apply_more_than_is_due(container: Container, 
     signed_up(container, "acme")
     number = close_february(container, clock)[0]["number"]
     # Four payments of 500.00 at once on 1367.15 due: 1367.15 applied in all, 632.85 unapplied.
-    results = race(4, lambda i: container.payments.record("acme", {
-        "invoice": number, "amount": "500.00", "received_on": "2026-03-20", "method": "transfer",
-        "reference": f"VIR-{i}"}))
+    results = race(4, lambda i: container.payments.record(
+        "acme", RecordPayment(number, "500.00", "2026-03-20", "transfer", reference=f"VIR-{i}")))
     assert [r for r in results if isinstance(r, Exception)] == []
     assert sum(Decimal(r["applied"]) for r in results) == Decimal("1367.15")
     assert sum(Decimal(r["unapplied"]) for r in results) == Decimal("632.85")

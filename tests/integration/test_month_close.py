@@ -19,9 +19,12 @@ from support.api_helpers import ADMIN, at, get, post, wait_closed
 from support.factories import GRID_2026_A, contract, customer
 from support.jobs import HeldJobs
 
+from billing.commands.accounts import RegisterCustomer, SignContract
+from billing.commands.closing import CloseMonth
 from billing.persistence import tables as t
 from ledger.account import CustomerAccount
 from ledger.clock import FixedClock
+from ledger.grid_catalogue import grid_from_dict
 from ledger.months import Month
 
 
@@ -56,7 +59,7 @@ def setup_acme(client: TestClient) -> None:
 def seed_accounts(client: TestClient, count: int, start: date = date(2026, 2, 1)) -> list[str]:
     """``count`` START accounts (cap 5000, blocks of 1000 at 4.00), built as aggregates and saved at once."""
     container = client.app.state.container  # type: ignore[attr-defined]
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     names = [f"acct{i:04d}" for i in range(count)]
     aggregates = []
     for name in names:
@@ -265,19 +268,19 @@ def _quiet_random() -> None:
 def test_a_contract_signed_during_the_close_is_billed_by_the_same_close(container: Any, clock: FixedClock) -> None:
     """The close finishes only when every billable account has its invoice: one that became
     billable after the close loaded its inputs is picked up before the month is marked closed."""
-    container.catalogue.publish(GRID_2026_A)
-    container.accounts.register(customer("acme"))
-    container.accounts.sign_contract("acme", contract("2026-02-01"))
-    container.accounts.register(customer("late"))
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
+    container.accounts.register(RegisterCustomer.from_request(customer("acme")))
+    container.accounts.sign_contract("acme", SignContract.from_request(contract("2026-02-01")))
+    container.accounts.register(RegisterCustomer.from_request(customer("late")))
     at(clock, "2026-03-02")
     container.closing.jobs = HeldJobs()  # the job is run by hand below
-    assert container.closing.request_close("2026-02", "2026-03-02")["status"] == "closing"
+    assert container.closing.request_close(CloseMonth.from_request("2026-02", "2026-03-02"))["status"] == "closing"
 
     signed: list[int] = []
 
     def sign_late_contract(issued: int) -> None:
         if not signed:
-            container.accounts.sign_contract("late", contract("2026-02-15"))
+            container.accounts.sign_contract("late", SignContract.from_request(contract("2026-02-15")))
             signed.append(issued)
 
     container.closing.run_close("2026-02", on_chunk=sign_late_contract)

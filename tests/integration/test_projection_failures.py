@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from support.factories import GRID_2026_A, contract, customer
 from support.foundation_helpers import count, dump, signed_up
 
 from billing.bootstrap import Container
+from billing.commands.accounts import RecordIntervention
 from billing.persistence import tables as t
 from billing.persistence.projections import HandlerFailed, ReadModelProjector
 from ledger.clock import FixedClock
@@ -77,7 +80,7 @@ def test_a_failing_handler_stops_the_projector_at_that_event_and_reads_keep_work
 
 def test_a_failed_rebuild_leaves_the_old_read_models(container: Container, clock: FixedClock) -> None:
     signed_up(container, "acme", "globex")
-    container.accounts.record_intervention("acme", {"on": "2026-02-11", "hours": "1.5", "description": BAD})
+    container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), BAD))
     container.projector.catch_up()
     before = dump(container.engine)
     position = container.projector.position()

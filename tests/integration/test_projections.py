@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from support.factories import usage_events
 from support.foundation_helpers import close_february, count, dump, ingest, signed_up
 
 from billing.bootstrap import Container, bootstrap, create_read_model_engine
+from billing.commands.accounts import AcceptOption, RecordIntervention, RecordSupportHours
+from billing.commands.payments import RecordPayment
 from billing.persistence import tables as t
 from billing.persistence.handlers import register_handlers
 from billing.persistence.projections import ReadModelProjector
@@ -30,15 +33,14 @@ def busy_history(container: Container, clock: FixedClock) -> None:
         # 4 batches of 25 events × 40 credits = 4,000 credits per account in February.
         for batch in range(4):
             ingest(container, usage_events(account, 25, credits=40, prefix=f"b{batch}"))
-    container.accounts.accept_option("acme", {"option": "advanced_support", "pack": "AS4", "accepted_on": "2026-02-10"})
-    container.accounts.record_support_hours("acme", {"on": "2026-02-11", "hours": "2.5"})
-    container.accounts.record_intervention("globex", {"on": "2026-02-11", "hours": "1.5", "description": "export"})
+    container.accounts.accept_option("acme", AcceptOption("advanced_support", "AS4", date(2026, 2, 10)))
+    container.accounts.record_support_hours("acme", RecordSupportHours(date(2026, 2, 11), Decimal("2.5")))
+    container.accounts.record_intervention("globex", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), "export"))
     invoices = close_february(container, clock)
     for invoice in invoices:
         for i in range(3):
-            container.accounts.record_payment(invoice["account"], {
-                "invoice": invoice["number"], "amount": "100.00", "received_on": "2026-03-02",
-                "method": "transfer", "reference": f"{invoice['number']}-{i}"})
+            container.payments.record(invoice["account"], RecordPayment(
+                invoice["number"], "100.00", "2026-03-02", "transfer", reference=f"{invoice['number']}-{i}"))
 
 
 def test_two_concurrent_projectors_apply_each_event_exactly_once(

@@ -9,17 +9,20 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from billing.bootstrap import Container
+from billing.commands.accounts import RegisterCustomer, SignContract
+from billing.commands.closing import CloseMonth
 from billing.persistence import tables as t
 from ledger.clock import PARIS, FixedClock
+from ledger.grid_catalogue import grid_from_dict
 from support.factories import GRID_2026_A, contract, customer
 
 
 def signed_up(container: Container, *accounts: str) -> None:
     """Grid 2026-A, then each account registered with the factories' PRO contract from 2026-02-10."""
-    container.catalogue.publish(GRID_2026_A)
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
     for account in accounts:
-        container.accounts.register(customer(account))
-        container.accounts.sign_contract(account, contract())
+        container.accounts.register(RegisterCustomer.from_request(customer(account)))
+        container.accounts.sign_contract(account, SignContract.from_request(contract()))
 
 
 def ingest(container: Container, events: list[dict[str, Any]]) -> Any:
@@ -29,7 +32,7 @@ def ingest(container: Container, events: list[dict[str, Any]]) -> Any:
 def close_february(container: Container, clock: FixedClock) -> list[dict[str, Any]]:
     """Move to 2 March 2026 and close February in this process; return its invoices."""
     clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=PARIS))
-    state = container.closing.request_close("2026-02", "2026-03-02")
+    state = container.closing.request_close(CloseMonth.from_request("2026-02", "2026-03-02"))
     if state["status"] != "closed":
         container.closing.run_close("2026-02")
     container.projector.catch_up()

@@ -33,8 +33,9 @@ from billing.commands.accounts import (
     RegisterCustomer,
     SignContract,
 )
+from billing.commands.closing import parse_month
+from billing.commands.payments import RecordPayment
 from billing.services.accounts import AccountService
-from billing.services.closing import parse_month
 from billing.services.usage import UsageService
 from ledger.account import CustomerAccount
 
@@ -139,7 +140,8 @@ def grant_penalty_credit(
 @router.post("/customers/{account}/payments", status_code=201, response_model=RecordedOut, tags=["customers"])
 def record_payment(account: str, body: PaymentIn, payments: PaymentsDep, _: AdminDep) -> dict[str, Any]:
     """A payment received for an invoice: what it settled (applied) and what is kept as unapplied credit."""
-    return payments.record(account, body.model_dump())
+    command = RecordPayment(body.invoice, body.amount, body.received_on, body.method, body.reference)
+    return payments.record(account, command)
 
 
 @router.post(
@@ -170,8 +172,3 @@ def month_usage_view(usage: UsageService, accounts: AccountService, account: str
     cap = accounts.month_cap(account, billing_month)  # §4, §5.4
     return {"account": account, "month": str(billing_month), "credits": booked["credits"], "cap": cap,
             "late_usage": booked["late_usage"], "stamped_in_month": booked["stamped_in_month"]}
-
-
-def _month_usage(container: Any, account: str, month_text: str) -> dict[str, Any]:
-    """The admin usage figures for routes that hold the container (documents.py)."""
-    return month_usage_view(container.usage, container.accounts, account, month_text)

@@ -12,17 +12,18 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
 
 from billing.api.deps import (
+    AccountsDep,
     AdminDep,
-    ContainerDep,
     CreditNotesDep,
     DocumentsDep,
     InvoicesDep,
     ReaderDep,
+    UsageDep,
     ensure_may_see,
 )
+from billing.commands.closing import parse_month
 from billing.commands.credit_notes import IssueCreditNote
-from billing.documents.usage_workbook import daily_credits, usage_workbook
-from billing.services.closing import parse_month
+from billing.documents.usage_workbook import usage_workbook
 from billing.services.documents import DocumentService
 from billing.services.tokens import Principal
 from invoices.retention import RangeRefused, access_open, archive_range, visible_since
@@ -179,17 +180,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/customers/{account}/usage.xlsx", tags=["usage"], response_class=Response)
 def usage_statement(
     account: str,
-    container: ContainerDep,
+    documents: DocumentsDep,
+    usage: UsageDep,
+    accounts: AccountsDep,
     principal: ReaderDep,
     month: str = Query(..., description="YYYY-MM", examples=["2026-02"]),
 ) -> Response:
     """The month's credits by day against the cap, late usage by original month, and a chart."""
-    from billing.api.routes.customers import _month_usage  # the admin usage figures: cap and late usage
+    from billing.api.routes.customers import month_usage_view  # the admin usage figures: cap and late usage
 
-    _ensure_customer_access(container.documents, principal, account)
+    _ensure_customer_access(documents, principal, account)
     billing_month = parse_month(month)
-    usage = _month_usage(container, account, month)
-    per_day = daily_credits(container.engine, account, billing_month)
-    data = usage_workbook(account, billing_month, per_day, usage["cap"], usage["late_usage"])
+    figures = month_usage_view(usage, accounts, account, month)
+    per_day = usage.daily_credits(account, billing_month)
+    data = usage_workbook(account, billing_month, per_day, figures["cap"], figures["late_usage"])
     return Response(data, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="usage-{account}-{billing_month}.xlsx"'})

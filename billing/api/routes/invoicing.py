@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query
 from billing.api.deps import AdminDep, ClosingDep, DocumentsDep, InvoicesDep, ReaderDep, ensure_may_see
 from billing.api.responses import InvoiceList, InvoiceOut, MonthStateOut, PreviewOut
 from billing.api.schemas import CloseIn, CloseOut
-from billing.services.closing import parse_month
+from billing.commands.closing import CloseMonth, parse_month
 
 router = APIRouter(prefix="/v1")
 
@@ -24,7 +24,7 @@ def preview_month(
 ) -> dict[str, Any]:
     """A dry run of the close: the invoices it would issue, unnumbered, the accounts it cannot rate (§7)
     and the Factur-X rules each document would fail (``document_errors``). Issues nothing."""
-    preview = closing.preview_with_errors(month, issue_date)
+    preview = closing.preview_with_errors(CloseMonth.from_request(month, issue_date))
     preview["invoices"], preview["document_errors"] = documents.preview_documents(preview["invoices"])
     return preview
 
@@ -34,7 +34,7 @@ def close_month(
     month: str, closing: ClosingDep, _: AdminDep, body: CloseIn | None = Body(None)
 ) -> dict[str, Any]:
     """Close a month: issue and number its invoices (a job). Closing a closed month issues nothing."""
-    return closing.request_close(month, body.issue_date if body else None)
+    return closing.request_close(CloseMonth.from_request(month, body.issue_date if body else None))
 
 
 @router.get("/admin/months/{month}", response_model=MonthStateOut, tags=["months"])

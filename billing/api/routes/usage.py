@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
-from billing.api.deps import ContainerDep, IngestDep
+from billing.api.deps import IngestDep, SettingsDep, UsageDep
 from billing.api.schemas import UsageOut
 
 router = APIRouter(prefix="/v1", tags=["usage"])
@@ -44,8 +44,8 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
         }
     },
 )
-async def report_usage(request: Request, container: ContainerDep, _: IngestDep) -> UsageOut:
+async def report_usage(request: Request, usage: UsageDep, settings: SettingsDep, _: IngestDep) -> UsageOut:
     """Record up to 10,000 usage events; ids already recorded with the same content count as duplicates."""
-    body = await read_limited_body(request, container.settings.max_request_bytes)
-    result = await run_in_threadpool(container.usage.ingest, body)
+    body = await read_limited_body(request, settings.max_request_bytes)
+    result = await run_in_threadpool(usage.ingest, body)
     return UsageOut(accepted=result.accepted, duplicates=result.duplicates)

@@ -14,11 +14,6 @@ class SqlAccountQueries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def invoice_owner(self, number: str) -> str | None:
-        with self.engine.connect() as conn:
-            owner = conn.execute(select(t.invoices.c.account).where(t.invoices.c.number == number)).scalar()
-        return None if owner is None else str(owner)
-
     def invoice_totals(self, account: str) -> dict[str, tuple[Money, Money]]:
         with self.engine.connect() as conn:
             return {

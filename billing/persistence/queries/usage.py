@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, func, select, text
 
 from billing.persistence import tables as t
 from billing.persistence.json_codec import json_text
+from ledger.clock import PARIS
+from ledger.months import Month
 
 
 class SqlUsageQueries:
@@ -83,3 +86,21 @@ class SqlUsageQueries:
                 {"a": account, "m": month_index},
             ).scalar_one()
         return [(int(o), int(c)) for o, c in rows], int(stamped)
+
+    def daily_credits(self, account: str, month: Month) -> dict[date, int]:
+        start = datetime.combine(month.first_day, datetime.min.time(), PARIS).astimezone(UTC)
+        end = datetime.combine(month.next().first_day, datetime.min.time(), PARIS).astimezone(UTC)
+        k = t.usage_keys.c
+        per_day: defaultdict[date, int] = defaultdict(int)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(k.at_micros, k.credits).where(
+                    k.account == account,
+                    k.at_micros >= int(start.timestamp() * 1_000_000),
+                    k.at_micros < int(end.timestamp() * 1_000_000),
+                )
+            )
+            for at_micros, credits in rows:
+                day = datetime.fromtimestamp(at_micros / 1_000_000, UTC).astimezone(PARIS).date()
+                per_day[day] += int(credits)
+        return dict(per_day)
