@@ -17,6 +17,12 @@ from ledger.input_checks import optional_date, require_date, require_decimal, re
 from ledger.money import Money
 
 
+def _given(data: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """A value as the request gave it: the aggregate's command checks its presence, type and range in
+    its own order (guard, then mutate), so the 422 a bad value gets is the one it always got."""
+    return data.get(name, default)
+
+
 def _hours(value: Any) -> Decimal:
     """Hours as a decimal; the aggregate checks the range (more than 0, at most 744) after its own checks."""
     return require_decimal(value, "hours", max_places=2)
@@ -34,9 +40,9 @@ class RegisterCustomer:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> RegisterCustomer:
-        return cls(data.get("account"), data.get("legal_name"), data.get("siren"),  # type: ignore[arg-type]
-                   data.get("vat_number"), data.get("vat_regime"), data.get("billing_email"),  # type: ignore[arg-type]
-                   data.get("address"))  # type: ignore[arg-type]
+        return cls(_given(data, "account"), _given(data, "legal_name"), _given(data, "siren"),
+                   _given(data, "vat_number"), _given(data, "vat_regime"), _given(data, "billing_email"),
+                   _given(data, "address"))
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,10 @@ class SignContract:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> SignContract:
-        start = require_date(data.get("service_start"), "service_start")
-        plan = data.get("plan")
-        return cls(plan, start, require_money(data.get("installation_fee", "0.00"), "installation_fee"),  # type: ignore[arg-type]
-                   data.get("freemium", False), data.get("payment_method"), data.get("mandate"))  # type: ignore[arg-type]
+        start = require_date(_given(data, "service_start"), "service_start")
+        plan = _given(data, "plan")
+        return cls(plan, start, require_money(_given(data, "installation_fee", "0.00"), "installation_fee"),
+                   _given(data, "freemium", False), _given(data, "payment_method"), _given(data, "mandate"))
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,8 @@ class AcceptOption:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> AcceptOption:
-        day = require_date(data.get("accepted_on"), "accepted_on")
-        return cls(data.get("option"), data.get("pack"), day)  # type: ignore[arg-type]
+        day = require_date(_given(data, "accepted_on"), "accepted_on")
+        return cls(_given(data, "option"), _given(data, "pack"), day)
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class EndOption:
 
     @classmethod
     def from_request(cls, option: str, data: Mapping[str, Any]) -> EndOption:
-        return cls(option, require_date(data.get("ended_on"), "ended_on"))
+        return cls(option, require_date(_given(data, "ended_on"), "ended_on"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ class RecordSupportHours:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> RecordSupportHours:
-        return cls(require_date(data.get("on"), "on"), _hours(data.get("hours")), data.get("note", ""))
+        return cls(require_date(_given(data, "on"), "on"), _hours(_given(data, "hours")), _given(data, "note", ""))
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ class RecordIntervention:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> RecordIntervention:
-        return cls(require_date(data.get("on"), "on"), _hours(data.get("hours")), data.get("description"))  # type: ignore[arg-type]
+        return cls(require_date(_given(data, "on"), "on"), _hours(_given(data, "hours")), _given(data, "description"))
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,10 @@ class GrantPenaltyCredit:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> GrantPenaltyCredit:
-        requested = require_money(data.get("amount"), "amount", positive=True)
-        return cls(data.get("id"), requested, data.get("reason"),  # type: ignore[arg-type]
-                   require_date(data.get("incident_on"), "incident_on"), require_date(data.get("granted_on"), "granted_on"))
+        requested = require_money(_given(data, "amount"), "amount", positive=True)
+        return cls(_given(data, "id"), requested, _given(data, "reason"),
+                   require_date(_given(data, "incident_on"), "incident_on"),
+                   require_date(_given(data, "granted_on"), "granted_on"))
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,7 @@ class NotifyTermination:
 
     @classmethod
     def from_request(cls, data: Mapping[str, Any]) -> NotifyTermination:
-        notified_on = require_date(data.get("notified_on"), "notified_on")
-        requested_end = optional_date(data.get("requested_end"), "requested_end")
-        return cls(notified_on, data.get("channel"), requested_end,  # type: ignore[arg-type]
-                   data.get("initiated_by") or "customer", data.get("reason") or "notice")
+        notified_on = require_date(_given(data, "notified_on"), "notified_on")
+        requested_end = optional_date(_given(data, "requested_end"), "requested_end")
+        return cls(notified_on, _given(data, "channel"), requested_end,
+                   _given(data, "initiated_by") or "customer", _given(data, "reason") or "notice")

@@ -172,7 +172,7 @@ def _load(
     *,
     only: set[str] | None,
     usage_through: Month | None,
-    extra: set[str] = frozenset(),  # type: ignore[assignment]
+    extra: frozenset[str] | set[str] = frozenset(),
 ) -> list[AccountMonth]:
     """The inputs of ``month``; ``usage_through`` set: its whole usage booked up to that month (§7)."""
     first, last = month.first_day, month.last_day
