@@ -98,8 +98,11 @@ class Assessment:
     answer_by: date
     flags: tuple[str, ...]  # unknown_sender, auto_reply, bounce, bulk, forwarded
     language: str  # "fr" | "en"
-    termination_kind: str | None  # §9: "end_of_period" | "early" | "interruption"
+    termination_kind: str | None  # §9: one of TERMINATION_KINDS
     request: str | None = None  # "reference_opt_out" (art. 17.1): an option request finance accepts
+
+
+TERMINATION_KINDS = ("end_of_period", "early", "interruption")  # §9, as the email asks
 
 
 def deadlines(received_at: datetime) -> tuple[date, date]:

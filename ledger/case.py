@@ -19,12 +19,13 @@ from ledger.errors import Conflict, InvalidInput
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
 KINDS = ("dispute", "termination", "other")
+WAITING_KINDS = ("dispute", "termination")  # the kinds finance must answer (art. 10.4, 9.3)
 OUTCOMES = ("rejected", "accepted")
 
 
 def is_open_at_receipt(assessment: dict[str, Any]) -> bool:
     """Disputes, terminations and option requests (art. 17.1) wait for finance; the rest is filed."""
-    return assessment["kind"] in ("dispute", "termination") or bool(assessment.get("request"))
+    return assessment["kind"] in WAITING_KINDS or bool(assessment.get("request"))
 
 
 class Case(Aggregate):

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cases.disputes import TERMINATION_KINDS
 from ledger.case import OUTCOMES
 from ledger.input_checks import money_str, optional_date, optional_text, require_choice, require_money
 from ledger.money import Money
-
-TERMINATION_KINDS = ("end_of_period", "early", "interruption")  # §9, as the email asks (cases.disputes)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 
 from billing.commands.accounts import AcceptOption, NotifyTermination
-from billing.commands.cases import TERMINATION_KINDS, AcceptOptionRequest, AnswerCase, ConfirmTermination, ResolveCase
+from billing.commands.cases import AcceptOptionRequest, AnswerCase, ConfirmTermination, ResolveCase
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
@@ -27,8 +27,9 @@ from billing.services.case_views import CaseRow, case_view, case_view_from_row, 
 from billing.services.credit_notes import CreditNoteService
 from billing.services.ports import ReadModels
 from billing.settings import Settings
+from cases.disputes import TERMINATION_KINDS
 from cases.senders import SenderDirectory
-from ledger.case import Case
+from ledger.case import KINDS, Case
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.input_checks import money_str, require_choice
@@ -38,7 +39,6 @@ from ledger.money import Money
 __all__ = ["STATUSES", "TERMINATION_KINDS", "CaseQueries", "CaseService"]
 
 STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
-KINDS = ("dispute", "termination", "other")
 
 
 class CaseQueries(Protocol):

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from billing.persistence import tables as t
 from billing.services.case_views import CaseRow
 from cases.disputes import InvoiceFacts
+from ledger.case import WAITING_KINDS
 
 OPEN_STATUSES = ("open", "acknowledged", "answered")
 
@@ -142,7 +143,7 @@ class SqlCaseQueries:
             .where(
                 t.cases.c.status == "open",
                 t.cases.c.acknowledged_at.is_(None),
-                t.cases.c.kind.in_(("dispute", "termination")),
+                t.cases.c.kind.in_(WAITING_KINDS),
             )
             .order_by(t.cases.c.acknowledge_by, t.cases.c.received_at)
         )
