@@ -181,6 +181,10 @@ class ClosingService:
         """Start (or resume) the close of a month; closing a closed month issues nothing (§7)."""
         month, issue_date_text = command.month, command.issue_date
         existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
+        if existing is not None and existing.status == "failed" and issue_date_text is not None:
+            # §7: a failed month resumes with the issue date it started with; asked with another, 409
+            # before anything is resumed (issue 9's rule held for closing and closed months only).
+            check_same_issue_date(month, kept=existing.issue_date, asked=require_date(issue_date_text, "issue_date"))
         if existing is None or existing.status == "failed":
             issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_date
             if existing is None:

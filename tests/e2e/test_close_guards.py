@@ -127,6 +127,10 @@ def test_a_close_that_fails_half_way_is_marked_failed_and_resumes_gapless(
     refused(client, "/v1/admin/months/2026-03/close", {"issue_date": "2026-04-01"}, 409)
 
     monkeypatch.setattr(closing.ClosingService, "_issue_chunk", issue_chunk)  # fixed
+    # Resuming with another issue date would date bravo's and charlie's invoices differently: 409.
+    error = refused(client, "/v1/admin/months/2026-02/close", {"issue_date": "2026-03-03"}, 409)
+    assert error["message"] == "month 2026-02 was closed with issue date 2026-03-02, not 2026-03-03"
+    assert get(client, "/v1/admin/months/2026-02")["status"] == "failed"  # nothing resumed
     post(client, "/v1/admin/months/2026-02/close", {}, 202)  # resumes with its own issue date
     state = wait_closed(client, "2026-02")
     # 3 invoices of 500.00 HT (full February, no installation): 1500.00 HT, 1800.00 TTC.
