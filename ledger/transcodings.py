@@ -9,6 +9,9 @@ The account's records (ledger/account_records.py), a VAT rate and a debit's retu
 dataclasses kept as aggregate state; events stay flat (typed scalar fields), but a snapshot stores the state as it is, so each
 record type is stored too, as its fields (their Money and dates transcoded in turn):
 ``{"_type_": "payment", "_data_": {"invoice": ..., "amount": {"_type_": "money", ...}, ...}}``.
+A case's assessment and mail, and a service level's terms and tickets, are records carried by the
+events themselves (``Received``, ``TermsSet``); JSON has no tuple, so their tuple fields are made
+tuples again when read (``RecordWithTuples``).
 There is no production data yet: event shapes may change without upcasting.
 """
 
@@ -31,10 +34,12 @@ from ledger.account_records import (
     SupportHours,
     Termination,
 )
+from ledger.case import CaseAcknowledgment, CaseAssessment, CaseMail, CaseResolution, MailAttachment
 from ledger.customer import Address
 from ledger.direct_debit import DebitReturn
 from ledger.money import Money
 from ledger.months import Month
+from ledger.service_level import IncidentTicket, PenaltyApproval, ServiceTerms
 from ledger.vat_rates import VatRate
 
 
@@ -92,6 +97,17 @@ class RecordAsFields(Transcoding):
         return self.type(**data)
 
 
+class RecordWithTuples(RecordAsFields):
+    """A record with tuple fields: stored as JSON lists, given back as the tuples the record holds."""
+
+    def __init__(self, record_type: type[Any], name: str, tuples: tuple[str, ...]) -> None:
+        super().__init__(record_type, name)
+        self._tuples = frozenset(tuples)
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**{k: tuple(v) if k in self._tuples else v for k, v in data.items()})
+
+
 RECORD_TRANSCODINGS: tuple[Transcoding, ...] = (
     RecordAsFields(Mandate, "mandate"),
     RecordAsFields(Contract, "contract"),
@@ -104,6 +120,14 @@ RECORD_TRANSCODINGS: tuple[Transcoding, ...] = (
     RecordAsFields(Address, "address"),
     RecordAsFields(VatRate, "vat_rate"),
     RecordAsFields(DebitReturn, "debit_return"),
+    RecordWithTuples(CaseAssessment, "case_assessment", ("reasons", "flags")),
+    RecordAsFields(MailAttachment, "mail_attachment"),
+    RecordWithTuples(CaseMail, "case_mail", ("attachments",)),
+    RecordAsFields(CaseAcknowledgment, "case_acknowledgment"),
+    RecordAsFields(CaseResolution, "case_resolution"),
+    RecordAsFields(ServiceTerms, "service_terms"),
+    RecordAsFields(IncidentTicket, "incident_ticket"),
+    RecordAsFields(PenaltyApproval, "penalty_approval"),
 )
 
 LEDGER_TRANSCODINGS: tuple[Transcoding, ...] = (MoneyAsStr(), DateAsISO(), MonthAsStr(), *RECORD_TRANSCODINGS)

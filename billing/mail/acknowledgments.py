@@ -112,11 +112,11 @@ def send_due_acknowledgments(cases: CaseService, outbox: Outbox) -> int:
     sent = 0
     for key in cases.due_acknowledgments():
         case = cases.case(key)
-        if case.acknowledged_at is not None or not case.assessment.get("sender"):
+        if case.acknowledged_at is not None or not case.assessment.sender:
             continue
         view = cases.get(key)
         now = cases.clock.now().astimezone(PARIS)
-        message = acknowledgment(view, str(case.assessment.get("language", "fr")), format_datetime(now))
+        message = acknowledgment(view, case.assessment.language, format_datetime(now))
         reference = outbox.send(message, f"ack-{key}")
         cases.mark_acknowledged(key, now, str(view["sender"]), reference)
         sent += 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -11,7 +10,8 @@ from sqlalchemy import update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
-from ledger.case import is_open_at_receipt
+from ledger.case import CaseAssessment, is_open_at_receipt
+from ledger.input_checks import money_str
 
 
 def case_key(originator_id: UUID) -> str:
@@ -23,27 +23,27 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
 
     @on("Case.Received")
     def received(step: ProjectionStep, e: Any, _position: int) -> None:
-        a = e.assessment
+        a: CaseAssessment = e.assessment
         step.batched_rows.setdefault(t.cases, []).append(
             dict(
                 case_id=case_key(e.originator_id),
                 message_id=e.message_id,
-                kind=a["kind"],
+                kind=a.kind,
                 status="open" if is_open_at_receipt(a) else "filed",
-                account=a.get("account"),
-                sender=a.get("sender") or "",
-                subject=a.get("subject") or "",
-                invoice=a.get("invoice"),
-                amount=None if a.get("amount") is None else Decimal(a["amount"]),
-                received_at=datetime.fromisoformat(e.received_at),
-                valid=bool(a["valid"]),
-                reasons=list(a["reasons"]),
-                flags=list(a["flags"]),
-                acknowledge_by=date.fromisoformat(a["acknowledge_by"]),
-                answer_by=date.fromisoformat(a["answer_by"]),
-                termination_kind=a.get("termination_kind"),
-                request=a.get("request"),
-                reply_to=a.get("reply_to"),
+                account=a.account,
+                sender=a.sender,
+                subject=a.subject,
+                invoice=a.invoice,
+                amount=a.amount,
+                received_at=e.received_at,
+                valid=a.valid,
+                reasons=list(a.reasons),
+                flags=list(a.flags),
+                acknowledge_by=a.acknowledge_by,
+                answer_by=a.answer_by,
+                termination_kind=a.termination_kind,
+                request=a.request,
+                reply_to=a.reply_to,
                 acknowledged_at=None,
                 answered_on=None,
                 outcome=None,
@@ -65,11 +65,11 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
             .where(t.cases.c.case_id == case_key(e.originator_id), t.cases.c.status == "open")
             .values(status="acknowledged")
         )
-        case_update(step, e, acknowledged_at=datetime.fromisoformat(e.at))
+        case_update(step, e, acknowledged_at=e.at)
 
     @on("Case.Answered")
     def answered(step: ProjectionStep, e: Any, _position: int) -> None:
-        case_update(step, e, status="answered", answered_on=date.fromisoformat(e.on))
+        case_update(step, e, status="answered", answered_on=e.on)
 
     @on("Case.Resolved")
     def resolved(step: ProjectionStep, e: Any, _position: int) -> None:
@@ -78,6 +78,6 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
             e,
             status="resolved",
             outcome=e.outcome,
-            resolved_amount_ht=None if e.amount_ht is None else Decimal(e.amount_ht),
+            resolved_amount_ht=None if e.amount_ht is None else Decimal(money_str(e.amount_ht)),
             resolution_note=e.note,
         )

@@ -13,14 +13,13 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import asdict
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
-from billing.services.case_views import assessment_record, case_view
+from billing.services.case_views import assessment_record, case_view, mail_record
 from billing.services.ports import JobSender, ReadModels
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import ParsedMail, parse_message
@@ -111,19 +110,9 @@ class CaseIntake:
         """Assess one parsed message into a new (unsaved) Case."""
         account = directory.match(mail.sender)
         outcome = assess(mail, account, facts_of)
-        details = {
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "size": len(raw),
-            "sender": mail.sender,
-            "sender_name": mail.sender_name[:200],
-            "subject": mail.subject[:500],
-            "date": None if mail.date is None else mail.date.isoformat(),
-            "text": mail.text[:TEXT_KEPT],
-            "attachments": [asdict(a) for a in mail.attachments],
-        }
-        record = assessment_record(mail, account, outcome)
-        record["reply_to"] = self._thread_parent(mail)
-        return Case(message_id=mail.message_id, received_at=outcome.received_at.isoformat(), assessment=record, mail=details)
+        record = assessment_record(mail, account, outcome, reply_to=self._thread_parent(mail))
+        details = mail_record(hashlib.sha256(raw).hexdigest(), len(raw), mail, TEXT_KEPT)
+        return Case(message_id=mail.message_id, received_at=outcome.received_at, assessment=record, mail=details)
 
     def _thread_parent(self, mail: ParsedMail) -> str | None:
         """The case this message answers: the In-Reply-To/References name our acknowledgment
@@ -149,7 +138,7 @@ class CaseIntake:
             invoices[number] = invoice
         if invoice.status != "issued":
             return None
-        invoice.mark_disputed(str(case.id), case.received_on())
+        invoice.mark_disputed(str(case.id), case.received_on)
         return invoice
 
     def record_email(self, raw: bytes, *, senders: SenderDirectory | None = None, catch_up: bool = True) -> dict[str, Any]:

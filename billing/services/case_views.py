@@ -6,7 +6,7 @@ command read the :class:`~ledger.case.Case` right after its save, before the pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,8 @@ from typing import Any
 from cases.calendar import PARIS
 from cases.disputes import Assessment
 from cases.mail import ParsedMail
-from ledger.case import WAITING_KINDS, Case
+from ledger.case import WAITING_KINDS, Case, CaseAssessment, CaseMail, MailAttachment
+from ledger.input_checks import money_str
 
 
 @dataclass(frozen=True)
@@ -103,47 +104,81 @@ def case_view(case: Case) -> dict[str, Any]:
     resolution = case.resolution
     return {
         "case": str(case.id),
-        "kind": a["kind"],
+        "kind": a.kind,
         "status": case.status,
-        "invoice": a.get("invoice"),
-        "amount": a.get("amount"),
-        "received_at": datetime.fromisoformat(case.received_at).astimezone(PARIS).isoformat(),
-        "valid": a["valid"],
-        "reasons": list(a["reasons"]),
-        "acknowledge_by": a["acknowledge_by"],
-        "answer_by": a["answer_by"],
-        "account": a.get("account"),
-        "sender": a.get("sender") or "",
-        "subject": a.get("subject") or "",
-        "flags": list(a["flags"]),
-        "termination_kind": a.get("termination_kind"),
-        "request": a.get("request"),
-        "reply_to": a.get("reply_to"),
+        "invoice": a.invoice,
+        "amount": None if a.amount is None else f"{a.amount:.2f}",
+        "received_at": case.received_at.astimezone(PARIS).isoformat(),
+        "valid": a.valid,
+        "reasons": list(a.reasons),
+        "acknowledge_by": a.acknowledge_by.isoformat(),
+        "answer_by": a.answer_by.isoformat(),
+        "account": a.account,
+        "sender": a.sender,
+        "subject": a.subject,
+        "flags": list(a.flags),
+        "termination_kind": a.termination_kind,
+        "request": a.request,
+        "reply_to": a.reply_to,
         "message_id": case.message_id,
-        "acknowledged_at": None
-        if case.acknowledged_at is None
-        else datetime.fromisoformat(case.acknowledged_at).astimezone(PARIS).isoformat(),
-        "answered_on": case.answered_on,
-        "resolution": None if resolution is None else {k: resolution[k] for k in ("outcome", "amount_ht", "note")},
+        "acknowledged_at": None if case.acknowledged_at is None else case.acknowledged_at.astimezone(PARIS).isoformat(),
+        "answered_on": None if case.answered_on is None else case.answered_on.isoformat(),
+        "resolution": None
+        if resolution is None
+        else {
+            "outcome": resolution.outcome,
+            "amount_ht": None if resolution.amount_ht is None else money_str(resolution.amount_ht),
+            "note": resolution.note,
+        },
     }
 
 
-def assessment_record(mail: ParsedMail, account: str | None, outcome: Assessment) -> dict[str, Any]:
-    """The assessment as the Case's ``Received`` event keeps it."""
+def mail_view(mail: CaseMail) -> dict[str, Any]:
+    """What finance reads of the message itself, next to its case."""
     return {
-        "kind": outcome.kind,
-        "invoice": outcome.invoice,
-        "amount": None if outcome.amount is None else f"{outcome.amount:.2f}",
-        "valid": outcome.valid,
-        "reasons": list(outcome.reasons),
-        "flags": list(outcome.flags),
-        "acknowledge_by": outcome.acknowledge_by.isoformat(),
-        "answer_by": outcome.answer_by.isoformat(),
-        "received_on": outcome.received_at.astimezone(PARIS).date().isoformat(),
-        "termination_kind": outcome.termination_kind,
-        "request": outcome.request,
-        "language": outcome.language,
-        "account": account,
-        "sender": mail.sender,
-        "subject": mail.subject[:500],
+        "sender_name": mail.sender_name,
+        "date": None if mail.date is None else mail.date.isoformat(),
+        "text": mail.text,
+        "attachments": [asdict(a) for a in mail.attachments],
+        "size": mail.size,
     }
+
+
+def assessment_record(mail: ParsedMail, account: str | None, outcome: Assessment, reply_to: str | None) -> CaseAssessment:
+    """The assessment as the Case's ``Received`` event keeps it."""
+    return CaseAssessment(
+        kind=outcome.kind,
+        invoice=outcome.invoice,
+        # to the cent, as the case has always shown it
+        amount=None if outcome.amount is None else Decimal(f"{outcome.amount:.2f}"),
+        valid=outcome.valid,
+        reasons=tuple(outcome.reasons),
+        flags=tuple(outcome.flags),
+        acknowledge_by=outcome.acknowledge_by,
+        answer_by=outcome.answer_by,
+        received_on=outcome.received_at.astimezone(PARIS).date(),
+        termination_kind=outcome.termination_kind,
+        request=outcome.request,
+        language=outcome.language,
+        account=account,
+        sender=mail.sender,
+        subject=mail.subject[:500],
+        reply_to=reply_to,
+    )
+
+
+def mail_record(raw_sha256: str, size: int, mail: ParsedMail, text_kept: int) -> CaseMail:
+    """What the Case's ``Received`` event keeps of the message (the raw bytes are stored by digest)."""
+    return CaseMail(
+        sha256=raw_sha256,
+        size=size,
+        sender=mail.sender,
+        sender_name=mail.sender_name[:200],
+        subject=mail.subject[:500],
+        date=mail.date,
+        text=mail.text[:text_kept],
+        attachments=tuple(
+            MailAttachment(filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256)
+            for a in mail.attachments
+        ),
+    )

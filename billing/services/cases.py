@@ -23,7 +23,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.case_intake import CaseIntake, MessageStore
-from billing.services.case_views import CaseRow, case_view, case_view_from_row, overdue, then_view
+from billing.services.case_views import CaseRow, case_view, case_view_from_row, mail_view, overdue, then_view
 from billing.services.credit_notes import CreditNoteService
 from billing.services.ports import ReadModels
 from billing.settings import Settings
@@ -99,8 +99,8 @@ class CaseService:
     def raw_message(self, case_key: str) -> bytes:
         """The message as received, checked against the digest its case recorded."""
         case = self._case(case_key)
-        raw = self.messages.raw(case.mail["sha256"])
-        if raw is None or hashlib.sha256(raw).hexdigest() != case.mail["sha256"]:
+        raw = self.messages.raw(case.mail.sha256)
+        if raw is None or hashlib.sha256(raw).hexdigest() != case.mail.sha256:
             raise Conflict(f"the stored message of case {case_key} is missing or altered")
         return raw
 
@@ -120,7 +120,7 @@ class CaseService:
         case = self._case(case_key)
         view = case_view(case)
         view["overdue"] = overdue(view, today(self.clock))
-        view["mail"] = {k: case.mail[k] for k in ("sender_name", "date", "text", "attachments", "size")}
+        view["mail"] = mail_view(case.mail)
         return view
 
     def list_cases(self, status: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
@@ -160,7 +160,7 @@ class CaseService:
                     touched.append(invoice)
             elif outcome == "accepted" and case.invoice and case.valid:
                 resolution_note, credited = self._settle_accepted(case, amount, note, on, touched)
-            case.resolve(outcome, on, None if amount is None else money_str(amount), resolution_note)
+            case.resolve(outcome, on, amount, resolution_note)
             try:
                 self.ledger.save(*touched)
             except IntegrityError:
@@ -200,7 +200,7 @@ class CaseService:
     def termination_to_confirm(self, case_key: str) -> str | None:
         """The termination kind the email asks for, once the case is known to be one finance can still
         confirm (404, 409 otherwise): the route builds :class:`ConfirmTermination` with it."""
-        return self._termination_case(case_key)[0].assessment.get("termination_kind")
+        return self._termination_case(case_key)[0].assessment.termination_kind
 
     def _termination_case(self, case_key: str) -> tuple[Case, str]:
         case = self._case(case_key)
@@ -208,10 +208,10 @@ class CaseService:
             raise Conflict(f"case {case_key} is a {case.kind}, not a termination request")
         if case.status == "resolved":
             raise Conflict("this case is already resolved")
-        account = case.assessment.get("account")
+        account = case.assessment.account
         if account is None:
             raise Conflict("the sender matches no customer: confirm the termination on the customer's account instead")
-        return case, str(account)
+        return case, account
 
     def confirm_termination(self, case_key: str, command: ConfirmTermination) -> dict[str, Any]:
         """Finance confirms a termination email into the ledger's termination (§9, art. 9.3, 14): notified
@@ -220,7 +220,7 @@ class CaseService:
         kind = command.kind
         if self.accounts is None:  # pragma: no cover - bootstrap always wires it
             raise Conflict("accounts are not available in this process")
-        received_on = case.received_on()
+        received_on = case.received_on
         notice = NotifyTermination(
             notified_on=received_on,
             channel="email",
@@ -257,17 +257,17 @@ class CaseService:
 
     def _option_case(self, case_key: str) -> tuple[Case, str, str]:
         case = self._case(case_key)
-        request = case.assessment.get("request")
+        request = case.assessment.request
         if not request:
             raise Conflict(f"case {case_key} is not an option request")
         if case.status == "resolved":
             raise Conflict("this case is already resolved")
-        account = case.assessment.get("account")
+        account = case.assessment.account
         if account is None:
             raise Conflict("the sender matches no customer: accept the option on the customer's account instead")
         if self.accounts is None:  # pragma: no cover - bootstrap always wires it
             raise Conflict("accounts are not available in this process")
-        return case, str(account), str(request)
+        return case, account, request
 
     def accept_option_request(self, case_key: str, command: AcceptOptionRequest) -> dict[str, Any]:
         """Finance accepts a reference opt-out request (art. 17.1): the option, and its price, start on the

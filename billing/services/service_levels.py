@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,29 +16,34 @@ from cases.sla import SlaTerms, Ticket, measure, year_penalty
 from ledger.clock import Clock, today
 from ledger.errors import Conflict
 from ledger.identifiers import validate_account_id
-from ledger.input_checks import decimal_str
+from ledger.input_checks import decimal_str, money_str
 from ledger.money import Money
-from ledger.service_level import ServiceLevel
+from ledger.service_level import PenaltyApproval, ServiceLevel
 
 
 def _terms(level: ServiceLevel) -> SlaTerms:
     if level.terms is None:
         raise Conflict(f"account {level.account!r} has no SLA terms")
-    return SlaTerms(*(Decimal(level.terms[k]) for k in ("restoration_hours", "yearly_max_hours", "penalty_per_hour")))
+    terms = level.terms
+    return SlaTerms(terms.restoration_hours, terms.yearly_max_hours, terms.penalty_per_hour)
 
 
 def incident_tickets(level: ServiceLevel) -> list[Ticket]:
     """The level's tickets as the pure SLA measures read them (cases.sla); also the signals report's."""
     return [
         Ticket(
-            reference=t["reference"],
-            notified_at=datetime.fromisoformat(t["notified_at"]),
-            confirmed=t["confirmed_at"] is not None,
-            restored_at=None if t["restored_at"] is None else datetime.fromisoformat(t["restored_at"]),
-            scheduled=t["scheduled"],
+            reference=t.reference,
+            notified_at=t.notified_at,
+            confirmed=t.confirmed_at is not None,
+            restored_at=t.restored_at,
+            scheduled=t.scheduled,
         )
         for t in level.tickets.values()
     ]
+
+
+def _approval_view(approval: PenaltyApproval | None) -> dict[str, str] | None:
+    return None if approval is None else {"credit_id": approval.credit_id, "amount": money_str(approval.amount)}
 
 
 def _hours(value: Decimal) -> str:
@@ -58,13 +63,15 @@ class ServiceLevelService:
                            create=lambda: ServiceLevel(account=code))
 
     def set_terms(self, account: str, command: SetSlaTerms) -> dict[str, Any]:
-        values = {
+        self._run(account, lambda level: level.set_terms(
+            command.restoration_hours, command.yearly_max_hours, command.penalty_per_hour
+        ))
+        return {
+            "account": account,
             "restoration_hours": decimal_str(command.restoration_hours),
             "yearly_max_hours": decimal_str(command.yearly_max_hours),
             "penalty_per_hour": decimal_str(command.penalty_per_hour),
         }
-        self._run(account, lambda level: level.set_terms(**values))
-        return {"account": account, **values}
 
     def open_ticket(self, account: str, command: OpenIncident) -> dict[str, Any]:
         self._run(account, lambda level: level.open_ticket(command.reference, command.notified_at, command.scheduled))
@@ -129,7 +136,7 @@ class ServiceLevelService:
             "amount": f"{p.amount:.2f}",
             "incident_on": None if p.incident_on is None else p.incident_on.isoformat(),
             "tickets": list(p.tickets),
-            "approved": level.approved.get(str(year)),
+            "approved": _approval_view(level.approved.get(str(year))),
         }
 
     def approve(self, account: str, year: int) -> dict[str, Any]:
@@ -144,6 +151,7 @@ class ServiceLevelService:
             raise Conflict(f"no SLA penalty is due for {year}")
         credit_id = f"sla-{year}"
         existing = next((c for c in self.accounts.get(proposal["account"]).penalty_credits if c.credit_id == credit_id), None)
+        granted: dict[str, Any]
         if existing is not None:  # granted by a run that stopped before noting the approval: note it now
             granted = {"id": credit_id, "requested": str(existing.requested), "granted": str(existing.granted),
                        "capped": existing.capped}
@@ -155,7 +163,7 @@ class ServiceLevelService:
                 incident_on=date.fromisoformat(proposal["incident_on"]),
                 granted_on=on,
             ))
-        self._run(proposal["account"], lambda level: level.approve(year, credit_id, granted["granted"]))
+        self._run(proposal["account"], lambda level: level.approve(year, credit_id, Money.of(granted["granted"])))
         return {**proposal, "approved": {"credit_id": credit_id, "amount": granted["granted"]}, "credit": granted}
 
 
