@@ -7,6 +7,7 @@ series (numbering and invoice saved in one transaction, as the month close does)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -15,7 +16,6 @@ from eventsourcing.persistence import IntegrityError
 
 from billing.commands.receivables import IssueLatePaymentInvoice, ReceivablesOn
 from billing.persistence.eventstore import Ledger
-from billing.persistence.queries.receivables import Receivable
 from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
@@ -33,6 +33,20 @@ OUT_OF_SCOPE_MENTION = "Hors champ d'application de la TVA (intérêts de retard
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """One invoice with something still due on a date: its TTC less payments and credits dated by then."""
+
+    number: str
+    account: str
+    month: str
+    issue_date: date
+    due_date: date
+    total_ttc: Decimal
+    outstanding: Decimal
+    late_payment_invoice: bool  # an invoice of interest and indemnities itself (no interest on it)
 
 
 class ReceivableQueries(Protocol):
