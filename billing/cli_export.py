@@ -72,6 +72,8 @@ def xlsx(
     out: Path = typer.Option(Path("."), help="directory to write the workbook to"),
 ) -> None:
     """Write the accountants' workbook, with a progress bar per sheet."""
+    from billing.commands.exports import WorkbookPeriod
+
     out.mkdir(parents=True, exist_ok=True)
     target = out / "invoices.xlsx.part"
     try:
@@ -83,7 +85,7 @@ def xlsx(
                     tasks[sheet] = progress.add_task(sheet, total=None)
                 progress.advance(tasks[sheet], rows)
 
-            name = container.workbook.write(start, end, handle, advance)
+            name = container.workbook.write(WorkbookPeriod.from_request(start, end), handle, advance)
         target.replace(out / name)
     finally:
         target.unlink(missing_ok=True)  # nothing half-written is left behind
@@ -96,9 +98,11 @@ def fec(
     out: Path = typer.Option(Path("."), help="directory to write the file to"),
 ) -> None:
     """Write the FEC of a year under its legal name ({SIREN}FEC{YYYY}1231.txt)."""
+    from billing.commands.exports import FecYear
+
     with _container() as container, _progress() as progress:
         task = progress.add_task(f"FEC {year}", total=None)
-        name, content = container.fec.export(year)
+        name, content = container.fec.export(FecYear.from_request(year))
         progress.update(task, total=1, completed=1)
     out.mkdir(parents=True, exist_ok=True)
     (out / name).write_bytes(content)

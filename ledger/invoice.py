@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -11,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.document_lifecycle import DocumentLifecycle
 from ledger.errors import Conflict
+from ledger.money import Money
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
 
@@ -31,8 +31,8 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.document = document
         self.status = "issued"
         self.dispute_case: str | None = None
-        self.credited_ht = "0.00"
-        self.credited_vat = "0.00"
+        self.credited_ht = Money.zero()  # what the credit notes took back so far, positive (§7)
+        self.credited_vat = Money.zero()
         self._start_document_lifecycle()
 
     def change_status(self, status: str, reason: str) -> None:
@@ -81,7 +81,7 @@ class Invoice(DocumentLifecycle, Aggregate):
     def _accepted(self, on: date) -> None:
         self.status = "accepted"
 
-    def record_credit_note(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
+    def record_credit_note(self, credit_note: str, amount_ht: Money, amount_vat: Money, on: date, fully: bool) -> None:
         """A credit note correcting this invoice (§7); the invoice is ``credited`` once nothing is left.
 
         Amounts are what the credit note takes back, positive.
@@ -92,9 +92,9 @@ class Invoice(DocumentLifecycle, Aggregate):
                        fully=fully)
 
     @event("CreditNoteRecorded")
-    def _credited(self, credit_note: str, amount_ht: str, amount_vat: str, on: date, fully: bool) -> None:
-        self.credited_ht = f"{Decimal(self.credited_ht) + Decimal(amount_ht):.2f}"
-        self.credited_vat = f"{Decimal(self.credited_vat) + Decimal(amount_vat):.2f}"
+    def _credited(self, credit_note: str, amount_ht: Money, amount_vat: Money, on: date, fully: bool) -> None:
+        self.credited_ht = (self.credited_ht + amount_ht).to_cents()
+        self.credited_vat = (self.credited_vat + amount_vat).to_cents()
         if fully:
             self.status = "credited"
 

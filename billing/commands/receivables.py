@@ -25,3 +25,15 @@ class IssueLatePaymentInvoice:
         if not isinstance(payload, dict):
             raise InvalidInput("the body must be a JSON object")
         return cls(code, require_date(payload.get("on"), "on"))
+
+
+@dataclass(frozen=True)
+class ReceivablesOn:
+    """What is due and overdue on a day; ``None`` is today on the service's clock (API.md "Receivables")."""
+
+    on: date | None = None
+
+    @classmethod
+    def from_request(cls, on_text: str | None) -> ReceivablesOn:
+        """``on`` as YYYY-MM-DD, absent or empty for today; 422 on ``on`` otherwise."""
+        return cls(None if on_text in (None, "") else require_date(on_text, "on"))

@@ -124,13 +124,13 @@ class CreditNoteService:
                 amount.amount,
                 invoice_ht=Decimal(doc["total_ht"]),
                 invoice_vat=Decimal(doc["total_vat"]),
-                credited_ht=Decimal(invoice.credited_ht),
-                credited_vat=Decimal(invoice.credited_vat),
+                credited_ht=invoice.credited_ht.amount,
+                credited_vat=invoice.credited_vat.amount,
                 vat_rate=Decimal(doc["vat_rate"]),
             )
         except CreditRefused as exc:
             raise InvalidInput(str(exc), field="amount_ht",
-                               details={"left_to_credit": f"{Decimal(doc['total_ht']) - Decimal(invoice.credited_ht):.2f}"}
+                               details={"left_to_credit": f"{Decimal(doc['total_ht']) - invoice.credited_ht.amount:.2f}"}
                                ) from None
         issue_date = today(self.clock)
         numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id()) or InvoiceNumbering()
@@ -147,7 +147,8 @@ class CreditNoteService:
             buyer.to_dict() if buyer is not None else dict(doc["buyer"]),
         )
         credit_note = CreditNote(number=number, account=invoice.account, corrects=invoice.number, document=document)
-        invoice.record_credit_note(number, f"{-split.total_ht.amount:.2f}", f"{-split.total_vat.amount:.2f}",
+        # The invoice keeps what was taken back, positive, to the cent (the credit note's amounts are negative).
+        invoice.record_credit_note(number, (-split.total_ht).to_cents(), (-split.total_vat).to_cents(),
                                    issue_date, split.fully_credited)
         return PreparedCreditNote(number, invoice, (numbering, credit_note, invoice))
 

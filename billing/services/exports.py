@@ -1,4 +1,4 @@
-"""Exports for finance and the bank: SEPA direct-debit files (API.md "Exports").
+"""Exports for finance and the bank: SEPA direct-debit files, the workbook, the FEC (API.md "Exports").
 
 The selection rules and the writer are pure (exports/sepa.py); this service reads the rows, records
 each file in the ledger with its SHA-256 and keeps its bytes under ``BILLING_STORAGE_DIR/sepa``.
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
-from billing.commands.exports import ExportSepa, RecordDirectDebitReturn
+from billing.commands.exports import ExportSepa, FecYear, RecordDirectDebitReturn, WorkbookPeriod
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, get_aggregate
 from billing.services.ports import ReadModels
@@ -38,7 +38,7 @@ from exports.workbook import DocumentRow, LineRow, OpenItem, PaymentRow
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
-from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.errors import Conflict, NotFound
 from ledger.money import Money
 
 ATTEMPTS = 10
@@ -218,34 +218,17 @@ class WorkbookExportService:
         self.queries = queries
         self.read_models = read_models
 
-    def write(self, start_text: Any, end_text: Any, out: Any, progress: Any = None) -> str:
+    def write(self, period: WorkbookPeriod, out: Any, progress: Any = None) -> str:
         """Write the .xlsx to ``out``; returns its file name."""
         from billing.workbook import write_workbook
         from exports.workbook import build_sheets
 
-        start, end = month_range(start_text, end_text)
+        start, end = period.start, period.end
         self.read_models.sync()
         with self.queries.rows(start, end) as rows:  # the lines stream while the rows are open
             sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, end)
             write_workbook(sheets, out, progress)
         return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
-
-
-def month_range(start_text: Any, end_text: Any) -> tuple[date, date]:
-    """``from``/``to`` as YYYY-MM: the first day of ``from`` to the last day of ``to`` (422 reversed)."""
-    from ledger.months import Month
-
-    try:
-        first = Month.parse(start_text)
-    except (ValueError, TypeError, InvalidInput):
-        raise InvalidInput(f"from {start_text!r} is not a month YYYY-MM", field="from") from None
-    try:
-        last = Month.parse(end_text)
-    except (ValueError, TypeError, InvalidInput):
-        raise InvalidInput(f"to {end_text!r} is not a month YYYY-MM", field="to") from None
-    if last < first:
-        raise InvalidInput(f"the range is reversed: from {first} is after to {last}", field="to")
-    return first.first_day, last.last_day
 
 
 class FecQueries(Protocol):
@@ -261,23 +244,10 @@ class FecExportService:
         self.queries = queries
         self.read_models = read_models
 
-    def export(self, year_text: Any) -> tuple[str, bytes]:
+    def export(self, fec_year: FecYear) -> tuple[str, bytes]:
+        """The FEC's legal file name ({SIREN}FEC{YYYY}1231.txt) and its ISO-8859-15 bytes."""
         from exports.fec import fec_file_name, fec_lines, write_fec
 
-        year = parse_year(year_text)
-        start, end = date(year, 1, 1), date(year, 12, 31)
         self.read_models.sync()
-        documents, moves = self.queries.year_rows(start, end)
-        return fec_file_name(self.settings.seller_siren, year), write_fec(fec_lines(documents, moves))
-
-
-def parse_year(text: Any) -> int:
-    if isinstance(text, int) and not isinstance(text, bool):
-        value = text
-    elif isinstance(text, str) and text.isdigit() and len(text) == 4:
-        value = int(text)
-    else:
-        raise InvalidInput(f"year {text!r} is not a year YYYY", field="year")
-    if not 2000 <= value <= 2999:
-        raise InvalidInput(f"year {value} is out of range", field="year")
-    return value
+        documents, moves = self.queries.year_rows(fec_year.first_day, fec_year.last_day)
+        return fec_file_name(self.settings.seller_siren, fec_year.year), write_fec(fec_lines(documents, moves))

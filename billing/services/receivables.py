@@ -7,15 +7,15 @@ series (numbering and invoice saved in one transaction, as the month close does)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
-from billing.commands.receivables import IssueLatePaymentInvoice
+from billing.commands.receivables import IssueLatePaymentInvoice, ReceivablesOn
 from billing.persistence.eventstore import Ledger
-from billing.persistence.queries.receivables import Receivable
 from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
@@ -23,7 +23,6 @@ from exports.late_interest import LateCharge, RateTable, late_charge
 from invoices.calendar import dispute_deadline, due_date
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.input_checks import require_date
 from ledger.invoice import Invoice
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 
@@ -34,6 +33,20 @@ OUT_OF_SCOPE_MENTION = "Hors champ d'application de la TVA (intérêts de retard
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """One invoice with something still due on a date: its TTC less payments and credits dated by then."""
+
+    number: str
+    account: str
+    month: str
+    issue_date: date
+    due_date: date
+    total_ttc: Decimal
+    outstanding: Decimal
+    late_payment_invoice: bool  # an invoice of interest and indemnities itself (no interest on it)
 
 
 class ReceivableQueries(Protocol):
@@ -73,9 +86,9 @@ class ReceivableService:
         return late_charge(item.outstanding, item.due_date, on, self.rates,
                            interest_from=interest_from, indemnity_billed=indemnity_billed)
 
-    def receivables(self, on_text: str | None) -> dict[str, Any]:
+    def receivables(self, query: ReceivablesOn) -> dict[str, Any]:
         """API.md "GET /v1/admin/receivables?on=": what is due and overdue on a date, with §8 charges."""
-        on = today(self.clock) if on_text in (None, "") else require_date(on_text, "on")
+        on = today(self.clock) if query.on is None else query.on
         self.read_models.sync()
         items = self.queries.receivables_on(on)
         invoices = []

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from billing.api.deps import AdminDep, FecDep, SepaDep, WorkbookDep
-from billing.commands.exports import ExportSepa, RecordDirectDebitReturn
+from billing.commands.exports import ExportSepa, FecYear, RecordDirectDebitReturn, WorkbookPeriod
 
 router = APIRouter(prefix="/v1/admin/exports", tags=["exports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,7 +44,7 @@ def export_workbook(
 ) -> Response:
     """The accountants' workbook: invoices and credit notes, lines, VAT by month, payments, aged receivables."""
     buffer = io.BytesIO()
-    name = workbook.write(start, end, buffer)
+    name = workbook.write(WorkbookPeriod.from_request(start, end), buffer)
     return Response(content=buffer.getvalue(), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -54,7 +54,7 @@ def export_fec(
     fec: FecDep, _: AdminDep, year: str = Query(..., description="YYYY, the calendar year")
 ) -> Response:
     """The FEC of a year (LPF art. A47 A-1): sales and bank journals, tab-separated, ISO-8859-15."""
-    name, content = fec.export(year)
+    name, content = fec.export(FecYear.from_request(year))
     return Response(content=content, media_type="text/plain; charset=iso-8859-15",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from billing.api.deps import AdminDep, ReceivablesDep
-from billing.commands.receivables import IssueLatePaymentInvoice
+from billing.commands.receivables import IssueLatePaymentInvoice, ReceivablesOn
 
 router = APIRouter(prefix="/v1/admin", tags=["receivables"])
 
@@ -24,7 +24,7 @@ def receivables(
     receivables: ReceivablesDep, _: AdminDep, on: str | None = Query(None, description="YYYY-MM-DD, default today")
 ) -> dict[str, Any]:
     """Every invoice with something still due on a date, with late-payment interest and indemnity (§8)."""
-    return receivables.receivables(on)
+    return receivables.receivables(ReceivablesOn.from_request(on))
 
 
 @router.post("/customers/{account}/late-payment-invoice", status_code=201)

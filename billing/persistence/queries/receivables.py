@@ -3,7 +3,6 @@ before that date count, later ones do not."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,20 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
+from billing.services.receivables import Receivable
 
 LATE_PAYMENT_KINDS = ("late_interest", "recovery_indemnity")
-
-
-@dataclass(frozen=True)
-class Receivable:
-    number: str
-    account: str
-    month: str
-    issue_date: date
-    due_date: date
-    total_ttc: Decimal
-    outstanding: Decimal
-    late_payment_invoice: bool  # an invoice of interest and indemnities itself (no interest on it)
 
 
 def receivables_on(conn: Connection, on: date, account: str | None = None) -> list[Receivable]:

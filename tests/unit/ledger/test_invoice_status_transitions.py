@@ -8,6 +8,7 @@ import pytest
 
 from ledger.errors import Conflict
 from ledger.invoice import Invoice
+from ledger.money import Money
 
 ON = date(2026, 3, 10)
 
@@ -39,12 +40,14 @@ def test_an_accepted_dispute_and_a_full_credit_are_final() -> None:
     assert invoice.status == "accepted"
     with pytest.raises(Conflict):
         invoice.mark_disputed("case-2", ON)
-    invoice.record_credit_note("AV-2026-000001", "40.00", "8.00", ON, fully=False)
-    assert (invoice.status, invoice.credited_ht, invoice.credited_vat) == ("accepted", "40.00", "8.00")
-    invoice.record_credit_note("AV-2026-000002", "60.00", "12.00", ON, fully=True)
-    assert (invoice.status, invoice.credited_ht, invoice.credited_vat) == ("credited", "100.00", "20.00")
+    invoice.record_credit_note("AV-2026-000001", Money.of("40.00"), Money.of("8.00"), ON, fully=False)
+    assert (invoice.status, invoice.credited_ht, invoice.credited_vat) == (
+        "accepted", Money.of("40.00"), Money.of("8.00"))
+    invoice.record_credit_note("AV-2026-000002", Money.of("60.00"), Money.of("12.00"), ON, fully=True)
+    assert (invoice.status, invoice.credited_ht, invoice.credited_vat) == (
+        "credited", Money.of("100.00"), Money.of("20.00"))
     with pytest.raises(Conflict):
-        invoice.record_credit_note("AV-2026-000003", "0.01", "0.00", ON, fully=False)
+        invoice.record_credit_note("AV-2026-000003", Money.of("0.01"), Money.zero(), ON, fully=False)
     with pytest.raises(Conflict):
         invoice.accept(ON)
 
