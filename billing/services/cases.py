@@ -67,9 +67,9 @@ class CaseService:
         intake: CaseIntake,
         read_models: ReadModels,
         clock: Clock,
-        accounts: AccountService | None = None,
+        accounts: AccountService,
         *,
-        credit_notes: CreditNoteService | None = None,
+        credit_notes: CreditNoteService,
     ) -> None:
         self.settings = settings
         self.accounts = accounts
@@ -165,7 +165,7 @@ class CaseService:
                 self.ledger.save(*touched)
             except IntegrityError:
                 continue
-            if credited and self.credit_notes is not None:
+            if credited:
                 self.credit_notes.after_issue()
             self.read_models.sync()
             return case_view(case)
@@ -181,7 +181,7 @@ class CaseService:
         if invoice is None or invoice.status != "disputed":
             return note, False
         credited = False
-        if amount is not None and self.credit_notes is not None:
+        if amount is not None:
             reason = note or f"Contestation acceptée (dossier {case.id})"
             prepared = self.credit_notes.prepare(invoice.number, amount, reason)
             invoice, credited = prepared.invoice, True
@@ -218,8 +218,6 @@ class CaseService:
         on the day of receipt, by email; the case is then resolved ``accepted`` with the outcome."""
         case, account = self._termination_case(case_key)
         kind = command.kind
-        if self.accounts is None:  # pragma: no cover - bootstrap always wires it
-            raise Conflict("accounts are not available in this process")
         received_on = case.received_on
         notice = NotifyTermination(
             notified_on=received_on,
@@ -265,8 +263,6 @@ class CaseService:
         account = case.assessment.account
         if account is None:
             raise Conflict("the sender matches no customer: accept the option on the customer's account instead")
-        if self.accounts is None:  # pragma: no cover - bootstrap always wires it
-            raise Conflict("accounts are not available in this process")
         return case, account, request
 
     def accept_option_request(self, case_key: str, command: AcceptOptionRequest) -> dict[str, Any]:

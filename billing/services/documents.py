@@ -90,14 +90,10 @@ class DocumentService:
             self.render_pending()
         return job
 
-    def _pending(self) -> list[tuple[str, dict[str, Any]]]:
-        """Issued documents with no stored PDF and no recorded rejection, in number order."""
-        return self.queries.pending()
-
     def render_pending(self) -> dict[str, int]:
         """Render, validate and store every pending document; idempotent (a re-run finds nothing)."""
         self.read_models.sync()
-        pending = self._pending()
+        pending = self.queries.pending()  # issued, no stored PDF, no recorded rejection
         stored = rejected = 0
         chunks = [pending[start : start + BATCH] for start in range(0, len(pending), BATCH)]
         rendered = render_batches([[doc for _, doc in chunk] for chunk in chunks], workers=WORKERS)
