@@ -33,3 +33,15 @@ class Conflict(BillingError):
     """A command that clashes with the ledger's state: answered 409."""
 
     code = "conflict"
+
+
+class Unavailable(BillingError):
+    """The service cannot answer with current data now (read models behind or stopped, database
+    unreachable): answered 503 with ``Retry-After`` (API.md "Operations and audit"). Never a 500,
+    and never an answer about money computed from read models that miss stored events."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5, details: object = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
