@@ -191,7 +191,7 @@ def bootstrap(
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
         exports=SepaExportService(settings, ledger, SqlDirectDebitQueries(engine), read_models, clock),
-        workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models),
+        workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models, clock),
         fec=FecExportService(settings, SqlFecQueries(engine), read_models),
         payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
         receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock),

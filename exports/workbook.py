@@ -19,6 +19,44 @@ TEXT, DATE, EURO, RATE, NUMBER = "text", "date", "euro", "rate", "number"
 # Aged receivables: what is still due at the end date, by days past the due date.
 AGE_BUCKETS = ("Non échu", "1-30 j", "31-60 j", "61-90 j", "> 90 j")
 
+# What the accountants read in the sheets (issue 19.7): the words of the invoice, not the API's codes
+# (API.md "Invoices" line kinds and statuses; art. 10.2 payment methods). A code without a label is
+# shown as it is, so a new kind is never hidden.
+LINE_KIND_LABELS = {
+    "plan_fee": "Abonnement",
+    "branding_removal": "Retrait de la marque",
+    "reference_opt_out": "Renonciation à la référence",
+    "advanced_support": "Support avancé",
+    "support_extra_hours": "Heures de support supplémentaires",
+    "overage": "Dépassement",
+    "installation_fee": "Frais d'installation",
+    "intervention": "Intervention hors périmètre",
+    "early_termination": "Indemnité de résiliation anticipée",
+    "penalty_credit": "Pénalité (déduction)",
+    "late_interest": "Intérêts de retard",
+    "recovery_indemnity": "Indemnité forfaitaire de recouvrement",
+    "credit_note": "Avoir",
+}
+STATUS_LABELS = {
+    "issued": "Émise",
+    "disputed": "Contestée",
+    "accepted": "Acceptée",
+    "credited": "Créditée",
+}
+CREDIT_NOTE_STATUS = "Émis"
+PAYMENT_METHOD_LABELS = {
+    "sepa_debit": "Prélèvement SEPA",
+    "transfer": "Virement",
+    "cheque": "Chèque",
+}
+
+
+def french(labels: dict[str, str], code: str | None) -> str | None:
+    """The French word for a code of the API, or the code itself when it has none."""
+    if code is None:
+        return None
+    return labels.get(code, code)
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -26,6 +64,11 @@ class Column:
     kind: str
     width: int
     total: bool = False
+
+    @property
+    def display_width(self) -> int:
+        """At least the header's length plus room for the filter button, so no header is cut."""
+        return max(self.width, len(self.header) + 4)
 
 
 @dataclass
@@ -64,7 +107,7 @@ class DocumentRow:
     total_ht: Decimal
     total_vat: Decimal
     total_ttc: Decimal
-    status: str
+    status: str  # API code (issued, disputed…); "issued" for a credit note
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +185,7 @@ DOCUMENT_COLUMNS = (
     Column("TVA", EURO, 13, True), Column("Total TTC", EURO, 14, True), Column("Statut", TEXT, 10),
 )
 LINE_COLUMNS = (
-    Column("Numéro", TEXT, 17), Column("Ligne", NUMBER, 6), Column("Type", TEXT, 18), Column("Libellé", TEXT, 60),
+    Column("Numéro", TEXT, 17), Column("Ligne", NUMBER, 6), Column("Type", TEXT, 34), Column("Libellé", TEXT, 60),
     Column("Quantité", TEXT, 12), Column("Prix unitaire HT", EURO, 16), Column("Montant HT", EURO, 14, True),
 )
 VAT_COLUMNS = (
@@ -151,12 +194,18 @@ VAT_COLUMNS = (
 )
 PAYMENT_COLUMNS = (
     Column("Date", DATE, 12), Column("Compte", TEXT, 16), Column("Facture", TEXT, 17),
-    Column("Montant", EURO, 14, True), Column("Mode", TEXT, 11), Column("Référence", TEXT, 30),
+    Column("Montant", EURO, 14, True), Column("Mode", TEXT, 17), Column("Référence", TEXT, 30),
 )
 AGED_COLUMNS = (
     Column("Compte", TEXT, 16), Column("Client", TEXT, 28),
     *(Column(label, EURO, 13, True) for label in AGE_BUCKETS), Column("Total dû", EURO, 14, True),
 )
+
+
+def _document_status(document: DocumentRow) -> str | None:
+    if document.kind == "Avoir":
+        return CREDIT_NOTE_STATUS
+    return french(STATUS_LABELS, document.status)
 
 
 def build_sheets(
@@ -170,11 +219,13 @@ def build_sheets(
     return [
         Sheet("Factures et avoirs", DOCUMENT_COLUMNS, (
             (d.number, d.kind, d.account, d.legal_name, d.month, d.issue_date, d.due_date, d.corrects, d.vat_rate,
-             d.total_ht, d.total_vat, d.total_ttc, d.status) for d in documents)),
+             d.total_ht, d.total_vat, d.total_ttc, _document_status(d)) for d in documents)),
         Sheet("Lignes", LINE_COLUMNS, (
-            (li.number, li.seq + 1, li.kind, li.label, li.quantity, li.unit_price, li.amount) for li in lines)),
+            (li.number, li.seq + 1, french(LINE_KIND_LABELS, li.kind), li.label, li.quantity, li.unit_price, li.amount)
+            for li in lines)),
         Sheet("TVA par mois", VAT_COLUMNS, vat_by_month(documents)),
         Sheet("Paiements", PAYMENT_COLUMNS, (
-            (p.received_on, p.account, p.invoice, p.amount, p.method, p.reference) for p in payments)),
+            (p.received_on, p.account, p.invoice, p.amount, french(PAYMENT_METHOD_LABELS, p.method), p.reference)
+            for p in payments)),
         Sheet(f"Balance âgée {end:%d-%m-%Y}", AGED_COLUMNS, aged_balance(open_items, end)),
     ]

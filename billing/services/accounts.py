@@ -24,6 +24,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
 from billing.services.catalogue import CatalogueService
 from billing.services.ports import ReadModels
+from invoices.usage_statement import OverageTerms
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
 from ledger.errors import Conflict, InvalidInput, NotFound
@@ -91,6 +92,14 @@ class AccountService:
         grid = self.catalogue.in_force(month.first_day)
         end = customer.termination.effective_end if customer.termination else None
         return month_cap(grid.plan(contract.plan).included_credits, month, contract.service_start, end)
+
+    def month_overage_terms(self, account: str, month: Month) -> OverageTerms | None:
+        """The overage price of the plan in force on ``month``'s 1st (art. 4, 10.1), None without contract."""
+        contract = self.get(account).contract
+        if contract is None:
+            return None
+        plan = self.catalogue.in_force(month.first_day).plan(contract.plan)
+        return OverageTerms(plan.overage_block_credits, plan.overage_block_price)
 
     # -- use cases -------------------------------------------------------------------------------
 

@@ -207,26 +207,32 @@ class WorkbookRows(Protocol):
 
 
 class WorkbookQueries(Protocol):
-    def rows(self, start: date, end: date) -> AbstractContextManager[WorkbookRows]:
-        """The rows of the invoices and credit notes issued from ``start`` to ``end``, open items at ``end``."""
+    def rows(self, start: date, end: date, aged_on: date) -> AbstractContextManager[WorkbookRows]:
+        """The rows of the invoices and credit notes issued from ``start`` to ``end``, open items on ``aged_on``."""
 
 
 class WorkbookExportService:
     """The accountants' workbook for a range of issue months (API.md "Exports")."""
 
-    def __init__(self, queries: WorkbookQueries, read_models: ReadModels) -> None:
+    def __init__(self, queries: WorkbookQueries, read_models: ReadModels, clock: Clock) -> None:
         self.queries = queries
         self.read_models = read_models
+        self.clock = clock
 
     def write(self, period: WorkbookPeriod, out: Any, progress: Any = None) -> str:
-        """Write the .xlsx to ``out``; returns its file name."""
+        """Write the .xlsx to ``out``; returns its file name.
+
+        The aged balance is dated on the period's last day, or today when that day is still to come:
+        a balance dated in the future would age invoices by days that have not passed (issue 19.7).
+        """
         from billing.workbook import write_workbook
         from exports.workbook import build_sheets
 
         start, end = period.start, period.end
+        aged_on = min(end, today(self.clock))
         self.read_models.sync()
-        with self.queries.rows(start, end) as rows:  # the lines stream while the rows are open
-            sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, end)
+        with self.queries.rows(start, end, aged_on) as rows:  # the lines stream while the rows are open
+            sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, aged_on)
             write_workbook(sheets, out, progress)
         return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
 

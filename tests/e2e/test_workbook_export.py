@@ -105,3 +105,42 @@ def test_a_reversed_or_malformed_range_is_refused_422(client: TestClient) -> Non
         assert response.status_code == 422, query
         assert response.json()["error"]["details"]["field"] == field
     assert client.get("/v1/admin/exports/invoices.xlsx?from=2026-01", headers=ADMIN).status_code == 422
+
+
+def test_the_workbook_speaks_french_prints_on_landscape_pages_and_sizes_columns_to_their_headers(
+    client: TestClient, clock: FixedClock
+) -> None:
+    """Issue 19.7: line kinds, statuses and payment methods in the accountants' words; printable."""
+    scenario(client, clock)
+    at(clock, "2026-05-05")
+    response = client.get("/v1/admin/exports/invoices.xlsx?from=2026-03&to=2026-04", headers=ADMIN)
+    book = load_workbook(io.BytesIO(response.content))
+    kinds = {r[2] for r in rows(book["Lignes"])[:-1]}
+    # The February invoice: plan fee and installation fee; March: plan fee.
+    assert kinds == {"Abonnement", "Frais d'installation"}
+    statuses = [r[12] for r in rows(book["Factures et avoirs"])[:-1]]
+    assert statuses == ["Émise", "Émis", "Émise"]  # invoice, credit note, invoice
+    assert [r[4] for r in rows(book["Paiements"])[:-1]] == ["Virement"]
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"
+        for cell in sheet[1]:
+            # Wide enough for the header and the filter button: no header is cut when opened or printed.
+            assert sheet.column_dimensions[cell.column_letter].width >= len(str(cell.value)) + 2, cell.value
+
+
+def test_the_aged_balance_is_dated_today_when_the_range_ends_in_the_future(client: TestClient, clock: FixedClock) -> None:
+    """Issue 19.7: asked on 2026-04-20 for March-April, the balance is on 20-04-2026, not 30-04-2026."""
+    scenario(client, clock)  # the clock is on 2026-04-10 after the payment
+    at(clock, "2026-04-20")
+    response = client.get("/v1/admin/exports/invoices.xlsx?from=2026-03&to=2026-04", headers=ADMIN)
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[-1] == "Balance âgée 20-04-2026"
+    aged = rows(book["Balance âgée 20-04-2026"])
+    # On 2026-04-20: February invoice 1367.15 - 48.00 - 367.15 = 952.00, due 2026-04-01: 19 days late
+    # (1-30 j); March invoice 600.00 not due (due 2026-05-01). Total 1552.00.
+    assert [(r[0], *(Decimal(str(v)) for v in r[2:])) for r in aged[:-1]] == [
+        ("acme", Decimal("600"), Decimal("952"), Decimal("0"), Decimal("0"), Decimal("0"), Decimal("1552"))]

@@ -193,6 +193,7 @@ def usage_statement(
     billing_month = parse_month(month)
     figures = month_usage_view(usage, accounts, account, month)
     per_day = usage.daily_credits(account, billing_month)
-    data = usage_workbook(account, billing_month, per_day, figures["cap"], figures["late_usage"])
+    terms = accounts.month_overage_terms(account, billing_month)
+    data = usage_workbook(account, billing_month, per_day, figures["cap"], figures["late_usage"], terms)
     return Response(data, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="usage-{account}-{billing_month}.xlsx"'})

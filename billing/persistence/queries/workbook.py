@@ -88,10 +88,10 @@ class SqlWorkbookQueries:
         self.engine = engine
 
     @contextmanager
-    def rows(self, start: date, end: date) -> Iterator[WorkbookRows]:
+    def rows(self, start: date, end: date, aged_on: date) -> Iterator[WorkbookRows]:
         with self.engine.connect() as conn:
             names = legal_names(conn)
             docs = documents(conn, start, end, names)
             pays = payments(conn, start, end)
-            items = open_items(conn, end, names)
+            items = open_items(conn, aged_on, names)
             yield WorkbookRows(docs, lines(conn, start, end), pays, items)
