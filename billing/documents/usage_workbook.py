@@ -84,6 +84,8 @@ def usage_workbook(account: str, month: Month, per_day: dict[date, int], cap: in
     first, last = HEADER_ROW + 1, HEADER_ROW + len(days)
     chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=HEADER_ROW, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=last))
+    for series in chart.series:
+        series.smooth = False  # a cumulative total never goes down: a smoothed curve would dip and overshoot
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, "H3")
 
