@@ -84,7 +84,7 @@ def workbook(data: dict[str, Any], path: str) -> tuple[float, int]:
     sheets = build_sheets(data["documents"], data["lines"], data["payments"], data["open"], data["end"])
     count = 0
 
-    def progress(_sheet: str, rows: int) -> None:
+    def progress(_sheet: str, rows: int, _total: int | None) -> None:
         nonlocal count
         count += rows
 

@@ -203,7 +203,17 @@ def print_invoices(container: Container, month: str) -> None:
 
 
 def main() -> None:
-    app()
+    """The ``billing`` command: a database that cannot be reached is one line on stderr, exit 1."""
+    from billing.preflight import unreachable_database
+
+    try:
+        app()
+    except Exception as exc:
+        problem = unreachable_database(exc)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def sepa(
     from ledger.input_checks import require_date
 
     with _container() as container, _progress() as progress:
-        task = progress.add_task("selecting, writing and validating (XSD)", total=None)
+        task = progress.add_task("selecting, writing and validating (XSD)", total=1)
         command = ExportSepa(require_date(collection_date, "collection_date"), scheme, version)
         file = container.exports.export_file(command)
         progress.update(task, total=1, completed=1)
@@ -80,9 +80,9 @@ def xlsx(
         with _container() as container, _progress() as progress, open(target, "wb") as handle:
             tasks: dict[str, Any] = {}
 
-            def advance(sheet: str, rows: int) -> None:
+            def advance(sheet: str, rows: int, total: int | None) -> None:
                 if sheet not in tasks:
-                    tasks[sheet] = progress.add_task(sheet, total=None)
+                    tasks[sheet] = progress.add_task(sheet, total=total)
                 progress.advance(tasks[sheet], rows)
 
             name = container.workbook.write(WorkbookPeriod.from_request(start, end), handle, advance)
@@ -101,7 +101,7 @@ def fec(
     from billing.commands.exports import FecYear
 
     with _container() as container, _progress() as progress:
-        task = progress.add_task(f"FEC {year}", total=None)
+        task = progress.add_task(f"FEC {year}", total=1)
         name, content = container.fec.export(FecYear.from_request(year))
         progress.update(task, total=1, completed=1)
     out.mkdir(parents=True, exist_ok=True)

@@ -111,7 +111,10 @@ class _RowWriter:
             self.xf.write(row)
 
 
-def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str, int], None] | None = None) -> None:
+Progress = Callable[[str, int, "int | None"], None]  # sheet title, rows just written, the sheet's row count
+
+
+def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Progress | None = None) -> None:
     workbook = Workbook(write_only=True)
     _styles(workbook)
     for spec in sheets:
@@ -138,9 +141,9 @@ def write_workbook(sheets: list[Sheet], out: IO[bytes], progress: Callable[[str,
             append(row)
             count += 1
             if progress is not None and count % 10000 == 0:
-                progress(spec.title, 10000)
+                progress(spec.title, 10000, spec.size)
         if progress is not None:
-            progress(spec.title, count % 10000)
+            progress(spec.title, count % 10000, spec.size)
         writer.flush()
         del sheet._values_to_row
         sheet._writer.write_row = original_write_row

@@ -76,6 +76,7 @@ class Sheet:
     title: str
     columns: tuple[Column, ...]
     rows: Iterable[tuple[Any, ...]]
+    size: int | None = None  # the number of rows, known before they stream (a progress bar's total)
     totals: dict[int, Decimal] = field(default_factory=dict)  # column index -> total, filled while rows go out
 
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
@@ -214,18 +215,25 @@ def build_sheets(
     payments: Iterable[PaymentRow],
     open_items: Iterable[OpenItem],
     end: date,
+    line_count: int | None = None,
 ) -> list[Sheet]:
-    """The workbook's sheets in order; rows are generators where a sheet can be long."""
+    """The workbook's sheets in order; rows are generators where a sheet can be long.
+
+    ``end`` is the day of the aged balance; ``line_count`` the number of ``lines``, when known.
+    """
+    payments = list(payments)
+    vat = vat_by_month(documents)
+    aged = aged_balance(open_items, end)
     return [
         Sheet("Factures et avoirs", DOCUMENT_COLUMNS, (
             (d.number, d.kind, d.account, d.legal_name, d.month, d.issue_date, d.due_date, d.corrects, d.vat_rate,
-             d.total_ht, d.total_vat, d.total_ttc, _document_status(d)) for d in documents)),
+             d.total_ht, d.total_vat, d.total_ttc, _document_status(d)) for d in documents), len(documents)),
         Sheet("Lignes", LINE_COLUMNS, (
             (li.number, li.seq + 1, french(LINE_KIND_LABELS, li.kind), li.label, li.quantity, li.unit_price, li.amount)
-            for li in lines)),
-        Sheet("TVA par mois", VAT_COLUMNS, vat_by_month(documents)),
+            for li in lines), line_count),
+        Sheet("TVA par mois", VAT_COLUMNS, vat, len(vat)),
         Sheet("Paiements", PAYMENT_COLUMNS, (
             (p.received_on, p.account, p.invoice, p.amount, french(PAYMENT_METHOD_LABELS, p.method), p.reference)
-            for p in payments)),
-        Sheet(f"Balance âgée {end:%d-%m-%Y}", AGED_COLUMNS, aged_balance(open_items, end)),
+            for p in payments), len(payments)),
+        Sheet(f"Balance âgée {end:%d-%m-%Y}", AGED_COLUMNS, aged, len(aged)),
     ]

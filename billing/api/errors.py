@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from billing.api.fields import PATTERN_MESSAGES
 from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
 
 STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
@@ -16,6 +17,11 @@ STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def field_error_body(code: str, message: str, field: str) -> dict[str, Any]:
+    """An error about one field, in the details shape every 4xx naming a field has."""
+    return error_body(code, message, invalid_details([{"field": field, "message": message}]))
 
 
 def _status_of(exc: BillingError) -> int:
@@ -29,18 +35,50 @@ async def billing_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BillingError)
     details: Any = exc.details
     if exc.field is not None:
-        details = {"field": exc.field, **({"items": details} if details is not None else {})}
+        fields = [{"field": exc.field, "message": exc.message}]
+        details = invalid_details(fields, **({"items": details} if details is not None else {}))
     return JSONResponse(error_body(exc.code, exc.message, details), status_code=_status_of(exc))
 
 
-async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def invalid_details(fields: list[dict[str, str]], **more: Any) -> dict[str, Any]:
+    """The one shape of a 422's details: the first offending ``field``, every ``fields`` entry with its
+    message, and whatever the rule adds (``items``…)."""
+    return {"field": fields[0]["field"] if fields else None, "fields": fields, **more}
+
+
+def _field_message(err: Any) -> str:
+    """pydantic's message in the user's terms: a pattern is said as what it accepts, never as a regex."""
+    if err.get("type") == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        return PATTERN_MESSAGES.get(pattern, "is not in the expected format")
+    return str(err["msg"])
+
+
+def _json_position(body: bytes, offset: int) -> str:
+    """Line and column (from 1) of a character offset in the request body."""
+    before = body[:offset].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return f"line {line}, column {column}"
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    syntax = next((err for err in errors if err.get("type") == "json_invalid"), None)
+    if syntax is not None:
+        # A JSON syntax error says where it is (issue 19.6), not only "JSON decode error" at offset 56.
+        offset = next((p for p in syntax["loc"] if isinstance(p, int)), 0)
+        reason = (syntax.get("ctx") or {}).get("error", "invalid JSON")
+        message = f"the body is not valid JSON at {_json_position(await request.body(), offset)}: {reason}"
+        fields = [{"field": "body", "message": message}]
+        return JSONResponse(error_body("invalid", message, invalid_details(fields)), status_code=422)
     fields = [
-        {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "message": err["msg"]}
-        for err in exc.errors()
+        {"field": ".".join(str(p) for p in err["loc"] if p != "body") or "body", "message": _field_message(err)}
+        for err in errors
     ]
-    message = "; ".join(f"{f['field'] or 'body'}: {f['message']}" for f in fields[:5])
-    return JSONResponse(error_body("invalid", message, {"fields": fields}), status_code=422)
+    message = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return JSONResponse(error_body("invalid", message, invalid_details(fields)), status_code=422)
 
 
 async def http_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -48,9 +86,8 @@ async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400:
         # FastAPI's "There was an error parsing the body" (not JSON, bad encoding, nested too deep):
         # invalid input like any other, so a 422 naming the body (API.md "Errors").
-        return JSONResponse(
-            error_body("invalid", f"body: {exc.detail}", {"field": "body"}), status_code=422
-        )
+        fields = [{"field": "body", "message": str(exc.detail)}]
+        return JSONResponse(error_body("invalid", f"body: {exc.detail}", invalid_details(fields)), status_code=422)
     codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     return JSONResponse(
         error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),

@@ -22,6 +22,18 @@ AMOUNT_PATTERN = r"^-?(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"
 BLOCK_PRICE_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,6})?$"
 PERCENT_PATTERN = r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$"
 HOURS_PATTERN = r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$"  # at most 744 (ledger/input_checks.py MAX_HOURS)
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+
+# What a 422 says when a value misses its pattern (issue 19.6: the user's terms, never the regex).
+PATTERN_MESSAGES = {
+    DATE_PATTERN: "must be a date YYYY-MM-DD from 2000-01-01 to 2100-12-31, for example 2026-03-17",
+    MONTH_PATTERN: "must be a month YYYY-MM from 2000-01 to 2100-12, for example 2026-02",
+    AMOUNT_PATTERN: "must be an amount in euros with at most 2 decimals, up to 1,000,000,000, for example 1234.50",
+    BLOCK_PRICE_PATTERN: "must be a price in euros with at most 6 decimals, for example 2.125",
+    PERCENT_PATTERN: "must be a percentage from 0 to 100 with at most 2 decimals, for example 10.00",
+    HOURS_PATTERN: "must be a number of hours with at most 2 decimals, for example 2.5",
+    COUNTRY_PATTERN: "must be a two-letter ISO 3166 country code, for example FR",
+}
 
 
 def _text(max_length: int, *, multiline: bool = False) -> AfterValidator:
@@ -44,7 +56,7 @@ AddressLine = Annotated[str, Field(min_length=1, max_length=140), _text(140)]
 OptionalLine = Annotated[str, Field(max_length=140), _text(140)]
 Postcode = Annotated[str, Field(min_length=1, max_length=16), _text(16)]
 City = Annotated[str, Field(min_length=1, max_length=70), _text(70)]
-Country = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166 two-letter code")]
+Country = Annotated[str, Field(pattern=COUNTRY_PATTERN, description="ISO 3166 two-letter code")]
 Identifier = Annotated[str, Field(max_length=64), _text(64)]  # SIREN, VAT number, IBAN, BIC (checked by the domain)
 Email = Annotated[str, Field(min_length=3, max_length=254), _text(254)]
 MandateReference = Annotated[str, Field(min_length=1, max_length=35), _text(35)]

@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from billing.api.errors import error_body
+from billing.api.errors import field_error_body
 
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
@@ -31,7 +31,7 @@ class ControlCharacterGuard:
                 part = "query"
             if part is not None:
                 payload = json.dumps(
-                    error_body("invalid", f"the request {part} contains a control character", {"field": part})
+                    field_error_body("invalid", f"the request {part} contains a control character", part)
                 ).encode()
                 await send({"type": "http.response.start", "status": 422, "headers": [
                     (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})

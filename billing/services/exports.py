@@ -204,6 +204,8 @@ class WorkbookRows(Protocol):
     def payments(self) -> list[PaymentRow]: ...
     @property
     def open_items(self) -> list[OpenItem]: ...
+    @property
+    def line_count(self) -> int: ...
 
 
 class WorkbookQueries(Protocol):
@@ -232,7 +234,7 @@ class WorkbookExportService:
         aged_on = min(end, today(self.clock))
         self.read_models.sync()
         with self.queries.rows(start, end, aged_on) as rows:  # the lines stream while the rows are open
-            sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, aged_on)
+            sheets = build_sheets(rows.documents, rows.lines, rows.payments, rows.open_items, aged_on, rows.line_count)
             write_workbook(sheets, out, progress)
         return f"factures-{start:%Y-%m}-{end:%Y-%m}.xlsx"
 

@@ -42,7 +42,7 @@ class StoredToken:
     id: str
     role: str
     account: str | None
-    created_at: datetime  # as the store returns it (naive UTC on SQLite)
+    created_at: datetime  # aware, in Paris time (the store adds the offset SQLite drops)
     revoked: bool
 
 

@@ -122,7 +122,8 @@ def test_a_close_asked_again_with_another_issue_date_is_a_409(client: TestClient
     close_february(client, clock)  # issue date 2026-03-02
     again = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-03"}, headers=ADMIN)
     assert again.status_code == 409, again.text
-    assert again.json()["error"]["details"] == {"field": "issue_date"}
+    error = again.json()["error"]
+    assert error["details"] == {"field": "issue_date", "fields": [{"field": "issue_date", "message": error["message"]}]}
     same = client.post("/v1/admin/months/2026-02/close", json={"issue_date": "2026-03-02"}, headers=ADMIN)
     assert same.status_code == 202 and same.json()["status"] == "closed"
 

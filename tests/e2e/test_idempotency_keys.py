@@ -118,7 +118,8 @@ def test_a_payment_reference_already_recorded_for_the_account_is_a_409(client: T
     events = stored_events(client)
     again = client.post("/v1/admin/customers/acme/payments", json={**body, "amount": "50.00"}, headers=ADMIN)
     assert again.status_code == 409, again.text
-    assert again.json()["error"]["details"] == {"field": "reference"}
+    error = again.json()["error"]
+    assert error["details"] == {"field": "reference", "fields": [{"field": "reference", "message": error["message"]}]}
     assert stored_events(client) == events
     # Payments without a reference are not compared (a cheque may have none).
     post(client, "/v1/admin/customers/acme/payments", {**body, "reference": ""})

@@ -64,3 +64,10 @@ def test_billing_token_create_makes_a_token_the_api_accepts(tmp_path: Path) -> N
         assert principal is not None and principal.role == "ingest"
     finally:
         container.close()
+
+
+def test_an_export_on_a_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    """Issue 19.6: the pool's traceback becomes one line naming the database, exit status 1."""
+    env = {**os.environ, "BILLING_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere",
+           "BILLING_STORAGE_DIR": str(tmp_path / "docs")}
+    assert "cannot use the database" in one_error_line(run_cli("export", "fec", "2026", "--out", str(tmp_path), env=env))

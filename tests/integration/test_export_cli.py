@@ -54,3 +54,24 @@ def test_the_cli_reports_a_refused_export_and_exits_1(
     result = runner.invoke(app, ["export", "xlsx", "--from", "2026-04", "--to", "2026-03", "--out", str(out)])
     assert result.exit_code == 1 and "reversed" in result.output
     assert list(out.iterdir()) == []  # nothing half-written
+
+
+def test_the_workbook_progress_knows_each_sheets_total(container: Container, clock: FixedClock) -> None:
+    """Issue 19.6: every progress bar has a total. February: one invoice of two lines (plan, installation)."""
+    import io
+
+    from billing.commands.exports import WorkbookPeriod
+
+    signed_up(container, "acme")
+    close_february(container, clock)
+    seen: dict[str, tuple[int, int | None]] = {}
+
+    def progress(sheet: str, rows: int, total: int | None) -> None:
+        done, _ = seen.get(sheet, (0, None))
+        seen[sheet] = (done + rows, total)
+
+    container.workbook.write(WorkbookPeriod.from_request("2026-03", "2026-03"), io.BytesIO(), progress)
+    assert seen["Factures et avoirs"] == (1, 1)
+    assert seen["Lignes"] == (2, 2)
+    assert seen["Paiements"] == (0, 0)
+    assert all(done == total for done, total in seen.values()), seen

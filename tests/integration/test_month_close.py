@@ -47,7 +47,7 @@ def assert_conflict(response: Any, field: str) -> None:
     error = response.json()["error"]
     assert error["code"] == "conflict"
     assert isinstance(error["message"], str) and error["message"]
-    assert error["details"] == {"field": field}
+    assert error["details"] == {"field": field, "fields": [{"field": field, "message": error["message"]}]}
 
 
 def setup_acme(client: TestClient) -> None:

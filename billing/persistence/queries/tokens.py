@@ -6,12 +6,23 @@ joins the ``accounts`` read model for the end of service (§9).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
 from billing.persistence import tables as t
+from ledger.clock import PARIS
 from billing.services.tokens import StoredToken, TokenHolder
+
+
+def stored_instant(value: datetime) -> datetime:
+    """An instant read back from a ``DateTime(timezone=True)`` column, with its offset, in Paris time.
+
+    PostgreSQL gives it back aware; SQLite keeps the text without offset, so instants are written in
+    UTC (``add``) and a naive one read back is UTC. Shown in Paris time like every other instant.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(PARIS)
 
 
 class SqlTokenStore:
@@ -30,14 +41,15 @@ class SqlTokenStore:
     def tokens(self) -> list[StoredToken]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.api_tokens).order_by(t.api_tokens.c.created_at)).all()
-        return [StoredToken(row.id, row.role, row.account, row.created_at, row.revoked_at is not None) for row in rows]
+        return [StoredToken(row.id, row.role, row.account, stored_instant(row.created_at), row.revoked_at is not None)
+                for row in rows]
 
     def revoke(self, token_id: str, at: datetime) -> bool:
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(t.api_tokens)
                 .where(t.api_tokens.c.id == token_id, t.api_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=at)
+                .values(revoked_at=at.astimezone(UTC))
             ).rowcount
             if changed:
                 return True
@@ -51,6 +63,7 @@ class SqlTokenStore:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(t.api_tokens).values(
-                    token_hash=token_hash, role=role, account=account, created_at=created_at, id=token_id
+                    token_hash=token_hash, role=role, account=account, created_at=created_at.astimezone(UTC),
+                    id=token_id
                 )
             )

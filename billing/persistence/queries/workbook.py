@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 from billing.persistence.queries.receivables import receivables_on
@@ -58,6 +58,15 @@ def lines(conn: Connection, start: date, end: date) -> Iterator[LineRow]:
                       None if r.unit_price is None else Decimal(r.unit_price), Decimal(r.amount))
 
 
+def line_count(conn: Connection, start: date, end: date) -> int:
+    """How many lines ``lines`` will stream (the progress bar's total), by the same join."""
+    li = t.invoice_lines.c
+    query = (select(func.count()).select_from(t.invoice_lines)
+             .join(t.invoices, t.invoices.c.number == li.number)
+             .where(t.invoices.c.issue_date.between(start, end)))
+    return int(conn.execute(query).scalar_one())
+
+
 def payments(conn: Connection, start: date, end: date) -> list[PaymentRow]:
     p = t.payments.c
     query = select(p.received_on, p.account, p.invoice, p.amount, p.method, p.reference).where(
@@ -79,6 +88,7 @@ class WorkbookRows:
     lines: Iterator[LineRow]
     payments: list[PaymentRow]
     open_items: list[OpenItem]
+    line_count: int
 
 
 class SqlWorkbookQueries:
@@ -94,4 +104,4 @@ class SqlWorkbookQueries:
             docs = documents(conn, start, end, names)
             pays = payments(conn, start, end)
             items = open_items(conn, aged_on, names)
-            yield WorkbookRows(docs, lines(conn, start, end), pays, items)
+            yield WorkbookRows(docs, lines(conn, start, end), pays, items, line_count(conn, start, end))
