@@ -71,8 +71,8 @@ def usage_workbook(account: str, month: Month, per_day: dict[date, int], cap: in
         accrued = sheet.cell(row=total_row, column=6, value=days[-1].overage.amount)
         accrued.font = Font(bold=True)
         accrued.number_format = EURO_FORMAT
-    for column, width in zip("ABCDEF", (14, 12, 12, 12, 20, 27), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEF", (14, 12, 12, 12, 20, 27), strict=True):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, insert, select, update
 
 from billing.persistence import tables as t
-from ledger.clock import PARIS
 from billing.services.tokens import StoredToken, TokenHolder
+from ledger.clock import PARIS
 
 
 def stored_instant(value: datetime) -> datetime:
