@@ -44,13 +44,6 @@ class Unmatched:
     reason: str
 
 
-def split_payment(amount: Decimal, outstanding: Decimal) -> tuple[Decimal, Decimal]:
-    """(applied, unapplied): a payment settles at most what the invoice still owes; the rest is
-    kept as unapplied credit for the customer (issue 12), never counted in the §6 penalty cap."""
-    applied = min(amount, max(outstanding, Decimal(0)))
-    return applied, amount - applied
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 

@@ -393,11 +393,51 @@ class CustomerAccount(Aggregate):
         # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
-        # A bank reference identifies one transfer: the same one recorded twice would count the
-        # money twice (a retried import, a double click). Empty references are not compared.
-        if ref and any(p.reference == ref for p in self._payments):
-            raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
+        self._require_new_reference(ref)
         self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref)
+
+    def has_reference(self, reference: str) -> bool:
+        """Whether money with this bank reference is already recorded on the account, applied to an
+        invoice or kept as unapplied credit (issue 18: the unapplied part was not compared)."""
+        return bool(reference) and any(p.reference == reference for p in (*self._payments, *self._unapplied))
+
+    def _require_new_reference(self, reference: str) -> None:
+        # A bank reference identifies one transfer: the same one recorded twice would count the
+        # money twice (a retried import, a double click), whether it settled an invoice or was kept
+        # as unapplied credit. Empty references are not compared.
+        if self.has_reference(reference):
+            raise Conflict(
+                f"a payment with reference {reference!r} is already recorded for this account", field="reference"
+            )
+
+    def receive_payment(
+        self, invoice: str, amount: Money, owed: Money, received_on: date, method: str, reference: str
+    ) -> tuple[Money, Money]:
+        """Money received for ``invoice``, which still owes ``owed``: (applied, unapplied).
+
+        The invoice is settled up to what it owes; the rest is kept as the customer's unapplied credit
+        (issue 12), never counted in the §6 cap. The bank reference is checked once, before either
+        part is recorded, against both kinds: one transfer counts once per account (README, issue 18).
+        """
+        contract = self._require_contract()
+        number = require_text(invoice, "invoice", max_length=64)
+        paid = require_money(amount, "amount", positive=True)
+        day = require_date(received_on, "received_on")
+        how = require_choice(method, PAYMENT_METHODS, "method")
+        ref = optional_text(reference, "reference", max_length=140)
+        if day < contract.service_start:
+            raise InvalidInput("received_on is before service start", field="received_on")
+        self._require_new_reference(ref)
+        due = max(owed.amount, Decimal(0))
+        applied = min(paid.amount, due)
+        unapplied = paid.amount - applied
+        if applied > 0:
+            self._payment_recorded(invoice=number, amount=_cents(Money.of(applied)), received_on=day, method=how,
+                                   reference=ref)
+        if unapplied > 0:
+            self._unapplied_credit_recorded(invoice=number, amount=_cents(Money.of(unapplied)), received_on=day,
+                                            method=how, reference=ref)
+        return Money.of(applied), Money.of(unapplied)
 
     @event("PaymentRecorded")
     def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
@@ -425,10 +465,9 @@ class CustomerAccount(Aggregate):
         paid = require_money(amount, "amount", positive=True)
         day = require_date(received_on, "received_on")
         how = require_choice(method, PAYMENT_METHODS, "method")
-        self._unapplied_credit_recorded(
-            invoice=invoice, amount=_cents(paid), received_on=day, method=how,
-            reference=optional_text(reference, "reference", max_length=140),
-        )
+        ref = optional_text(reference, "reference", max_length=140)
+        self._require_new_reference(ref)
+        self._unapplied_credit_recorded(invoice=invoice, amount=_cents(paid), received_on=day, method=how, reference=ref)
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(

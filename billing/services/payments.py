@@ -14,16 +14,14 @@ from billing.commands.payments import RecordPayment
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import run_command
 from billing.services.ports import ReadModels
-from exports.bank_statement import StatementEntry, match_entries, parse_camt053, parse_csv, split_payment
+from exports.bank_statement import StatementEntry, match_entries, parse_camt053, parse_csv
 from invoices.payment_status import payment_status
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
 from ledger.input_checks import require_date, require_money
 from ledger.money import Money
-
-STATEMENT_PREFIX = "bank:"  # payments from a statement carry the bank's entry id: importing twice adds nothing
 
 
 class PaymentQueries(Protocol):
@@ -34,9 +32,9 @@ class PaymentQueries(Protocol):
 
     def unapplied_credits(self) -> list[Any]: ...
 
-    def statement_rows(self, prefix: str) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
-        """References already recorded from statements, open invoices as {number: (account, owed)},
-        and the invoices in a SEPA file."""
+    def statement_rows(self) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
+        """The references of all money recorded (payments and unapplied credit, by hand or from a
+        statement), open invoices as {number: (account, owed)}, and the invoices in a SEPA file."""
 
 
 class PaymentService:
@@ -80,11 +78,11 @@ class PaymentService:
                   reference: Any) -> dict[str, Any]:
         def allocate(customer: CustomerAccount) -> dict[str, Any]:
             owed = Decimal(invoice.total_ttc) + Decimal(invoice.credited) - customer.paid_on_invoice(invoice.number).amount
-            applied, unapplied = split_payment(amount, owed)
-            if applied > 0:
-                customer.record_payment(invoice.number, Money.of(applied), received_on, method, reference)
-            if unapplied > 0:
-                customer.record_unapplied_credit(invoice.number, Money.of(unapplied), received_on, method, reference)
+            # One aggregate command for both parts: the bank reference is checked once against the
+            # payments AND the unapplied credits (issue 18: a paid invoice took the same one thrice).
+            applied_money, unapplied_money = customer.receive_payment(
+                invoice.number, Money.of(amount), Money.of(owed), received_on, method, reference)
+            applied, unapplied = applied_money.amount, unapplied_money.amount
             paid = customer.paid_on_invoice(invoice.number).amount
             total = Decimal(invoice.total_ttc) + Decimal(invoice.credited)
             return {
@@ -120,20 +118,33 @@ class PaymentService:
             raise InvalidInput("send a camt.053 statement as application/xml or a CSV as text/csv",
                                field="content-type")
         self.read_models.sync()
-        seen, outstanding, in_sepa_files = self.queries.statement_rows(STATEMENT_PREFIX)
-        fresh = [e for e in entries if STATEMENT_PREFIX + e.reference not in seen]
+        seen, outstanding, in_sepa_files = self.queries.statement_rows()
+        # A bank reference counts once (issue 18): a line whose entry id is already recorded, by an
+        # earlier import, by hand (finance typed the bank's id) or earlier in this same file, is listed
+        # as a duplicate and not booked again. The bank's entry id is recorded as it is, so a payment
+        # typed by hand with it afterwards is the 409 of the README.
+        fresh: list[StatementEntry] = []
+        duplicates: list[StatementEntry] = []
+        for entry in entries:
+            (duplicates if entry.reference in seen else fresh).append(entry)
+            seen.add(entry.reference)
         matches, unmatched = match_entries(fresh, {n: owed for n, (_a, owed) in outstanding.items()})
         recorded = []
         for match in matches:
             account = outstanding[match.invoice][0]
             method = "sepa_debit" if match.invoice in in_sepa_files else "transfer"
-            self._allocate(account, self._invoice(match.invoice), match.amount, match.entry.booked_on, method,
-                           STATEMENT_PREFIX + match.entry.reference)
+            try:
+                self._allocate(account, self._invoice(match.invoice), match.amount, match.entry.booked_on, method,
+                               match.entry.reference)
+            except Conflict:  # recorded meanwhile by another request: the same transfer, not booked twice
+                duplicates.append(match.entry)
+                continue
             recorded.append({"reference": match.entry.reference, "invoice": match.invoice, "account": account,
                              "amount": f"{match.amount:.2f}", "booked_on": match.entry.booked_on.isoformat()})
         return {
             "entries": len(entries),
-            "duplicates": len(entries) - len(fresh),
+            "duplicates": len(duplicates),
+            "already_recorded": [_entry(d) for d in duplicates],
             "matched": recorded,
             "unmatched": [_entry(u.entry) | {"reason": u.reason} for u in unmatched],
         }
