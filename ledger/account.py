@@ -411,33 +411,38 @@ class CustomerAccount(Aggregate):
             )
 
     def receive_payment(
-        self, invoice: str, amount: Money, owed: Money, received_on: date, method: str, reference: str
-    ) -> tuple[Money, Money]:
-        """Money received for ``invoice``, which still owes ``owed``: (applied, unapplied).
+        self, allocations: Sequence[tuple[str, Money, Money]], received_on: date, method: str, reference: str
+    ) -> list[tuple[Money, Money]]:
+        """One transfer received: for each ``(invoice, amount, owed)``, (applied, unapplied).
 
-        The invoice is settled up to what it owes; the rest is kept as the customer's unapplied credit
-        (issue 12), never counted in the §6 cap. The bank reference is checked once, before either
-        part is recorded, against both kinds: one transfer counts once per account (README, issue 18).
+        Each invoice is settled up to what it still ``owed``; the rest is kept as the customer's
+        unapplied credit (issue 12), never counted in the §6 cap. A transfer may pay several invoices
+        of the account (a statement line naming two of them). The bank reference is checked once,
+        before any part is recorded, against payments AND unapplied credits: one transfer counts once
+        per account (README: a reference already recorded for the account is a 409; issue 18).
         """
         contract = self._require_contract()
-        number = require_text(invoice, "invoice", max_length=64)
-        paid = require_money(amount, "amount", positive=True)
         day = require_date(received_on, "received_on")
         how = require_choice(method, PAYMENT_METHODS, "method")
         ref = optional_text(reference, "reference", max_length=140)
+        parts = [(require_text(invoice, "invoice", max_length=64), require_money(amount, "amount", positive=True),
+                  owed) for invoice, amount, owed in allocations]
+        # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
         self._require_new_reference(ref)
-        due = max(owed.amount, Decimal(0))
-        applied = min(paid.amount, due)
-        unapplied = paid.amount - applied
-        if applied > 0:
-            self._payment_recorded(invoice=number, amount=_cents(Money.of(applied)), received_on=day, method=how,
-                                   reference=ref)
-        if unapplied > 0:
-            self._unapplied_credit_recorded(invoice=number, amount=_cents(Money.of(unapplied)), received_on=day,
-                                            method=how, reference=ref)
-        return Money.of(applied), Money.of(unapplied)
+        results = []
+        for number, paid, owed in parts:
+            applied = min(paid.amount, max(owed.amount, Decimal(0)))
+            unapplied = paid.amount - applied
+            if applied > 0:
+                self._payment_recorded(invoice=number, amount=_cents(Money.of(applied)), received_on=day,
+                                       method=how, reference=ref)
+            if unapplied > 0:
+                self._unapplied_credit_recorded(invoice=number, amount=_cents(Money.of(unapplied)),
+                                                received_on=day, method=how, reference=ref)
+            results.append((Money.of(applied), Money.of(unapplied)))
+        return results
 
     @event("PaymentRecorded")
     def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
