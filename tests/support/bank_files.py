@@ -138,7 +138,7 @@ def banque_populaire(number: str, amount: str) -> bytes:
         f"01/04/2026;ACME SAS;VIR SEPA ACME SAS;2604011234ABC;{number};Virement recu;Revenus;Virements reçus;;"
         f"+{amount};01/04/2026;01/04/2026;0\r\n"
         "31/03/2026;EDF;PRLV SEPA EDF;2603319999XYZ;;Prelevement;Logement;Energie;-89,90;;31/03/2026;31/03/2026;0\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def caisse_epargne(number: str, amount: str) -> bytes:
@@ -191,7 +191,7 @@ def qonto(number: str, amount: str) -> bytes:
         "8a1b2c3d-0000-4000-8000-000000000001\r\n"
         "settled,01-04-2026 12:00:00,01-04-2026 12:00:00,-29.00,EUR,OVH,card,Jean,Ops,,it,"
         "1c2d3e4f-0000-4000-8000-000000000002\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 BANKS = {
