@@ -123,23 +123,25 @@ def _xml_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-def _children(node: Any, name: str) -> list[Any]:
-    return [child for child in node if isinstance(child.tag, str) and etree.QName(child).localname == name]
+class _Tree:
+    """Lookups in one statement's namespace (known once the XSD passed): lxml's own find, in C."""
 
+    def __init__(self, namespace: str) -> None:
+        self.ns = namespace
+        self._paths: dict[tuple[str, ...], str] = {}
 
-def _find(node: Any, *path: str) -> Any | None:
-    current = node
-    for name in path:
-        found = _children(current, name)
-        if not found:
-            return None
-        current = found[0]
-    return current
+    def path(self, *names: str) -> str:
+        found = self._paths.get(names)
+        if found is None:
+            found = self._paths[names] = "/".join(f"{{{self.ns}}}{name}" for name in names)
+        return found
 
+    def all(self, node: Any, name: str) -> list[Any]:
+        return list(node.iterchildren(f"{{{self.ns}}}{name}"))
 
-def _text(node: Any, *path: str) -> str:
-    found = _find(node, *path)
-    return (found.text or "").strip() if found is not None else ""
+    def text(self, node: Any, *names: str) -> str:
+        found = node.find(self.path(*names))
+        return (found.text or "").strip() if found is not None else ""
 
 
 _MATCH_TEXTS = {"Ustrd", "EndToEndId", "AddtlNtryInf", "AddtlTxInf", "Ref", "Nb", "Nm"}
@@ -168,15 +170,18 @@ def parse_camt053(content: bytes) -> Statement:
     entries: list[StatementEntry] = []
     skipped: list[Skipped] = []
     synthetic: Counter[str] = Counter()
-    for stmt in _children(_find(root, "BkToCstmrStmt"), "Stmt"):
+    tree = _Tree(namespace)
+    _text = tree.text
+    match_tags = [f"{{{namespace}}}{name}" for name in _MATCH_TEXTS]
+    for stmt in tree.all(root.find(tree.path("BkToCstmrStmt")), "Stmt"):
         stmt_id = _text(stmt, "Id")
-        for n, entry in enumerate(_children(stmt, "Ntry"), start=1):
+        for n, entry in enumerate(tree.all(stmt, "Ntry"), start=1):
             reference = (_text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
                          or _text(entry, "NtryDtls", "TxDtls", "Refs", "AcctSvcrRef"))
             where = f"entry {n} of statement {stmt_id}" + (f" ({reference})" if reference else "")
             if _text(entry, "CdtDbtInd") != "CRDT":
                 continue  # money paid out: not for the receivables
-            amount_node = _find(entry, "Amt")
+            amount_node = entry.find(tree.path("Amt"))
             assert amount_node is not None  # required by every version's XSD
             amount_text = (amount_node.text or "").strip()
             currency = amount_node.get("Ccy", "")
@@ -199,9 +204,8 @@ def parse_camt053(content: bytes) -> Statement:
                 skipped.append(Skipped(where, reference, amount_text, "no BookgDt or ValDt"))
                 continue
             amount = _amount(amount_text, f"{where}, Amt")
-            texts = [node.text.strip() for node in entry.iter()
-                     if isinstance(node.tag, str) and etree.QName(node).localname in _MATCH_TEXTS
-                     and node.text and node.text.strip() and node.text.strip() != "NOTPROVIDED"]
+            texts = [node.text.strip() for node in entry.iter(*match_tags)
+                     if node.text and node.text.strip() and node.text.strip() != "NOTPROVIDED"]
             text = " ".join(dict.fromkeys(texts))
             if not reference:
                 reference = _synthetic_reference("CAMT", synthetic, booked, str(amount), text)
