@@ -394,8 +394,9 @@ def _csv_entry(row: list[str], line: int, layout: _Layout, synthetic: Counter[st
             if cell(layout.debit):
                 _amount(cell(layout.debit), column(layout.debit), signed=True)  # read, to refuse a hostile one
                 return None  # a debit: money paid out
-            raise InvalidInput(f"line {line} of the CSV statement has neither «{layout.names[layout.credit or 0]}» "
-                               "nor a debit amount", field="statement")
+            debit_name = layout.names[layout.debit] if layout.debit is not None else "a debit"
+            return Skipped(f"line {line}", reference, "",
+                           f"no amount in «{layout.names[layout.credit or 0]}» nor «{debit_name}»")
         amount = abs(_amount(raw, column(layout.credit), signed=True))
     if amount <= 0:
         return None

@@ -190,3 +190,11 @@ def test_a_hostile_csv_amount_is_refused_with_line_and_column(amount: str) -> No
 def test_a_bad_csv_date_or_a_missing_header_is_refused() -> None:
     assert refused(b"Date;Montant\n31/02/2026;10,00\n") == "line 2, column «Date»: date '31/02/2026' is not a date"
     assert "no header line" in refused(b"foo;bar\n1;2\n")
+
+
+def test_a_row_without_debit_or_credit_is_listed_not_refused() -> None:
+    content = f"Date;Libellé;Débit euros;Crédit euros;\n01/04/2026;INFO SOLDE;;;\n01/04/2026;{NUMBER};;1 367,15;\n"
+    statement = parse_csv(content.encode("cp1252"))
+    assert [e.amount for e in statement.entries] == [Decimal("1367.15")]
+    assert [(s.where, s.reason) for s in statement.skipped] == [
+        ("line 2", "no amount in «Crédit euros» nor «Débit euros»")]
