@@ -87,9 +87,29 @@ def parse_one_line_address(text: str, country: str = "FR") -> PostalAddress:
     return structured_address(match["street"], match["postcode"], match["town"], country)
 
 
+# What text-unidecode leaves outside the EPC basic Latin set, or writes in a way a bank would
+# not (« » as << >>, ° as "deg"), mapped before it runs; anything still outside becomes a space.
+_EPC_MAP = str.maketrans({
+    "&": "+", "\"": "", "«": "", "»": "", "“": "", "”": "", "„": "", "‹": "", "›": "", "<": "", ">": "",
+    "’": "'", "‘": "'", "`": "'", "´": "'", "‚": ",", "–": "-", "—": "-", "_": "-", "°": "o", "º": "o",
+    "ª": "a", "@": "(at)", ";": ",", "!": ".", "*": ".", "#": "", "%": "", "=": "-", "|": "/", "\\": "/",
+    "[": "(", "]": ")", "{": "(", "}": ")", "~": "-", "^": "", "$": "USD", "£": "GBP", "€": "EUR",
+})
+
+
 def sepa_text(text: str, limit: int) -> str:
-    """Transliterate to the SEPA character set (ç -> c) and cut to the field's length."""
-    return _NOT_SEPA.sub(" ", unidecode(text)).strip()[:limit]
+    """Text in the EPC basic Latin set (EPC217-08, "SEPA requirements for an extended character
+    set": a-z A-Z 0-9 / - ? : ( ) . , ' + and space), transliterated (Œ -> OE, ß -> ss, Ł -> L,
+    ø -> o, Π -> P, & -> +, « » and " dropped) and cut to the field's length after transliteration,
+    so a cut never leaves half a letter and the length counted is the one the bank counts."""
+    latin = unidecode(text.translate(_EPC_MAP)).translate(_EPC_MAP)
+    clean = " ".join(_NOT_SEPA.sub(" ", latin).split())
+    return clean[:limit].rstrip()
+
+
+def is_sepa_text(text: str) -> bool:
+    """Whether ``text`` holds only the EPC basic Latin set (the check every text node passes)."""
+    return _NOT_SEPA.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,16 +310,21 @@ def write_pain008(
             iban = IBAN(row.iban).compact
         except SchwiftyException:
             raise InvalidInput(f"invoice {debit.invoice}: the mandate's IBAN is not valid", field="iban") from None
+        if not is_sepa_text(debit.mandate_reference) or not debit.mandate_reference.strip():
+            # The mandate reference (RUM) is the agreed identifier: transliterated it would name
+            # another mandate, so it is refused rather than rewritten (EPC basic Latin set).
+            raise InvalidInput(f"invoice {debit.invoice}: mandate reference {debit.mandate_reference!r} is outside "
+                               "the SEPA character set a-z A-Z 0-9 / - ? : ( ) . , ' +", field="mandate")
         payment: dict[str, object] = {
-            "name": row.debtor_name,
+            "name": sepa_text(row.debtor_name, 70),
             "IBAN": iban,
             "amount": int((debit.amount * 100).to_integral_exact()),
             "type": debit.sequence_type,
             "collection_date": collection_date,
             "mandate_id": debit.mandate_reference,
             "mandate_date": row.mandate_signed_on,
-            "description": f"Facture {debit.invoice}",
-            "endtoend_id": debit.invoice,
+            "description": sepa_text(f"Facture {debit.invoice}", 140),
+            "endtoend_id": sepa_text(debit.invoice, 35),
             "address": row.debtor_address.to_sepaxml(),
         }
         if row.bic:

@@ -393,11 +393,56 @@ class CustomerAccount(Aggregate):
         # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
-        # A bank reference identifies one transfer: the same one recorded twice would count the
-        # money twice (a retried import, a double click). Empty references are not compared.
-        if ref and any(p.reference == ref for p in self._payments):
-            raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
+        self._require_new_reference(ref)
         self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref)
+
+    def has_reference(self, reference: str) -> bool:
+        """Whether money with this bank reference is already recorded on the account, applied to an
+        invoice or kept as unapplied credit (issue 18: the unapplied part was not compared)."""
+        return bool(reference) and any(p.reference == reference for p in (*self._payments, *self._unapplied))
+
+    def _require_new_reference(self, reference: str) -> None:
+        # A bank reference identifies one transfer: the same one recorded twice would count the
+        # money twice (a retried import, a double click), whether it settled an invoice or was kept
+        # as unapplied credit. Empty references are not compared.
+        if self.has_reference(reference):
+            raise Conflict(
+                f"a payment with reference {reference!r} is already recorded for this account", field="reference"
+            )
+
+    def receive_payment(
+        self, allocations: Sequence[tuple[str, Money, Money]], received_on: date, method: str, reference: str
+    ) -> list[tuple[Money, Money]]:
+        """One transfer received: for each ``(invoice, amount, owed)``, (applied, unapplied).
+
+        Each invoice is settled up to what it still ``owed``; the rest is kept as the customer's
+        unapplied credit (issue 12), never counted in the §6 cap. A transfer may pay several invoices
+        of the account (a statement line naming two of them). The bank reference is checked once,
+        before any part is recorded, against payments AND unapplied credits: one transfer counts once
+        per account (README: a reference already recorded for the account is a 409; issue 18).
+        """
+        contract = self._require_contract()
+        day = require_date(received_on, "received_on")
+        how = require_choice(method, PAYMENT_METHODS, "method")
+        ref = optional_text(reference, "reference", max_length=140)
+        parts = [(require_text(invoice, "invoice", max_length=64), require_money(amount, "amount", positive=True),
+                  owed) for invoice, amount, owed in allocations]
+        # **Decision**: no invoice exists before service start, so neither can a payment of one.
+        if day < contract.service_start:
+            raise InvalidInput("received_on is before service start", field="received_on")
+        self._require_new_reference(ref)
+        results = []
+        for number, paid, owed in parts:
+            applied = min(paid.amount, max(owed.amount, Decimal(0)))
+            unapplied = paid.amount - applied
+            if applied > 0:
+                self._payment_recorded(invoice=number, amount=_cents(Money.of(applied)), received_on=day,
+                                       method=how, reference=ref)
+            if unapplied > 0:
+                self._unapplied_credit_recorded(invoice=number, amount=_cents(Money.of(unapplied)),
+                                                received_on=day, method=how, reference=ref)
+            results.append((Money.of(applied), Money.of(unapplied)))
+        return results
 
     @event("PaymentRecorded")
     def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
@@ -425,10 +470,9 @@ class CustomerAccount(Aggregate):
         paid = require_money(amount, "amount", positive=True)
         day = require_date(received_on, "received_on")
         how = require_choice(method, PAYMENT_METHODS, "method")
-        self._unapplied_credit_recorded(
-            invoice=invoice, amount=_cents(paid), received_on=day, method=how,
-            reference=optional_text(reference, "reference", max_length=140),
-        )
+        ref = optional_text(reference, "reference", max_length=140)
+        self._require_new_reference(ref)
+        self._unapplied_credit_recorded(invoice=invoice, amount=_cents(paid), received_on=day, method=how, reference=ref)
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(

@@ -14,16 +14,14 @@ from billing.commands.payments import RecordPayment
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import run_command
 from billing.services.ports import ReadModels
-from exports.bank_statement import StatementEntry, match_entries, parse_camt053, parse_csv, split_payment
+from exports.bank_statement import Match, StatementEntry, Unmatched, match_entries, parse_camt053, parse_csv
 from invoices.payment_status import payment_status
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
 from ledger.input_checks import require_date, require_money
 from ledger.money import Money
-
-STATEMENT_PREFIX = "bank:"  # payments from a statement carry the bank's entry id: importing twice adds nothing
 
 
 class PaymentQueries(Protocol):
@@ -34,9 +32,9 @@ class PaymentQueries(Protocol):
 
     def unapplied_credits(self) -> list[Any]: ...
 
-    def statement_rows(self, prefix: str) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
-        """References already recorded from statements, open invoices as {number: (account, owed)},
-        and the invoices in a SEPA file."""
+    def statement_rows(self) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
+        """The references of all money recorded (payments and unapplied credit, by hand or from a
+        statement), open invoices as {number: (account, owed)}, and the invoices in a SEPA file."""
 
 
 class PaymentService:
@@ -78,21 +76,32 @@ class PaymentService:
 
     def _allocate(self, account: str, invoice: Any, amount: Decimal, received_on: Any, method: Any,
                   reference: Any) -> dict[str, Any]:
-        def allocate(customer: CustomerAccount) -> dict[str, Any]:
-            owed = Decimal(invoice.total_ttc) + Decimal(invoice.credited) - customer.paid_on_invoice(invoice.number).amount
-            applied, unapplied = split_payment(amount, owed)
-            if applied > 0:
-                customer.record_payment(invoice.number, Money.of(applied), received_on, method, reference)
-            if unapplied > 0:
-                customer.record_unapplied_credit(invoice.number, Money.of(unapplied), received_on, method, reference)
-            paid = customer.paid_on_invoice(invoice.number).amount
-            total = Decimal(invoice.total_ttc) + Decimal(invoice.credited)
-            return {
-                "applied": f"{applied:.2f}",
-                "unapplied": f"{unapplied:.2f}",
-                "outstanding": f"{max(total - paid, Decimal(0)):.2f}",
-                "payment_status": payment_status(paid, total, invoice.due_date, today(self.clock)),
-            }
+        return self._receive(account, [(invoice, amount)], received_on, method, reference)[0]
+
+    def _receive(self, account: str, parts: list[tuple[Any, Decimal]], received_on: Any, method: Any,
+                 reference: Any) -> list[dict[str, Any]]:
+        """One transfer paying ``parts`` (invoice row, amount) of one account, in one save."""
+        def allocate(customer: CustomerAccount) -> list[dict[str, Any]]:
+            def total(invoice: Any) -> Decimal:
+                return Decimal(invoice.total_ttc) + Decimal(invoice.credited)
+
+            # One aggregate command for every part: the bank reference is checked once against the
+            # payments AND the unapplied credits (issue 18: a paid invoice took the same one thrice).
+            split = customer.receive_payment(
+                [(invoice.number, Money.of(amount),
+                  Money.of(total(invoice) - customer.paid_on_invoice(invoice.number).amount))
+                 for invoice, amount in parts],
+                received_on, method, reference)
+            answers = []
+            for (invoice, _amount), (applied, unapplied) in zip(parts, split, strict=True):
+                paid = customer.paid_on_invoice(invoice.number).amount
+                answers.append({
+                    "applied": f"{applied.amount:.2f}",
+                    "unapplied": f"{unapplied.amount:.2f}",
+                    "outstanding": f"{max(total(invoice) - paid, Decimal(0)):.2f}",
+                    "payment_status": payment_status(paid, total(invoice), invoice.due_date, today(self.clock)),
+                })
+            return answers
 
         return run_command(
             self.ledger, CustomerAccount.create_id(account), allocate, what=f"account {account!r}",
@@ -108,37 +117,72 @@ class PaymentService:
         ]
 
     def import_statement(self, content: bytes, content_type: str) -> dict[str, Any]:
-        """Record the credits of a bank statement that match invoices; list the others for finance."""
+        """Record the credits of a bank statement that match invoices; list the others for finance.
+
+        The whole file is read (and refused with a 422 naming the place if it cannot be) before
+        anything is recorded; then each matched transfer is one save of its account.
+        """
         if not content:
             raise InvalidInput("the statement is empty", field="statement")
         kind = content_type.split(";")[0].strip().lower()
         if kind in ("application/xml", "text/xml"):
-            entries = parse_camt053(content)
+            statement = parse_camt053(content)
         elif kind in ("text/csv", "application/csv"):
-            entries = parse_csv(content)
+            statement = parse_csv(content)
         else:
             raise InvalidInput("send a camt.053 statement as application/xml or a CSV as text/csv",
                                field="content-type")
+        entries = statement.entries
         self.read_models.sync()
-        seen, outstanding, in_sepa_files = self.queries.statement_rows(STATEMENT_PREFIX)
-        fresh = [e for e in entries if STATEMENT_PREFIX + e.reference not in seen]
+        seen, outstanding, in_sepa_files = self.queries.statement_rows()
+        # A bank reference counts once (issue 18): a line whose entry id is already recorded, by an
+        # earlier import, by hand (finance typed the bank's id) or earlier in this same file, is listed
+        # as a duplicate and not booked again. The bank's entry id is recorded as it is, so a payment
+        # typed by hand with it afterwards is the 409 of the README.
+        fresh: list[StatementEntry] = []
+        duplicates: list[StatementEntry] = []
+        for entry in entries:
+            (duplicates if entry.reference in seen else fresh).append(entry)
+            seen.add(entry.reference)
         matches, unmatched = match_entries(fresh, {n: owed for n, (_a, owed) in outstanding.items()})
-        recorded = []
-        for match in matches:
-            account = outstanding[match.invoice][0]
-            method = "sepa_debit" if match.invoice in in_sepa_files else "transfer"
-            self._allocate(account, self._invoice(match.invoice), match.amount, match.entry.booked_on, method,
-                           STATEMENT_PREFIX + match.entry.reference)
-            recorded.append({"reference": match.entry.reference, "invoice": match.invoice, "account": account,
-                             "amount": f"{match.amount:.2f}", "booked_on": match.entry.booked_on.isoformat()})
+        by_transfer: dict[tuple[StatementEntry, str], list[Match]] = {}
+        for match in matches:  # one transfer may pay several invoices, of one account or more
+            by_transfer.setdefault((match.entry, outstanding[match.invoice][0]), []).append(match)
+        recorded: list[dict[str, Any]] = []
+        for (entry, account), paid in by_transfer.items():
+            method = "sepa_debit" if any(m.invoice in in_sepa_files for m in paid) else "transfer"
+            try:
+                self._receive(account, [(self._invoice(m.invoice), m.amount) for m in paid], entry.booked_on,
+                              method, entry.reference)
+            except Conflict:  # recorded meanwhile by another request: the same transfer, not booked twice
+                duplicates.append(entry)
+                continue
+            except InvalidInput as exc:  # e.g. booked before the account's service start: said in file terms
+                unmatched.append(Unmatched(entry, _in_file_terms(entry, account, exc)))
+                continue
+            recorded.extend({"reference": entry.reference, "invoice": m.invoice, "account": account,
+                             "amount": f"{m.amount:.2f}", "booked_on": entry.booked_on.isoformat(),
+                             "where": entry.where} for m in paid)
         return {
+            "format": statement.format,
             "entries": len(entries),
-            "duplicates": len(entries) - len(fresh),
+            "duplicates": len(duplicates),
+            "already_recorded": [_entry(d) for d in duplicates],
             "matched": recorded,
             "unmatched": [_entry(u.entry) | {"reason": u.reason} for u in unmatched],
+            "skipped": [{"where": s.where, "reference": s.reference, "amount": s.amount, "reason": s.reason}
+                        for s in statement.skipped],
         }
+
+
+def _in_file_terms(entry: StatementEntry, account: str, exc: InvalidInput) -> str:
+    """Why a matched entry could not be booked, naming the entry and its field as the file does."""
+    if exc.field == "received_on":
+        return (f"{entry.where}: {entry.date_field} {entry.booked_on.isoformat()} is before the service start"
+                f" of account {account}")
+    return f"{entry.where}: {exc.message}"
 
 
 def _entry(entry: StatementEntry) -> dict[str, Any]:
     return {"reference": entry.reference, "booked_on": entry.booked_on.isoformat(),
-            "amount": f"{entry.amount:.2f}", "text": entry.text}
+            "amount": f"{entry.amount:.2f}", "text": entry.text, "where": entry.where}

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from support.api_helpers import ADMIN, at, get, post
+from support.bank_files import Entry, camt053
 from test_sepa_export import february_invoice, sepa, settings  # noqa: F401  (the creditor settings fixture)
 
 from billing.persistence import tables as t
@@ -61,20 +62,13 @@ def test_a_payment_on_an_unknown_invoice_is_refused_and_writes_nothing(client: T
         assert conn.execute(select(t.payments)).all() == []
 
 
-CAMT = """<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
-<GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-04-02T06:00:00</CreDtTm></GrpHdr>
-<Stmt><Id>S1</Id>
-<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
-<BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>BANK-0001</AcctSvcrRef>
-<NtryDtls><TxDtls><Refs><EndToEndId>{number}</EndToEndId></Refs>
-<RmtInf><Ustrd>Facture {number}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
-<Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
-<BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>BANK-0002</AcctSvcrRef>
-<NtryDtls><TxDtls><RmtInf><Ustrd>VIREMENT DIVERS</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
-<Ntry><Amt Ccy="EUR">12.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
-<BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>BANK-0003</AcctSvcrRef></Ntry>
-</Stmt></BkToCstmrStmt></Document>"""
+# A camt.053.001.08 statement valid against its XSD (the import checks it): the invoice's transfer,
+# an unrelated credit and a debit; ``{amount}`` and ``{number}`` are filled in by each test.
+CAMT = camt053("08", [
+    Entry("{amount}", acct_svcr_ref="BANK-0001", end_to_end="{number}", ustrd="Facture {number}"),
+    Entry("99.00", acct_svcr_ref="BANK-0002", ustrd="VIREMENT DIVERS", debtor="DIVERS"),
+    Entry("12.00", acct_svcr_ref="BANK-0003", credit=False),
+])
 
 
 def import_statement(client: TestClient, body: str, content_type: str, status: int = 200) -> Any:

@@ -32,13 +32,12 @@ class SqlPaymentQueries:
         with self.engine.connect() as conn:
             return list(conn.execute(select(t.unapplied_credits).order_by(t.unapplied_credits.c.id)).all())
 
-    def statement_rows(self, prefix: str) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
-        """The references already recorded from statements, what each open invoice owes, the invoices in SEPA files."""
+    def statement_rows(self) -> tuple[set[str], dict[str, tuple[str, Decimal]], set[str]]:
+        """The references of all money recorded, what each open invoice owes, the invoices in SEPA files."""
         with self.engine.connect() as conn:
-            seen = set(conn.execute(select(t.payments.c.reference).where(
-                t.payments.c.reference.like(prefix + "%"))).scalars())
+            seen = set(conn.execute(select(t.payments.c.reference).where(t.payments.c.reference != "")).scalars())
             seen |= set(conn.execute(select(t.unapplied_credits.c.reference).where(
-                t.unapplied_credits.c.reference.like(prefix + "%"))).scalars())
+                t.unapplied_credits.c.reference != "")).scalars())
             outstanding = _outstanding(conn)
             in_sepa_files = set(conn.execute(select(t.sepa_debits.c.invoice)).scalars())
         return seen, outstanding, in_sepa_files
