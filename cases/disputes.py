@@ -174,7 +174,7 @@ _WEIGHT_STRONG_PHRASE = 3
 _WEIGHT_WEAK_PHRASE = 1
 _WEIGHT_AMOUNT = 1
 _WEIGHT_BILLING_WORDS = 1
-_WEIGHT_BULK_BODY = -3
+_WEIGHT_BULK_BODY = -5  # "unsubscribe", "view in browser": a real dispute with our number still passes
 DISPUTE_EVIDENCE = 4  # what a dispute needs in all
 
 

@@ -204,8 +204,9 @@ def html_to_text(html: str) -> str:
 # Where quoted history starts, in the usual clients, French and English.
 _QUOTE_START = re.compile(
     r"^(?:"
-    r"On .{0,200}wrote:\s*$"
-    r"|Le .{0,200}a écrit\s*:\s*$"
+    # Gmail wraps a long attribution line ("On Mon, Mar 2, 2026 at 9:00 AM X <x@y.fr>\nwrote:")
+    r"On [^\n]{0,200}(?:\n[^\n]{0,100})?wrote:\s*$"
+    r"|Le [^\n]{0,200}(?:\n[^\n]{0,100})?\ba\s+écrit\s*:\s*$"
     r"|-{2,}\s*(?:Original Message|Message d'origine|Message original)\s*-{2,}"
     r"|_{10,}\s*$"
     r"|(?:From|De)\s*:\s.+\n(?:Sent|Envoyé|Date)\s*:"
@@ -224,6 +225,29 @@ def fresh_text(text: str) -> str:
     match = _QUOTE_START.search(text)
     head = text[: match.start()] if match else text
     return "\n".join(line for line in head.splitlines() if not line.lstrip().startswith(">")).strip()
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """format=flowed (RFC 3676, Thunderbird's default): a line ending in a space continues on the
+    next line of the same quote depth (with delsp=yes that space is not part of the text); "-- "
+    stays the signature mark."""
+    out: list[str] = []
+    carry: tuple[int, str] | None = None  # (quote depth, text so far) of a flowed paragraph
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if carry is not None and carry[0] == depth:
+            content = carry[1] + (content[1:] if depth and content.startswith(" ") else content)
+        elif carry is not None:
+            out.append(">" * carry[0] + carry[1])
+        carry = None
+        if content.endswith(" ") and content.strip() and content.rstrip() != "--":
+            carry = (depth, content[:-1] if delsp else content)
+            continue
+        out.append(">" * depth + content)
+    if carry is not None:
+        out.append(">" * carry[0] + carry[1])
+    return "\n".join(out)
 
 
 def _walk_parts(message: Message) -> tuple[str, str, list[Attachment]]:
@@ -262,6 +286,8 @@ def _walk_parts(message: Message) -> tuple[str, str, list[Attachment]]:
         except Exception:
             charset = None
         text = _bytes_to_text(payload, charset)
+        if ctype == "text/plain" and str(part.get_param("format") or "").lower() == "flowed":
+            text = _unflow(text, str(part.get_param("delsp") or "").lower() == "yes")
         if ctype == "text/html":
             html.append(text[:MAX_HTML_CHARS])
         else:
