@@ -17,6 +17,7 @@ header registry, cross-checked by ``email.utils``), never text found in its deco
 from __future__ import annotations
 
 import email
+import email.errors
 import email.header
 import email.policy
 import email.utils
@@ -24,6 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import Message
 from html.parser import HTMLParser
 
@@ -432,9 +434,14 @@ def _sender(message: Message) -> tuple[str, str]:
             return "", _clean(name)
         name = registry[0].display_name
     local, at, domain = utils_address.rpartition("@")
-    if not at or not _LOCAL_PART.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+    if not at or "=?" in local or not _LOCAL_PART.fullmatch(local) or not _DOMAIN.fullmatch(domain):
         return "", _clean(name)
     if utils_address.lower() not in raw.lower():
+        return "", _clean(name)
+    try:  # the acknowledgment's To: is built from this address: the header registry must take it as is
+        if Address(addr_spec=utils_address).addr_spec != utils_address:
+            return "", _clean(name)
+    except (ValueError, IndexError, email.errors.HeaderParseError):
         return "", _clean(name)
     return utils_address.lower(), _clean(name)
 

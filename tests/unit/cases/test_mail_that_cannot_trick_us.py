@@ -8,11 +8,18 @@ The world: fx3 (factures@fx3.fr) owns FX-2026-000025 issued 2026-03-02, TTC 678.
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
+import os
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from billing.mail.acknowledgments import acknowledgment
 from cases.calendar import PARIS
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import MAX_CONTAINERS, MAX_PARTS, MessageRefused, parse_message
@@ -204,3 +211,35 @@ def test_a_large_legitimate_text_is_read_in_bounded_time() -> None:
     raw = (HEAD + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n").encode() + body
     mail = parse_message(raw, POSTED)
     assert len(mail.text) <= 200_000 and mail.text.startswith("Nous contestons 40,00 EUR")
+
+
+# ---------------------------------------------------------------------------------------------
+# Whatever the From: header, the sender is nobody or one plain address, and the acknowledgment built
+# for it goes to that address alone.
+FROM_PIECES = st.sampled_from(
+    ["compta@acme.fr", "factures@fx3.fr", "attacker@evil.example", "<", ">", ",", ";", ":", '"', "(", ")", "@",
+     " ", "\t", "\r\n", "\r\n\t", "\r\nBcc: victim@evil.example", "=?utf-8?q?", "?=", "=0D=0A", "=2C",
+     b64_word("Compta <factures@fx3.fr>"), b64_word("a@b.fr, c@d.fr"), b64_word("x\r\nBcc: v@evil.example"),
+     b64_word('"'), "\u00e9", "\x85", "\u2028", "\x00", "Grp:", "[1.2.3.4]", "=?iso-8859-1?Q?J=E9r=F4me?="]
+)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None, database=None)
+@given(st.lists(st.one_of(FROM_PIECES, st.text(max_size=8)), max_size=12))
+def test_any_from_header_gives_nobody_or_one_address_acknowledged_alone(pieces: list[str]) -> None:
+    header = "".join(pieces)
+    raw = b"From: " + header.encode("utf-8", "surrogatepass") + b"\r\nSubject: s\r\nMessage-ID: <f@x.fr>\r\n\r\nbody\r\n"
+    try:
+        mail = parse_message(raw, POSTED)
+    except MessageRefused:
+        return
+    if not mail.sender:
+        return
+    assert re.fullmatch(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9.-]+", mail.sender), mail.sender
+    assert "\r" not in mail.sender_name and "\n" not in mail.sender_name
+    view = {"kind": "dispute", "sender": mail.sender, "case": "c-1", "message_id": mail.message_id,
+            "invoice": None, "received_at": "2026-03-10T10:12:45+01:00", "answer_by": "2026-03-17"}
+    sent = email.message_from_bytes(bytes(acknowledgment(view, "fr", "Tue, 10 Mar 2026 11:00:00 +0100")),
+                                    policy=email.policy.default)
+    assert [str(a.addr_spec).lower() for a in sent["To"].addresses] == [mail.sender]
+    assert sent["Bcc"] is None and sent["Cc"] is None
