@@ -28,6 +28,7 @@ __all__ = [
     "deadlines",
     "dispute_evidence",
     "disputed_amount",
+    "disputed_invoice",
     "language_of",
     "option_request",
     "termination_kind",
@@ -247,6 +248,16 @@ def termination_kind(text: str) -> str:
     return "end_of_period"
 
 
+def disputed_invoice(mail: ParsedMail) -> str | None:
+    """The invoice the sender names (art. 10.2 "le numéro de la facture"): a new subject first, then
+    what they write now; a reply's subject ("RE: Votre facture FX-2026-000009") is the thread's, so
+    the number written above the quoted history comes before it."""
+    own = _own_subject(mail.subject)
+    order = (own, mail.fresh) if own else (mail.fresh, mail.subject)
+    numbers = [n for n in find_invoice_numbers("\n".join(order)) if n.startswith("FX-")]
+    return numbers[0] if numbers else None
+
+
 def disputed_amount(text: str) -> Decimal | None:
     """The amount the sender disputes (art. 10.2 "le montant contesté").
 
@@ -318,8 +329,7 @@ def assess(
         if on
     ]
     written = f"{mail.subject}\n{mail.fresh}"
-    numbers = [n for n in find_invoice_numbers(written) if n.startswith("FX-")]
-    invoice = numbers[0] if numbers else None
+    invoice = disputed_invoice(mail)
     amount = disputed_amount(mail.fresh) if kind == "dispute" else None
     reasons: list[str] = []
     if kind == "dispute":

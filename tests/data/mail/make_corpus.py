@@ -1168,6 +1168,47 @@ Please find attached invoice FX-2026-000009 of EUR 950.00 and invoice FX-2026-00
     # 15:05 in Paris, Tuesday: acknowledge Wednesday 18, answer 17 + 7 = 24 March
     received_at="2026-03-17T15:05:40+01:00", acknowledge_by="2026-03-18", answer_by="2026-03-24")
 
+OUTLOOK_REPLY = """Bonjour,
+
+Merci pour votre retour. En revanche, nous contestons toujours 40,00 \u20ac sur la facture FX-2026-000001 : \n\
+le d\u00e9passement y est calcul\u00e9 sur 35 000 cr\u00e9dits alors que notre relev\u00e9 en indique 26 000.
+
+Cordialement,
+Claire MARTIN
+
+De : FLEXIO Comptabilit\u00e9 <compta@flexio.fr>
+Envoy\u00e9 : lundi 9 mars 2026 16:40
+\u00c0 : MARTIN Claire <compta@acme.fr>
+Objet : Votre facture FX-2026-000009
+
+Bonjour,
+
+Votre facture FX-2026-000009 d'un montant de 950,00 \u20ac TTC est disponible. Le montant contest\u00e9 de \n\
+120,00 \u20ac sur la facture pr\u00e9c\u00e9dente a fait l'objet d'un avoir.
+
+FLEXIO \u2013 Comptabilit\u00e9
+"""
+m = MIMEMultipart("alternative")
+cs = Charset("windows-1252")
+cs.body_encoding = QP
+m.attach(MIMEText(OUTLOOK_REPLY.replace(" \n", "\n"), "plain", cs))
+m.attach(MIMEText("<html><body lang=\"FR\"><div class=\"WordSection1\">" + "".join(
+    f"<p class=\"MsoNormal\">{escape(line).replace(chr(0x20ac), '&#8364;') or '&nbsp;'}<o:p></o:p></p>\n"
+    for line in OUTLOOK_REPLY.splitlines()) + "</div></body></html>", "html", cs))
+built("33-fr-outlook-reply-subject-names-another-invoice", headers(
+    m, Received="from mx.acme.fr by mx.flexio.fr (Postfix) with ESMTPS; Tue, 10 Mar 2026 11:05:00 +0100",
+    From="MARTIN Claire <compta@acme.fr>", To="FLEXIO =?windows-1252?Q?Comptabilit=E9?= <compta@flexio.fr>",
+    Subject="RE: Votre facture FX-2026-000009", Thread_Topic="Votre facture FX-2026-000009",
+    Thread_Index="AQHasR5n2Ck0t8WmTUq9Fh3c7Jp1AgAAbYxQ", In_Reply_To="<invoice-FX-2026-000009@flexio.fr>",
+    References="<invoice-FX-2026-000009@flexio.fr>", Date="Tue, 10 Mar 2026 10:04:48 +0000",
+    Message_ID="<PAXPR02MB7263A1C4E9F0B2D3E5A6B7C8D9E0F@PAXPR02MB7263.eurprd02.prod.outlook.com>",
+    Accept_Language="fr-FR, en-US", Content_Language="fr-FR", X_MS_Has_Attach="", X_MS_TNEF_Correlator="",
+), kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    # the reply's subject and its quoted history name FX-2026-000009, 950,00 € and a "montant
+    # contesté" of 120,00 €: all the thread's; the claim is written above them. Tuesday 11:05:
+    # acknowledge Wednesday 11, answer 10 + 7 = 17 March
+    received_at="2026-03-10T11:05:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
 # ---------------------------------------------------------------------------------------------
 # Newsletters and spam that say "wrong" (issue 19 item 4): none is a dispute. Before, each of them
 # was one, because one word decided. Several carry no List-Unsubscribe header (sent by a small

@@ -98,7 +98,7 @@ def test_a_message_with_no_dates_is_received_when_posted() -> None:
 CLIENT_MESSAGES = [
     "14-fr-outlook-html-only-quoted-printable", "15-en-gmail-reply-above-quoted-history", "16-fr-apple-mail-forward",
     "17-fr-thunderbird-latin1-flowed", "18-en-outlook-winmail-dat", "19-fr-outlook-forward",
-    "32-en-gmail-reply-no-amount-quoted-amount",
+    "32-en-gmail-reply-no-amount-quoted-amount", "33-fr-outlook-reply-subject-names-another-invoice",
 ]
 
 
