@@ -1,4 +1,4 @@
-"""The corpus of tests/data/mail (50 messages written by hand, see make_corpus.py): each message's
+"""The corpus of tests/data/mail (65 messages written by hand, see make_corpus.py): each message's
 kind, invoice, amount, validity with its reasons, receipt time and deadlines, as finance expects them.
 
 The world: acme (compta@acme.fr) owns FX-2026-000001 issued 2026-03-02, TTC 1415.15; globex
