@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["find_amounts", "find_invoice_numbers", "parse_amount"]
+__all__ = ["find_amount_spans", "find_amounts", "find_invoice_numbers", "parse_amount"]
 
 _SPACES = " \u00a0\u202f\u2009"
 _NUMBER = rf"\d{{1,3}}(?:[{_SPACES}.,']\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d{{1,2}})?"
@@ -50,14 +50,19 @@ def parse_amount(text: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def find_amounts(text: str) -> list[Decimal]:
-    """Every amount in euros in ``text``, in order of appearance."""
-    found: list[Decimal] = []
+def find_amount_spans(text: str) -> list[tuple[Decimal, int, int]]:
+    """Every amount in euros in ``text`` with where it is written (start, end), in order."""
+    found: list[tuple[Decimal, int, int]] = []
     for match in _AMOUNT.finditer(text):
         value = parse_amount(match.group("n1") or match.group("n2") or "")
         if value is not None:
-            found.append(value)
+            found.append((value, match.start(), match.end()))
     return found
+
+
+def find_amounts(text: str) -> list[Decimal]:
+    """Every amount in euros in ``text``, in order of appearance."""
+    return [value for value, _start, _end in find_amount_spans(text)]
 
 
 def find_invoice_numbers(text: str) -> list[str]:

@@ -5,14 +5,20 @@ A job sends one to every open case not yet acknowledged, in the customer's langu
 SMTP; without it, it is written to var/outbox/<case>.eml (next to the storage directory). Sending
 then recording is at-least-once: a crash between the two sends the same acknowledgment again,
 which is better than a missed contractual deadline.
+
+Every header is built by the email package's policy from structured values: the recipient is one
+``Address`` (a sender holding a list, or CR/LF, cannot add a ``Bcc:`` or a second recipient), and
+the SMTP envelope names that one address only, never what a header happens to say.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -60,7 +66,8 @@ class Outbox:
     smtp_url: str
     directory: Path
 
-    def send(self, message: EmailMessage, name: str) -> str:
+    def send(self, message: EmailMessage, name: str, recipient: Address | None = None) -> str:
+        """Send ``message``; over SMTP the envelope goes to ``recipient`` alone when it is given."""
         if not self.smtp_url:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"{name}.eml"
@@ -72,21 +79,40 @@ class Outbox:
                         timeout=30) as smtp:
             if parts.username:
                 smtp.login(unquote(parts.username), unquote(parts.password or ""))
-            smtp.send_message(message)
+            if recipient is not None:
+                smtp.send_message(message, to_addrs=[recipient.addr_spec])
+            else:
+                smtp.send_message(message)
         return str(message["Message-ID"])
 
 
+_MESSAGE_ID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]{1,500}")  # printable ASCII without < and >
+
+
+def recipient_of(sender: str) -> Address:
+    """The one mailbox an acknowledgment goes to. Raises ValueError for anything that is not exactly
+    one plain addr-spec (a list, a display name, CR or LF)."""
+    if not sender or any(c in sender for c in "\r\n,;<>\"()") or sender != sender.strip():
+        raise ValueError(f"not one address: {sender!r}")
+    address = Address(addr_spec=sender)  # the header registry parses it; raises on what is left over
+    if address.addr_spec.lower() != sender.lower() or not address.domain:
+        raise ValueError(f"not one address: {sender!r}")
+    return address
+
+
 def acknowledgment(view: dict[str, object], language: str, now_text: str) -> EmailMessage:
+    """The acknowledgment of one case (raises ValueError when its sender is not one address)."""
     kind = str(view["kind"])
     subject, body = TEXT[(language if language in ("fr", "en") else "fr", kind)]
     invoice = f" de la facture {view['invoice']}" if language == "fr" else f" of invoice {view['invoice']}"
     message = EmailMessage()
     message["From"] = FROM
-    message["To"] = str(view["sender"])
+    message["To"] = recipient_of(str(view["sender"]))
     message["Subject"] = f"{subject} [{view['case']}]"
     message["Date"] = now_text
     message["Message-ID"] = f"<ack-{view['case']}@flexio.fr>"  # a reply to it is threaded under the case
-    message["In-Reply-To"] = f"<{view['message_id']}>"
+    if _MESSAGE_ID.fullmatch(str(view["message_id"])):  # an id no header can carry: none
+        message["In-Reply-To"] = f"<{view['message_id']}>"
     message["Auto-Submitted"] = "auto-replied"  # RFC 3834: the customer's out-of-office will not answer it
     received = datetime.fromisoformat(str(view["received_at"])).astimezone(PARIS)
     answer_by = date.fromisoformat(str(view["answer_by"]))
@@ -116,8 +142,12 @@ def send_due_acknowledgments(cases: CaseService, outbox: Outbox) -> int:
             continue
         view = cases.get(key)
         now = cases.clock.now().astimezone(PARIS)
-        message = acknowledgment(view, case.assessment.language, format_datetime(now))
-        reference = outbox.send(message, f"ack-{key}")
+        try:
+            message = acknowledgment(view, case.assessment.language, format_datetime(now))
+        except ValueError as exc:  # not one address: finance answers by hand; the other cases go on
+            log.warning("case %s: no acknowledgment sent: %s", key, exc)
+            continue
+        reference = outbox.send(message, f"ack-{key}", recipient_of(str(view["sender"])))
         cases.mark_acknowledged(key, now, str(view["sender"]), reference)
         sent += 1
         log.info("acknowledged case %s (due %s)", key, view["acknowledge_by"])

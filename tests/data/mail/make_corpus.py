@@ -13,11 +13,14 @@ The world they are checked against: three customers and three invoices (tests se
 
 from __future__ import annotations
 
+import base64
 import json
+from email import quoprimime
 from email.charset import BASE64, QP, Charset
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from html import escape
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -29,7 +32,21 @@ def raw(name: str, text: str, **expected: object) -> None:
 
 
 def built(name: str, message: object, **expected: object) -> None:
+    # Boundaries named after the message (the generator's are random): the files are written the same
+    # way on every run.
+    for i, part in enumerate(message.walk()):  # type: ignore[attr-defined]
+        if part.is_multipart() and part.get_boundary() is None:
+            part.set_boundary(f"===============corpus-{name}-{i}==")
     CASES.append((name, message.as_bytes(), expected))  # type: ignore[attr-defined]
+
+
+def qp(text: str, charset: str) -> str:
+    """``text`` in ``charset``, quoted-printable as the mail clients write it (76-character lines)."""
+    return quoprimime.body_encode(text.encode(charset).decode("latin-1"), maxlinelen=76, eol="\n")
+
+
+def b64(data: bytes) -> str:
+    return base64.encodebytes(data).decode("ascii")
 
 
 def headers(msg: object, **h: str) -> object:
@@ -777,6 +794,593 @@ Hello, please remove Globex from your customer references and stop using our log
 """, kind="other", invoice=None, amount=None, valid=False, reasons=[], request="reference_opt_out",
     # Friday 8 May is a holiday (Victoire 1945) but the next business day after Wednesday 6 is Thursday 7
     received_at="2026-05-06T10:00:00+02:00", acknowledge_by="2026-05-07", answer_by="2026-05-13")
+
+# ---------------------------------------------------------------------------------------------
+# Messages as the usual clients write them (issue 19 item 4): each client's own headers, boundaries
+# and encodings. Outlook: Thread-Topic/Thread-Index, Content-Language, X-MS-Has-Attach,
+# =?iso-8859-1?Q? words, MsoNormal HTML, "De : … Envoyé : …" quote headers, winmail.dat. Gmail:
+# 000000000000… boundaries, <CA…@mail.gmail.com> ids, wrapped "On … wrote:" lines, gmail_quote.
+# Apple Mail: Apple-Mail= boundaries, "Mime-Version: 1.0 (Mac OS X Mail …)", "Début du message
+# réexpédié". Thunderbird: User-Agent, Content-Language, format=flowed ISO-8859-1.
+OUTLOOK_FR_HTML = """<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" \
+xmlns:w="urn:schemas-microsoft-com:office:word" xmlns:m="http://schemas.microsoft.com/office/2004/12/omml" \
+xmlns="http://www.w3.org/TR/REC-html40">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">
+<meta name="Generator" content="Microsoft Word 15 (filtered medium)">
+<style><!--
+/* Font Definitions */
+@font-face
+	{font-family:"Cambria Math";
+	panose-1:2 4 5 3 5 4 6 3 2 4;}
+p.MsoNormal, li.MsoNormal, div.MsoNormal
+	{margin:0cm;
+	font-size:11.0pt;
+	font-family:"Calibri",sans-serif;}
+span.EmailStyle17
+	{mso-style-type:personal-compose;}
+--></style><!--[if gte mso 9]><xml>
+<o:shapedefaults v:ext="edit" spidmax="1026" />
+</xml><![endif]-->
+</head>
+<body lang="FR" link="#0563C1" vlink="#954F72" style="word-wrap:break-word">
+<div class="WordSection1">
+<p class="MsoNormal">Bonjour,<o:p></o:p></p>
+<p class="MsoNormal"><o:p>&nbsp;</o:p></p>
+<p class="MsoNormal">Nous revenons vers vous au sujet de la facture FX-2026-000001 d&#8217;un montant de \
+1&nbsp;415,15&nbsp;&#8364; TTC&nbsp;: \
+erreur sur le d\u00e9passement (montant contest\u00e9&nbsp;: 40,00&nbsp;&#8364;). Notre avenant du 1<sup>er</sup> f\u00e9vrier \
+a relev\u00e9 le plafond \u00e0 50&nbsp;000 cr\u00e9dits.<o:p></o:p></p>
+<p class="MsoNormal"><o:p>&nbsp;</o:p></p>
+<p class="MsoNormal">Bien cordialement,<o:p></o:p></p>
+<p class="MsoNormal"><b><span style="color:#1F3864">Claire MARTIN</span></b><span style="color:#1F3864"><br>
+Responsable comptabilit\u00e9 fournisseurs &#8211; ACME<o:p></o:p></span></p>
+</div>
+</body>
+</html>
+"""
+raw("14-fr-outlook-html-only-quoted-printable", f"""
+Received: from EUR03-AM7-obe.outbound.protection.outlook.com
+ (mail-am7eur03on2098.outbound.protection.outlook.com [40.107.105.98])
+\tby mx.flexio.fr (Postfix) with ESMTPS id 4ZKq2m0xQzz9sWb
+\tfor <compta@flexio.fr>; Wed, 11 Mar 2026 10:02:14 +0100 (CET)
+Received: from PAXPR02MB7263.eurprd02.prod.outlook.com (2603:10a6:102:1c1::14)
+ by AS8PR02MB9625.eurprd02.prod.outlook.com with HTTPS; Wed, 11 Mar 2026 09:02:11 +0000
+From: MARTIN Claire <compta@acme.fr>
+To: "compta@flexio.fr" <compta@flexio.fr>
+Subject: =?iso-8859-1?Q?R=E9clamation_facture_FX-2026-000001?=
+Thread-Topic: =?iso-8859-1?Q?R=E9clamation_facture_FX-2026-000001?=
+Thread-Index: AdqUl3mJq0mGfGx1SC2Yb4N7u1c0Aw==
+Date: Wed, 11 Mar 2026 09:02:09 +0000
+Message-ID: <PAXPR02MB72639E4B1D2A7C3F5E0B8A41D9A62@PAXPR02MB7263.eurprd02.prod.outlook.com>
+Accept-Language: fr-FR, en-US
+Content-Language: fr-FR
+X-MS-Has-Attach:
+X-MS-TNEF-Correlator:
+x-ms-exchange-senderadcheck: 1
+Content-Type: text/html; charset="iso-8859-1"
+Content-Transfer-Encoding: quoted-printable
+MIME-Version: 1.0
+
+{qp(OUTLOOK_FR_HTML, "iso-8859-1")}""", kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    # the total 1 415,15 € TTC is quoted beside the claim; the contested amount is 40,00 €.
+    # Wednesday 10:02 in Paris: acknowledge Thursday 12, answer 11 + 7 = 18 March
+    received_at="2026-03-11T10:02:14+01:00", acknowledge_by="2026-03-12", answer_by="2026-03-18")
+
+raw("15-en-gmail-reply-above-quoted-history", """
+Received: by mail-lj1-f171.google.com with SMTP id 38308e7fff4ca-2f3f1c5a8f5so51211fa.1
+        for <compta@flexio.fr>; Thu, 12 Mar 2026 08:47:21 -0700 (PDT)
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=globex.com; s=google; t=1773330441; x=1773935241;
+        h=to:subject:message-id:date:from:in-reply-to:references:mime-version:from:to:cc:subject;
+        bh=Xq7pXv0pFLa9Rz2f1Yq7qcb3kFZ1w2m0s3xWm8hQjxU=;
+        b=NkP3Yf0xK2b4u9GfT1jYc8k3Qm2sVh6pZ1RrC0aE7wL5uD9oB4iM6tN8yS2xJ0qH
+MIME-Version: 1.0
+References: <invoice-globex-0302@flexio.fr>
+In-Reply-To: <invoice-globex-0302@flexio.fr>
+From: Dana Ng <dana.ng@globex.com>
+Date: Thu, 12 Mar 2026 16:47:09 +0100
+Message-ID: <CAJx3Kq8mV0n7yF1c+bW2t9dPzQ4R8xLk5sE3hN6o_fG1uA0pYw@mail.gmail.com>
+Subject: Re: Your March invoices
+To: FLEXIO =?UTF-8?Q?Comptabilit=C3=A9?= <compta@flexio.fr>
+Content-Type: multipart/alternative; boundary="0000000000004f8e1c0614c3a7d2"
+
+--0000000000004f8e1c0614c3a7d2
+Content-Type: text/plain; charset="UTF-8"
+Content-Transfer-Encoding: quoted-printable
+
+Hello,
+
+We dispute EUR 120.00 on invoice FX-2026-000002: the Advanced Support option
+was ended in January and we never used it in February.
+
+Thanks,
+Dana
+
+On Mon, Mar 2, 2026 at 9:00=E2=80=AFAM FLEXIO Comptabilit=C3=A9 <compta@flexio=
+.fr>
+wrote:
+
+> Hello,
+>
+> Please find attached invoice FX-2026-000009 of EUR 950.00 and invoice
+> FX-2026-000002 of EUR 600.00. Any dispute must reach us within 20 days.
+>
+> FLEXIO
+>
+
+--0000000000004f8e1c0614c3a7d2
+Content-Type: text/html; charset="UTF-8"
+Content-Transfer-Encoding: quoted-printable
+
+<div dir=3D"ltr"><div>Hello,</div><div><br></div><div>We dispute EUR 120.00 o=
+n invoice FX-2026-000002: the Advanced Support option was ended in January an=
+d we never used it in February.</div><div><br></div><div>Thanks,</div><div>Da=
+na</div></div><br><div class=3D"gmail_quote"><div dir=3D"ltr" class=3D"gmail_=
+attr">On Mon, Mar 2, 2026 at 9:00=E2=80=AFAM FLEXIO Comptabilit=C3=A9 &lt;<a h=
+ref=3D"mailto:compta@flexio.fr">compta@flexio.fr</a>&gt; wrote:<br></div><bloc=
+kquote class=3D"gmail_quote" style=3D"margin:0px 0px 0px 0.8ex;border-left:1p=
+x solid rgb(204,204,204);padding-left:1ex">Hello,<br><br>Please find attached=
+ invoice FX-2026-000009 of EUR 950.00 and invoice FX-2026-000002 of EUR 600.0=
+0. Any dispute must reach us within 20 days.<br><br>FLEXIO<br></blockquote></=
+div>
+
+--0000000000004f8e1c0614c3a7d2--
+""", kind="dispute", invoice="FX-2026-000002", amount="120.00", valid=True, reasons=[],
+    # the quoted history names FX-2026-000009 and EUR 950.00 first: history, not the claim.
+    # 08:47 PDT is 15:47 UTC, 16:47 in Paris, Thursday: acknowledge Friday 13, answer 12 + 7 = 19 March
+    received_at="2026-03-12T16:47:21+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+APPLE_TEXT = """Pour suite à donner, voir ci-dessous.
+
+Peter
+
+> Début du message réexpédié :
+>
+> De: Samir Nagheenanajar <samir@initech.fr>
+> Objet: Facture FX-2026-000017
+> Date: 7 avril 2026 à 09:12:33 UTC+2
+> À: Peter Gibbons <p.gibbons@initech.fr>
+>
+> Peter, peux-tu transmettre à FLEXIO : la facture FX-2026-000017 d’un montant de 2 400,00 € TTC
+> facture le forfait Pro depuis le 1er mars, alors que nous sommes passés au forfait Start au 1er
+> mars (montant contesté : 350,00 €).
+>
+> Samir
+"""
+APPLE_HTML = """<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body \
+style="overflow-wrap: break-word; -webkit-nbsp-mode: space; line-break: after-white-space;">Pour suite à donner, \
+voir ci-dessous.<div><br></div><div>Peter<br id="lineBreakAtBeginningOfMessage"><div><br><blockquote type="cite">\
+<div>Début du message réexpédié&nbsp;:</div><br class="Apple-interchange-newline"><div style="margin: 0px;"><span \
+style="font-family: -webkit-system-font;"><b>De: </b></span>Samir Nagheenanajar &lt;samir@initech.fr&gt;</div>\
+<div><b>Objet: </b>Facture FX-2026-000017</div><div><b>Date: </b>7 avril 2026 à 09:12:33 UTC+2</div><div><b>À: </b>\
+Peter Gibbons &lt;p.gibbons@initech.fr&gt;</div><br><div>Peter, peux-tu transmettre à FLEXIO : la facture \
+FX-2026-000017 d’un montant de 2&nbsp;400,00&nbsp;€ TTC facture le forfait Pro depuis le 1er mars, alors que nous \
+sommes passés au forfait Start au 1er mars (montant contesté : 350,00&nbsp;€).</div><div><br></div><div>Samir</div>\
+</blockquote></div><br></div></body></html>
+"""
+raw("16-fr-apple-mail-forward", f"""
+Received: from smtpclient.apple (lfbn-bes-1-712-34.w92-150.abo.wanadoo.fr [92.150.34.12])
+\tby mx.initech.fr (Postfix) with ESMTPSA id 8F2D1C0142
+\tfor <compta@flexio.fr>; Tue,  7 Apr 2026 18:44:58 +0200 (CEST)
+Received: from mx.initech.fr by mx.flexio.fr (Postfix) with ESMTPS; Tue, 07 Apr 2026 18:45:00 +0200
+From: Peter Gibbons <p.gibbons@initech.fr>
+Content-Type: multipart/alternative;
+\tboundary="Apple-Mail=_6C1F2B4E-91A7-4D3B-9E0F-2A8C5D7B3E61"
+Mime-Version: 1.0 (Mac OS X Mail 16.0 \\(3826.400.131.1.6\\))
+Subject: Fwd: Facture FX-2026-000017
+Date: Tue, 7 Apr 2026 18:44:51 +0200
+References: <5B0D3E2A-7F1C-4E6B-A2D9-0C8E4F1B7A35@initech.fr>
+To: compta@flexio.fr
+Message-Id: <A4E7C2B9-3D51-4F08-8B6A-E1C9D27F5043@initech.fr>
+X-Mailer: Apple Mail (2.3826.400.131.1.6)
+
+
+--Apple-Mail=_6C1F2B4E-91A7-4D3B-9E0F-2A8C5D7B3E61
+Content-Transfer-Encoding: quoted-printable
+Content-Type: text/plain;
+\tcharset=utf-8
+
+{qp(APPLE_TEXT, "utf-8")}
+--Apple-Mail=_6C1F2B4E-91A7-4D3B-9E0F-2A8C5D7B3E61
+Content-Transfer-Encoding: quoted-printable
+Content-Type: text/html;
+\tcharset=utf-8
+
+{qp(APPLE_HTML, "utf-8")}
+--Apple-Mail=_6C1F2B4E-91A7-4D3B-9E0F-2A8C5D7B3E61--
+""", kind="dispute", invoice="FX-2026-000017", amount="350.00", valid=True, reasons=[], flags=["forwarded"],
+    # Apple Mail quotes the forwarded message with "> ": a forward is read whole. Tuesday 18:45:
+    # acknowledge Wednesday 8, answer 7 + 7 = 14 April; the total 2 400,00 € TTC is not the claim
+    received_at="2026-04-07T18:45:00+02:00", acknowledge_by="2026-04-08", answer_by="2026-04-14")
+
+THUNDERBIRD_TEXT = """Bonjour,
+
+Nous contestons 80,00 EUR sur la facture FX-2026-000002 : la remise \n\
+n\u00e9goci\u00e9e de 10 % n'a pas \u00e9t\u00e9 appliqu\u00e9e sur l'abonnement de f\u00e9vrier.
+
+Cordialement,
+
+Fran\u00e7ois Br\u00e9hat
+Comptabilit\u00e9 fournisseurs - Globex
+
+Le 02/03/2026 \u00e0 09:00, FLEXIO Comptabilit\u00e9 a \u00e9crit\u00a0:
+> Bonjour,
+>
+> Veuillez trouver ci-joint la facture FX-2026-000002 d'un montant de \n\
+> 600,00 \u20ac TTC.
+>
+> Cordialement,
+> FLEXIO
+"""
+raw("17-fr-thunderbird-latin1-flowed", f"""
+Received: from [192.168.1.23] (bzq-79-180-12-4.red.bezeqint.net [79.180.12.4])
+\tby smtp.globex.com (Postfix) with ESMTPSA id 4C1F2A03E1
+\tfor <compta@flexio.fr>; Mon, 16 Mar 2026 09:31:00 +0100 (CET)
+Received: from smtp.globex.com by mx.flexio.fr (Postfix) with ESMTPS; Mon, 16 Mar 2026 09:31:02 +0100
+Message-ID: <8d2f7c1e-5b4a-4e93-a0c6-3f9e21b7d480@globex.com>
+Date: Mon, 16 Mar 2026 09:30:57 +0100
+MIME-Version: 1.0
+User-Agent: Mozilla Thunderbird
+Subject: Re: Votre facture FX-2026-000002
+Content-Language: fr
+To: =?ISO-8859-1?Q?FLEXIO_Comptabilit=E9?= <compta@flexio.fr>
+References: <invoice-FX-2026-000002@flexio.fr>
+From: =?ISO-8859-1?Q?Fran=E7ois_Br=E9hat?= <ap@globex.com>
+In-Reply-To: <invoice-FX-2026-000002@flexio.fr>
+Content-Type: text/plain; charset=ISO-8859-1; format=flowed
+Content-Transfer-Encoding: quoted-printable
+
+{qp(THUNDERBIRD_TEXT.replace(chr(0x20ac), "EUR"), "iso-8859-1")}""", kind="dispute", invoice="FX-2026-000002",
+    amount="80.00", valid=True, reasons=[],
+    # format=flowed: a line ending in a space continues on the next. The quoted 600,00 EUR TTC is
+    # history. Monday 09:31: acknowledge Tuesday 17, answer 16 + 7 = 23 March
+    received_at="2026-03-16T09:31:02+01:00", acknowledge_by="2026-03-17", answer_by="2026-03-23")
+
+# A TNEF stream as Outlook writes winmail.dat: the signature 0x223E9F78, a key, then attributes.
+TNEF = bytes.fromhex("789f3e22a1b3010690080004000000000001000100010790060008000000e4040000000000e8000108800700") + (
+    b"\x18\x00IPM.Microsoft Mail.Note\x00" + bytes(48))
+raw("18-en-outlook-winmail-dat", f"""
+Received: from mail.initech.fr (mail.initech.fr [198.51.100.44]) by mx.flexio.fr (Postfix) with ESMTPS
+\tid 4ZPr7b1cM2z9sVd for <compta@flexio.fr>; Thu,  9 Apr 2026 11:20:03 +0200 (CEST)
+Received: from EXCH01.initech.local (10.1.2.11) by EXCH01.initech.local (10.1.2.11) with Microsoft SMTP Server
+ (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.2.1544.4; Thu, 9 Apr 2026 11:19:58 +0200
+From: Accounts Payable <factures@initech.fr>
+To: "compta@flexio.fr" <compta@flexio.fr>
+Subject: Dispute - invoice FX-2026-000017
+Thread-Topic: Dispute - invoice FX-2026-000017
+Thread-Index: AQHaqS1m0v7Hk9uQO0e6b3T5yX2cAg==
+Date: Thu, 9 Apr 2026 09:19:57 +0000
+Message-ID: <4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5d@EXCH01.initech.local>
+Accept-Language: en-US
+Content-Language: en-US
+X-MS-Has-Attach: yes
+X-MS-TNEF-Correlator: <4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5d@EXCH01.initech.local>
+X-Mailer: Microsoft Outlook 16.0
+Content-Type: multipart/mixed; boundary="_002_4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5dEXCH01initechlocal_"
+MIME-Version: 1.0
+
+--_002_4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5dEXCH01initechlocal_
+Content-Type: text/plain; charset="us-ascii"
+Content-Transfer-Encoding: quoted-printable
+
+Dear FLEXIO team,
+
+Invoice total: EUR 2,400.00. Disputed amount: EUR 400.00.
+
+The Advanced Support pack was billed for April although it was ended on 31 M=
+arch, as confirmed by your account manager. The usage statement is attached.
+
+Kind regards,
+Initech Accounts Payable
+
+--_002_4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5dEXCH01initechlocal_
+Content-Type: application/ms-tnef; name="winmail.dat"
+Content-Description: winmail.dat
+Content-Disposition: attachment; filename="winmail.dat"; size={len(TNEF)};
+\tcreation-date="Thu, 09 Apr 2026 09:19:57 GMT";
+\tmodification-date="Thu, 09 Apr 2026 09:19:57 GMT"
+Content-Transfer-Encoding: base64
+
+{b64(TNEF)}
+--_002_4f1b2c3d5e6f4a7b8c9d0e1f2a3b4c5dEXCH01initechlocal_--
+""", kind="dispute", invoice="FX-2026-000017", amount="400.00", valid=True, reasons=[], attachments=1,
+    # Thursday 11:20: acknowledge Friday 10, answer 9 + 7 = 16 April
+    received_at="2026-04-09T11:20:03+02:00", acknowledge_by="2026-04-10", answer_by="2026-04-16")
+
+OUTLOOK_FORWARD = """Bonjour,
+
+Je vous transf\u00e8re la r\u00e9clamation de ma coll\u00e8gue, pour traitement.
+
+Paul Durand
+ACME
+
+________________________________
+De : Sophie Bernard <s.bernard@acme.fr>
+Envoy\u00e9 : mercredi 18 mars 2026 17:02
+\u00c0 : Paul Durand <paul.durand@acme.fr>
+Objet : Facture FX-2026-000001
+
+Paul,
+
+La facture FX-2026-000001 d'un montant de 1 415,15 \u20ac TTC comporte une erreur sur le d\u00e9passement (montant \n\
+contest\u00e9 : 40,00 \u20ac) : notre plafond a \u00e9t\u00e9 relev\u00e9 \u00e0 50 000 cr\u00e9dits par \
+l'avenant de f\u00e9vrier.
+
+Sophie
+"""
+m = MIMEMultipart("alternative")
+cs = Charset("iso-8859-1")
+cs.body_encoding = QP
+m.attach(MIMEText(OUTLOOK_FORWARD.replace("\u20ac", "EUR"), "plain", cs))
+m.attach(MIMEText("<html><body lang=\"FR\"><div class=\"WordSection1\">" + "".join(
+    f"<p class=\"MsoNormal\">{escape(line).replace(chr(0x20ac), '&#8364;') or '&nbsp;'}<o:p></o:p></p>\n"
+    for line in OUTLOOK_FORWARD.splitlines()) + "</div></body></html>", "html", cs))
+built("19-fr-outlook-forward", headers(
+    m, Received="from mx.acme.fr by mx.flexio.fr (Postfix) with ESMTPS; Thu, 19 Mar 2026 08:15:00 +0100",
+    From="DURAND Paul <paul.durand@acme.fr>", To="\"compta@flexio.fr\" <compta@flexio.fr>",
+    Subject="TR: Facture FX-2026-000001",
+    Thread_Topic="Facture FX-2026-000001", Thread_Index="AQHatQ2d6Jm0y9iFhk2U1J0nS3yC4QAAxU3w",
+    Date="Thu, 19 Mar 2026 07:14:52 +0000",
+    Message_ID="<AM9PR02MB71561F0C3E2B4D5A6C7E8F90A1B2C@AM9PR02MB7156.eurprd02.prod.outlook.com>",
+    Accept_Language="fr-FR, en-US", Content_Language="fr-FR", X_MS_Has_Attach="", X_MS_TNEF_Correlator="",
+), kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[], flags=["forwarded"],
+    # "TR :" is French Outlook's forward; the forwarded text is read whole. Thursday 08:15:
+    # acknowledge Friday 20, answer 19 + 7 = 26 March
+    received_at="2026-03-19T08:15:00+01:00", acknowledge_by="2026-03-20", answer_by="2026-03-26")
+
+raw("32-en-gmail-reply-no-amount-quoted-amount", """
+Received: by mail-ed1-f44.google.com with SMTP id 4fb4d7f45d1cf-5c96a3d1e0cso88021a12.0
+        for <compta@flexio.fr>; Tue, 17 Mar 2026 07:05:40 -0700 (PDT)
+MIME-Version: 1.0
+References: <invoice-globex-0302@flexio.fr>
+In-Reply-To: <invoice-globex-0302@flexio.fr>
+From: Accounts Payable <ap@globex.com>
+Date: Tue, 17 Mar 2026 15:05:31 +0100
+Message-ID: <CAB9pQ2s4Wn1xT7r0Ld3oE8vK5cYh6ZgM1aUf2bJk9Rq=Xw3nPA@mail.gmail.com>
+Subject: Re: Your March invoices
+To: compta@flexio.fr
+Content-Type: multipart/alternative; boundary="000000000000b7c2d90614f1e2a4"
+
+--000000000000b7c2d90614f1e2a4
+Content-Type: text/plain; charset="UTF-8"
+
+We dispute invoice FX-2026-000002 because the Advanced Support option was
+cancelled in January, according to our records.
+
+On Mon, Mar 2, 2026 at 9:00 AM FLEXIO <compta@flexio.fr> wrote:
+
+> Please find attached invoice FX-2026-000009 of EUR 950.00 and invoice
+> FX-2026-000002 of EUR 600.00.
+>
+
+--000000000000b7c2d90614f1e2a4
+Content-Type: text/html; charset="UTF-8"
+
+<div dir="ltr">We dispute invoice FX-2026-000002 because the Advanced Support option was cancelled in January, \
+according to our records.</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, Mar 2, 2026 \
+at 9:00 AM FLEXIO &lt;<a href="mailto:compta@flexio.fr">compta@flexio.fr</a>&gt; wrote:<br></div><blockquote \
+class="gmail_quote" style="margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex">\
+Please find attached invoice FX-2026-000009 of EUR 950.00 and invoice FX-2026-000002 of EUR 600.00.<br></blockquote></div>
+
+--000000000000b7c2d90614f1e2a4--
+""", kind="dispute", invoice="FX-2026-000002", amount=None, valid=False, reasons=["no_amount"],
+    # the only amounts are in the quoted history: the claim names none (art. 10.2). 07:05 PDT is
+    # 15:05 in Paris, Tuesday: acknowledge Wednesday 18, answer 17 + 7 = 24 March
+    received_at="2026-03-17T15:05:40+01:00", acknowledge_by="2026-03-18", answer_by="2026-03-24")
+
+OUTLOOK_REPLY = """Bonjour,
+
+Merci pour votre retour. En revanche, nous contestons toujours 40,00 \u20ac sur la facture FX-2026-000001 : \n\
+le d\u00e9passement y est calcul\u00e9 sur 35 000 cr\u00e9dits alors que notre relev\u00e9 en indique 26 000.
+
+Cordialement,
+Claire MARTIN
+
+De : FLEXIO Comptabilit\u00e9 <compta@flexio.fr>
+Envoy\u00e9 : lundi 9 mars 2026 16:40
+\u00c0 : MARTIN Claire <compta@acme.fr>
+Objet : Votre facture FX-2026-000009
+
+Bonjour,
+
+Votre facture FX-2026-000009 d'un montant de 950,00 \u20ac TTC est disponible. Le montant contest\u00e9 de \n\
+120,00 \u20ac sur la facture pr\u00e9c\u00e9dente a fait l'objet d'un avoir.
+
+FLEXIO \u2013 Comptabilit\u00e9
+"""
+m = MIMEMultipart("alternative")
+cs = Charset("windows-1252")
+cs.body_encoding = QP
+m.attach(MIMEText(OUTLOOK_REPLY.replace(" \n", "\n"), "plain", cs))
+m.attach(MIMEText("<html><body lang=\"FR\"><div class=\"WordSection1\">" + "".join(
+    f"<p class=\"MsoNormal\">{escape(line).replace(chr(0x20ac), '&#8364;') or '&nbsp;'}<o:p></o:p></p>\n"
+    for line in OUTLOOK_REPLY.splitlines()) + "</div></body></html>", "html", cs))
+built("33-fr-outlook-reply-subject-names-another-invoice", headers(
+    m, Received="from mx.acme.fr by mx.flexio.fr (Postfix) with ESMTPS; Tue, 10 Mar 2026 11:05:00 +0100",
+    From="MARTIN Claire <compta@acme.fr>", To="FLEXIO =?windows-1252?Q?Comptabilit=E9?= <compta@flexio.fr>",
+    Subject="RE: Votre facture FX-2026-000009", Thread_Topic="Votre facture FX-2026-000009",
+    Thread_Index="AQHasR5n2Ck0t8WmTUq9Fh3c7Jp1AgAAbYxQ", In_Reply_To="<invoice-FX-2026-000009@flexio.fr>",
+    References="<invoice-FX-2026-000009@flexio.fr>", Date="Tue, 10 Mar 2026 10:04:48 +0000",
+    Message_ID="<PAXPR02MB7263A1C4E9F0B2D3E5A6B7C8D9E0F@PAXPR02MB7263.eurprd02.prod.outlook.com>",
+    Accept_Language="fr-FR, en-US", Content_Language="fr-FR", X_MS_Has_Attach="", X_MS_TNEF_Correlator="",
+), kind="dispute", invoice="FX-2026-000001", amount="40.00", valid=True, reasons=[],
+    # the reply's subject and its quoted history name FX-2026-000009, 950,00 € and a "montant
+    # contesté" of 120,00 €: all the thread's; the claim is written above them. Tuesday 11:05:
+    # acknowledge Wednesday 11, answer 10 + 7 = 17 March
+    received_at="2026-03-10T11:05:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+# ---------------------------------------------------------------------------------------------
+# Newsletters and spam that say "wrong" (issue 19 item 4): none is a dispute. Before, each of them
+# was one, because one word decided. Several carry no List-Unsubscribe header (sent by a small
+# vendor's own SMTP, or forwarded by a colleague), so only their evidence can tell.
+raw("72-en-newsletter-saas-release-notes", """
+Received: from mta-201.updates.stackly.io (mta-201.updates.stackly.io [203.0.113.201])
+\tby mx.flexio.fr (Postfix) with ESMTPS id 4ZJ0q1Rw3Zz9sTt for <compta@flexio.fr>; Mon,  9 Mar 2026 07:30:12 +0100 (CET)
+From: Stackly Product Team <news@updates.stackly.io>
+To: compta@flexio.fr
+Subject: What went wrong in February, and what's new in Stackly 4.2
+Date: Mon, 09 Mar 2026 06:30:05 +0000
+Message-ID: <20260309063005.7f3a9c1e2b4d@updates.stackly.io>
+MIME-Version: 1.0
+X-Mailer: Customer.io
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Hi there,
+
+Something went wrong with CSV exports on 12 February: invoices with more than 1,000 lines were cut
+short. That is fixed, and every affected workspace got a refund of one month.
+
+New in 4.2: scheduled reports, and the Team plan now starts at €12 per seat per month.
+
+Read the full release notes: https://stackly.io/changelog/4-2
+
+You are receiving this email because you signed up for Stackly product updates.
+Manage your email preferences or unsubscribe: https://updates.stackly.io/prefs/7f3a9c1e
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender"],
+    received_at="2026-03-09T07:30:12+01:00", acknowledge_by="2026-03-10", answer_by="2026-03-16")
+
+news_fr = """<html><head><meta charset="utf-8"><title>Facturo</title></head><body>
+<table width="600" align="center"><tr><td><a href="https://facturo.example/v/0310">Voir la version en ligne</a></td></tr>
+<tr><td><h1>5 erreurs de facturation qui coûtent cher</h1>
+<p>Un mauvais taux de TVA, une facture erronée, une mention légale oubliée : ce qui tourne mal (what goes wrong)
+quand on facture à la main, et comment Facturo l'évite.</p>
+<p>Offre de printemps : 19,00 € HT par mois au lieu de 29,00 €.</p></td></tr>
+<tr><td><small>Vous recevez cet email car vous êtes inscrit à la lettre de Facturo. <a href="https://facturo.example/u/
+0310">Se désabonner</a></small></td></tr></table></body></html>"""
+built("73-fr-newsletter-invoicing-software", headers(
+    MIMEText(news_fr, "html", "utf-8"),
+    Received="from smtp.facturo.example by mx.flexio.fr (Postfix) with ESMTPS; Tue, 10 Mar 2026 06:00:00 +0100",
+    From="Facturo <bonjour@facturo.example>", To="compta@flexio.fr",
+    Subject="=?utf-8?Q?5_erreurs_de_facturation_qui_co=C3=BBtent_cher?=",
+    Date="Tue, 10 Mar 2026 05:59:41 +0100", Message_ID="<lettre-0310.a81c@facturo.example>",
+    X_Mailer="Sendinblue",
+), kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender"],
+    received_at="2026-03-10T06:00:00+01:00", acknowledge_by="2026-03-11", answer_by="2026-03-17")
+
+raw("74-en-newsletter-from-a-customer-domain", """
+Received: from mail.initech.fr (mail.initech.fr [198.51.100.44])
+	by mx.flexio.fr (Postfix) with ESMTPS; Wed, 11 Mar 2026 08:00:04 +0100
+From: Initech Insights <marketing@initech.fr>
+To: compta@flexio.fr
+Subject: Initech Insights #12: three things that go wrong with recurring invoices
+Date: Wed, 11 Mar 2026 08:00:00 +0100
+Message-ID: <insights-12-0311@initech.fr>
+MIME-Version: 1.0
+X-Mailer: Initech Campaigns 3.1
+Content-Type: text/plain; charset=utf-8
+
+INITECH INSIGHTS #12
+
+Three things that go wrong with recurring invoices, and how our TPS module fixes them:
+1. A wrong billing address on the first invoice.
+2. Prorated plans billed twice in the month of a change.
+3. Credit notes that never reach the customer.
+
+TPS Cloud starts at EUR 49.00 a month. Book a demo: https://www.initech.fr/demo
+
+You are receiving this newsletter as an Initech contact. Unsubscribe: https://www.initech.fr/u/cf93
+(c) 2026 Initech. All rights reserved.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[],
+    # initech.fr is a customer's billing domain, so the sender is known (no unknown_sender flag):
+    # the words still say a newsletter, with no invoice of ours
+    received_at="2026-03-11T08:00:04+01:00", acknowledge_by="2026-03-12", answer_by="2026-03-18")
+
+raw("75-en-webinar-invitation", """
+Received: from mail177-9.suw61.mandrillapp.com (mail177-9.suw61.mandrillapp.com [198.2.177.9])
+\tby mx.flexio.fr (Postfix) with ESMTPS; Thu, 12 Mar 2026 16:00:09 +0100
+From: "SaaS Metrics Live" <events@saasmetrics.example>
+Reply-To: events@saasmetrics.example
+To: compta@flexio.fr
+Subject: Webinar: why your revenue recognition is probably wrong
+Date: Thu, 12 Mar 2026 15:00:02 +0000
+Message-ID: <20260312150002.12087.5566@saasmetrics.example>
+MIME-Version: 1.0
+X-MC-User: 4c2a9d1f07be6a3e55b1c0d92
+X-Mailer: Mailchimp Mailer - **CID1b2c3d4e5f**
+Content-Type: text/plain; charset=utf-8
+
+Join our free webinar on 26 March: "Why your revenue recognition is probably wrong".
+
+Usage-based billing, refunds and mid-month upgrades: our CFO panel walks through the mistakes
+auditors find most often in SaaS invoicing.
+
+Register: https://saasmetrics.example/webinar-0326
+
+View this email in your browser: https://saasmetrics.example/v/0312
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender"],
+    received_at="2026-03-12T16:00:09+01:00", acknowledge_by="2026-03-13", answer_by="2026-03-19")
+
+raw("76-fr-newsletter-forwarded-by-customer", """
+Received: from mx.acme.fr by mx.flexio.fr (Postfix) with ESMTPS; Fri, 13 Mar 2026 09:00:02 +0100
+From: Claire Martin <compta@acme.fr>
+To: compta@flexio.fr
+Subject: TR: Les erreurs de facturation les plus fréquentes
+Date: Fri, 13 Mar 2026 08:59:47 +0100
+Message-ID: <fwd-newsletter-0313@acme.fr>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Pour info, cet article pourrait vous intéresser.
+
+-------- Message transféré --------
+Sujet : Les erreurs de facturation les plus fréquentes
+Date : Thu, 12 Mar 2026 07:00:00 +0100
+De : La Lettre du DAF <lettre@daf-magazine.example>
+
+Les erreurs de facturation les plus fréquentes : la mauvaise TVA (wrong VAT rate), la facture
+erronée envoyée deux fois, l'avoir oublié. Abonnement à la lettre : 9,90 € par mois.
+Vous recevez cet email car vous êtes abonné à La Lettre du DAF. Se désabonner.
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["forwarded"],
+    received_at="2026-03-13T09:00:02+01:00", acknowledge_by="2026-03-16", answer_by="2026-03-20")
+
+raw("77-en-newsletter-status-digest", """
+Received: from o1.email.uptimewatch.example (o1.email.uptimewatch.example [192.0.2.77])
+\tby mx.flexio.fr (Postfix) with ESMTPS; Mon, 16 Mar 2026 05:00:31 +0100
+From: UptimeWatch <digest@uptimewatch.example>
+To: compta@flexio.fr
+Subject: Your monthly digest: what went wrong in February
+Date: Mon, 16 Mar 2026 04:00:20 +0000
+Message-ID: <digest.2026-02.a7c3@uptimewatch.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+February at a glance: 2 incidents, 99.97% uptime.
+
+What went wrong: a DNS provider outage on 18 February made 4 checks report incorrect results for
+11 minutes. Customers on the Business plan were credited automatically on their next invoice.
+
+Upgrade to Business for EUR 29.00 a month: https://uptimewatch.example/pricing
+
+Unsubscribe from digests: https://uptimewatch.example/settings/notifications
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender"],
+    received_at="2026-03-16T05:00:31+01:00", acknowledge_by="2026-03-17", answer_by="2026-03-23")
+
+raw("78-en-phishing-refund-spam", """
+Received: from vps-41d2.hosting.example (unknown [198.51.100.203])
+\tby mx.flexio.fr (Postfix) with ESMTP id 4ZLk9w2Hn8z9sQp for <compta@flexio.fr>; Tue, 17 Mar 2026 03:12:44 +0100 (CET)
+From: =?utf-8?b?RkxFWElPIEJpbGxpbmcgPGNvbXB0YUBmbGV4aW8uZnI+?= <no-reply@flexio-secure-payments.example>
+To: compta@flexio.fr
+Subject: Your invoice is wrong - refund pending
+Date: Tue, 17 Mar 2026 02:12:40 +0000
+Message-ID: <9a8b7c6d5e4f3a2b1c0d@flexio-secure-payments.example>
+MIME-Version: 1.0
+X-Mailer: Microsoft Outlook 16.0
+X-Priority: 1 (Highest)
+Content-Type: text/plain; charset=utf-8
+
+Dear customer,
+
+We found a mistake on your last invoice INV-2026-88231: you were charged EUR 249.00 twice.
+Your refund is pending. Click here to confirm your bank details within 24 hours:
+http://flexio-secure-payments.example/refund?id=88231
+
+FLEXIO Billing Department
+""", kind="other", invoice=None, amount=None, valid=False, reasons=[], flags=["unknown_sender"],
+    # the display name decodes to "FLEXIO Billing <compta@flexio.fr>": the sender is the address,
+    # no-reply@flexio-secure-payments.example, nobody we know
+    received_at="2026-03-17T03:12:44+01:00", acknowledge_by="2026-03-18", answer_by="2026-03-24")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The corpus of tests/data/mail (50 messages written by hand, see make_corpus.py): each message's
+"""The corpus of tests/data/mail (65 messages written by hand, see make_corpus.py): each message's
 kind, invoice, amount, validity with its reasons, receipt time and deadlines, as finance expects them.
 
 The world: acme (compta@acme.fr) owns FX-2026-000001 issued 2026-03-02, TTC 1415.15; globex
@@ -93,3 +93,51 @@ def test_html_newsletter_text_drops_scripts_and_styles() -> None:
 def test_a_message_with_no_dates_is_received_when_posted() -> None:
     mail = parse_message(b"From: a@b.fr\r\nSubject: hello\r\n\r\nbody\r\n", POSTED)
     assert mail.received_at == POSTED
+
+
+CLIENT_MESSAGES = [
+    "14-fr-outlook-html-only-quoted-printable", "15-en-gmail-reply-above-quoted-history", "16-fr-apple-mail-forward",
+    "17-fr-thunderbird-latin1-flowed", "18-en-outlook-winmail-dat", "19-fr-outlook-forward",
+    "32-en-gmail-reply-no-amount-quoted-amount", "33-fr-outlook-reply-subject-names-another-invoice",
+]
+
+
+@pytest.mark.parametrize("name", CLIENT_MESSAGES)
+def test_client_messages_are_well_formed_for_the_stdlib_parser(name: str) -> None:
+    """The messages written as Outlook, Gmail, Apple Mail and Thunderbird write them are read by the
+    standard library's own strict parser (policy.default) without a defect, and its choice of body
+    holds the claim our parser read."""
+    import email
+    import email.policy
+
+    raw = (CORPUS / f"{name}.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert [(part.get_content_type(), part.defects) for part in message.walk() if part.defects] == []
+    body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    assert body is not None
+    claim = EXPECTED[name]["amount"]
+    ours = parse_message(raw, POSTED)
+    assert ours.sender == str(message["From"].addresses[0].addr_spec).lower()
+    if claim is not None:
+        whole, cents = str(claim).split(".")
+        assert f"{int(whole):,}".replace(",", "") in body.get_content().replace("\u00a0", "").replace(" ", "")
+        assert cents in body.get_content()
+
+
+def test_gmail_wrapped_attribution_line_is_not_fresh_text() -> None:
+    mail = parse_message((CORPUS / "15-en-gmail-reply-above-quoted-history.eml").read_bytes(), POSTED)
+    assert mail.fresh.endswith("Thanks,\nDana")
+    assert "FX-2026-000009" in mail.text and "FX-2026-000009" not in mail.fresh
+
+
+def test_thunderbird_format_flowed_lines_are_joined() -> None:
+    mail = parse_message((CORPUS / "17-fr-thunderbird-latin1-flowed.eml").read_bytes(), POSTED)
+    assert "la remise négociée de 10 % n'a pas été appliquée" in mail.text
+    assert "> Veuillez trouver ci-joint la facture FX-2026-000002 d'un montant de 600,00 EUR TTC." in mail.text
+    assert mail.sender_name == "François Bréhat"
+
+
+def test_winmail_dat_is_kept_as_an_attachment() -> None:
+    mail = parse_message((CORPUS / "18-en-outlook-winmail-dat.eml").read_bytes(), POSTED)
+    (tnef,) = mail.attachments
+    assert (tnef.filename, tnef.content_type) == ("winmail.dat", "application/ms-tnef")
