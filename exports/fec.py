@@ -162,8 +162,19 @@ def _amount(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")  # the FEC's decimal comma
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _clean(text: str) -> str:
-    return text.replace("\t", " ").replace("|", " ").replace("\r", " ").replace("\n", " ").strip()
+    """A text field as the FEC carries it: one line, no separator, and never read as a formula.
+
+    The FEC is a tab-separated file that accountants open in a spreadsheet, where a field starting
+    with ``=``, ``+``, ``-`` or ``@`` (a customer's legal name, a bank reference) is a formula
+    (CSV injection, issue 17 item 7e): such a field is neutralised with a leading apostrophe, as the
+    spreadsheet convention for "this is text" (the workbook stores every text as a string cell).
+    """
+    cleaned = text.replace("\t", " ").replace("|", " ").replace("\r", " ").replace("\n", " ").strip()
+    return "'" + cleaned if cleaned.startswith(FORMULA_STARTS) else cleaned
 
 
 def write_fec(lines: Iterable[FecLine]) -> bytes:
