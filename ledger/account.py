@@ -381,9 +381,13 @@ class CustomerAccount(Aggregate):
     # -- payments --
 
     def record_payment(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
-        """Money received for an invoice; also the base of the penalty cap (§6, art. 13)."""
+        """Money received for an invoice; also the base of the penalty cap (§6, art. 13).
+
+        ``recorded_on`` is the day it is recorded (the service's clock): the FEC validates its entry
+        that day, which may be later than the day the money was received (§12)."""
         contract = self._require_contract()
         number = require_text(invoice, "invoice", max_length=64)
         paid = require_money(amount, "amount", positive=True)
@@ -397,10 +401,14 @@ class CustomerAccount(Aggregate):
         # money twice (a retried import, a double click). Empty references are not compared.
         if ref and any(p.reference == ref for p in self._payments):
             raise Conflict(f"a payment with reference {ref!r} is already recorded for this account", field="reference")
-        self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref)
+        self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref,
+                               recorded_on=recorded_on)
 
     @event("PaymentRecorded")
-    def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
+    def _payment_recorded(
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
+    ) -> None:
         self._payments.append(
             Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
@@ -418,7 +426,8 @@ class CustomerAccount(Aggregate):
         return list(self._unapplied)
 
     def record_unapplied_credit(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
         """The part of a payment above what its invoice still owed (the caller split it)."""
         self._require_contract()
@@ -427,18 +436,21 @@ class CustomerAccount(Aggregate):
         how = require_choice(method, PAYMENT_METHODS, "method")
         self._unapplied_credit_recorded(
             invoice=invoice, amount=_cents(paid), received_on=day, method=how,
-            reference=optional_text(reference, "reference", max_length=140),
+            reference=optional_text(reference, "reference", max_length=140), recorded_on=recorded_on,
         )
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
         self._unapplied.append(
             Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
 
-    def reverse_payment(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
+    def reverse_payment(
+        self, invoice: str, amount: Money, returned_on: date, reason: str, recorded_on: date | None = None
+    ) -> None:
         """A direct debit returned by the bank (R-transaction): the money paid back leaves the invoice."""
         self._require_contract()
         back = require_money(amount, "amount", positive=True)
@@ -446,11 +458,13 @@ class CustomerAccount(Aggregate):
             raise Conflict(f"cannot reverse {back} on invoice {invoice}: only {self.paid_on_invoice(invoice)} was paid")
         self._payment_reversed(
             invoice=invoice, amount=_cents(back), returned_on=require_date(returned_on, "returned_on"),
-            reason=require_text(reason, "reason", max_length=4),
+            reason=require_text(reason, "reason", max_length=4), recorded_on=recorded_on,
         )
 
     @event("PaymentReversed")
-    def _payment_reversed(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
+    def _payment_reversed(
+        self, invoice: str, amount: Money, returned_on: date, reason: str, recorded_on: date | None = None
+    ) -> None:
         # Kept in the payments as a negative amount: the money is not received any more (§6 cap included).
         self._payments.append(
             Payment(

@@ -82,9 +82,11 @@ class PaymentService:
             owed = Decimal(invoice.total_ttc) + Decimal(invoice.credited) - customer.paid_on_invoice(invoice.number).amount
             applied, unapplied = split_payment(amount, owed)
             if applied > 0:
-                customer.record_payment(invoice.number, Money.of(applied), received_on, method, reference)
+                customer.record_payment(invoice.number, Money.of(applied), received_on, method, reference,
+                                        recorded_on=today(self.clock))  # the FEC's ValidDate (§12)
             if unapplied > 0:
-                customer.record_unapplied_credit(invoice.number, Money.of(unapplied), received_on, method, reference)
+                customer.record_unapplied_credit(invoice.number, Money.of(unapplied), received_on, method, reference,
+                                                 recorded_on=today(self.clock))
             paid = customer.paid_on_invoice(invoice.number).amount
             total = Decimal(invoice.total_ttc) + Decimal(invoice.credited)
             return {
