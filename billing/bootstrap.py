@@ -49,6 +49,7 @@ from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.late_payment_rates import LatePaymentRateService
 from billing.services.mailing import MailService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
@@ -112,6 +113,7 @@ class Container:
     jobs: Jobs
     corrections: CorrectionService
     vat_rates: VatRateService
+    late_payment_rates: LatePaymentRateService
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -173,6 +175,7 @@ def bootstrap(
                         DatabasePollTurn(settings, engine))
     cases = CaseService(settings, ledger, case_queries, case_messages, intake, read_models, clock, accounts,
                         credit_notes=credit_notes)
+    late_payment_rates = LatePaymentRateService(ledger)
     container = Container(
         settings=settings,
         clock=clock,
@@ -194,12 +197,14 @@ def bootstrap(
         workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models, clock),
         fec=FecExportService(settings, SqlFecQueries(engine), read_models),
         payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
-        receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock),
+        receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock,
+                                      rates=late_payment_rates.table),
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
         jobs=jobs,
         corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
         vat_rates=VatRateService(ledger),
+        late_payment_rates=late_payment_rates,
     )
     return container

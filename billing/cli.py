@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from billing.cli_export import export_app
+from billing.cli_rates import rates_app
 from billing.settings import load_settings
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Flexio Billing", no_args_is_help=True, add_completion=False)
 console = Console(width=160)
 app.add_typer(export_app, name="export")
+app.add_typer(rates_app, name="late-payment-rates")
 
 
 @app.command()

@@ -5,8 +5,15 @@ Journals (ENGINEERING_NOTES "French invoicing facts"):
   note does the opposite (its amounts are negative, API.md);
 - BQ (banque): money received debits 512 and credits 411; a direct debit returned by the bank
   (a negative payment) debits 411 and credits 512.
-Entries are numbered continuously in date order, each is balanced, and the 411 lines of a settled
-invoice (the invoice, its credit notes and its payments adding up to zero) share one lettering code.
+An entry gets its number when the fact it records is posted (BILLING_RULES §12, LPF art. A47 A-1:
+continuous numbering, no change after validation): the projector appends each fact to the
+``fec_entries`` read model in ledger order, numbered per fiscal year (the calendar year of its date),
+with its validation date (the day it was recorded) and its label and customer name as they were
+then (:class:`FecEntry`). The lines of an entry are a pure function of it (:func:`entry_lines`), so a
+later export shows the same entries with the same numbers, lines and ValidDate, followed by the new
+ones. Each entry is balanced, and the 411 lines of a settled invoice (the invoice, its credit notes
+and its payments adding up to zero) share one lettering code: the code of the entry that completed
+the settlement, so lettering a new settlement never renames an earlier one.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -62,9 +69,50 @@ class BankMove:
     reference: str
 
 
+@dataclass(frozen=True, slots=True)
+class FecEntry:
+    """One FEC entry as posted: its number in its fiscal year and everything its lines are made of.
+
+    ``journal`` is "VE" (an invoice or a credit note: ``total_*`` are its totals, negative for a
+    credit note) or "BQ" (money received, or paid back when negative: ``total_ttc`` is the amount,
+    ``total_ht`` and ``total_vat`` are zero). ``settles`` is the invoice its 411 line letters with.
+    ``valid_on`` is the validation date: the day the fact was recorded, never before ``on``.
+    """
+
+    entry: int
+    journal: str
+    on: date
+    piece: str
+    account: str
+    legal_name: str
+    label: str
+    total_ht: Decimal
+    total_vat: Decimal
+    total_ttc: Decimal
+    settles: str | None
+    valid_on: date
+
+
+def sale_entry(doc: SaleDocument, recorded_on: date, entry: int = 0) -> FecEntry:
+    """The VE entry of an invoice or a credit note, validated on the day it was recorded."""
+    kind = "Avoir" if doc.corrects else "Facture"
+    return FecEntry(entry, SALES[0], doc.issue_date, doc.number, doc.account, doc.legal_name,
+                    f"{kind} {doc.number} {doc.legal_name}"[:200], doc.total_ht, doc.total_vat, doc.total_ttc,
+                    doc.settles, max(recorded_on, doc.issue_date))
+
+
+def bank_entry(move: BankMove, recorded_on: date, entry: int = 0) -> FecEntry:
+    """The BQ entry of money received (or paid back), validated on the day it was recorded."""
+    label = (f"Règlement {move.invoice or ''} {move.legal_name}" if move.amount > 0
+             else f"Impayé {move.invoice or ''} {move.legal_name}")[:200]
+    piece = (move.reference or move.invoice or "-")[:40]
+    return FecEntry(entry, BANK[0], move.on, piece, move.account, move.legal_name, label, ZERO, ZERO, move.amount,
+                    move.invoice, max(recorded_on, move.on))
+
+
 @dataclass(slots=True)
 class FecLine:
-    """One line of the FEC; ``entry`` and the lettering are set in place once all lines are known."""
+    """One line of the FEC; the lettering is set in place once all lines of the year are known."""
 
     journal: tuple[str, str]
     entry: int
@@ -79,6 +127,7 @@ class FecLine:
     settles: str | None = None  # the invoice a 411 line belongs to, for lettering
     letter: str = ""
     letter_date: date | None = None
+    valid_on: date | None = None  # ValidDate; the entry date when None
 
 
 def fec_file_name(siren: str, year: int) -> str:
@@ -91,42 +140,40 @@ def _split(amount: Decimal) -> tuple[Decimal, Decimal]:
     return (amount, ZERO) if amount >= 0 else (ZERO, -amount)
 
 
+def entry_lines(entries: Iterable[FecEntry]) -> list[FecLine]:
+    """The lines of posted entries, in entry order as given, then lettered (VE: 411 TTC, 706 HT,
+    44571 VAT when not zero; BQ: 512 and 411)."""
+    lines: list[FecLine] = []
+    append = lines.append
+    for e in entries:
+        aux = (e.account.upper(), e.legal_name)
+        if e.journal == SALES[0]:
+            debit, credit = _split(e.total_ttc)
+            append(FecLine(SALES, e.entry, e.on, CUSTOMERS, aux, e.piece, e.on, e.label, debit, credit,
+                           e.settles, valid_on=e.valid_on))
+            debit, credit = _split(e.total_ht)
+            append(FecLine(SALES, e.entry, e.on, REVENUE, None, e.piece, e.on, e.label, credit, debit,
+                           valid_on=e.valid_on))
+            if e.total_vat != 0:
+                debit, credit = _split(e.total_vat)
+                append(FecLine(SALES, e.entry, e.on, OUTPUT_VAT, None, e.piece, e.on, e.label, credit, debit,
+                               valid_on=e.valid_on))
+        else:
+            debit, credit = _split(e.total_ttc)
+            append(FecLine(BANK, e.entry, e.on, BANK_ACCOUNT, None, e.piece, e.on, e.label, debit, credit,
+                           valid_on=e.valid_on))
+            append(FecLine(BANK, e.entry, e.on, CUSTOMERS, aux, e.piece, e.on, e.label, credit, debit,
+                           e.settles, valid_on=e.valid_on))
+    return letter(lines)
+
+
 def fec_lines(documents: Iterable[SaleDocument], moves: Iterable[BankMove]) -> list[FecLine]:
-    """Every entry of the year, numbered in date order (sales before bank on a day), then lettered."""
-    pending: list[tuple[date, int, str, list[FecLine]]] = []
-    for doc in documents:
-        aux = (doc.account.upper(), doc.legal_name)
-        kind = "Avoir" if doc.corrects else "Facture"
-        label = f"{kind} {doc.number} {doc.legal_name}"[:200]
-        customer = _split(doc.total_ttc)
-        lines = [FecLine(SALES, 0, doc.issue_date, CUSTOMERS, aux, doc.number, doc.issue_date, label,
-                         *customer, settles=doc.settles)]
-        revenue = _split(doc.total_ht)
-        lines.append(FecLine(SALES, 0, doc.issue_date, REVENUE, None, doc.number, doc.issue_date, label,
-                             revenue[1], revenue[0]))
-        if doc.total_vat != 0:
-            vat = _split(doc.total_vat)
-            lines.append(FecLine(SALES, 0, doc.issue_date, OUTPUT_VAT, None, doc.number, doc.issue_date, label,
-                                 vat[1], vat[0]))
-        pending.append((doc.issue_date, 0, doc.number, lines))
-    for move in moves:
-        aux = (move.account.upper(), move.legal_name)
-        piece = move.reference or move.invoice or "-"
-        label = (f"Règlement {move.invoice or ''} {move.legal_name}" if move.amount > 0
-                 else f"Impayé {move.invoice or ''} {move.legal_name}")[:200]
-        bank = _split(move.amount)
-        pending.append((move.on, 1, piece, [
-            FecLine(BANK, 0, move.on, BANK_ACCOUNT, None, piece[:40], move.on, label, *bank),
-            FecLine(BANK, 0, move.on, CUSTOMERS, aux, piece[:40], move.on, label, bank[1], bank[0],
-                    settles=move.invoice),
-        ]))
+    """Entries of rows not posted through the ledger (the bench, pure tests): numbered in date order,
+    sales before bank on a day, each validated on its own date. The service exports posted entries."""
+    pending = [(doc.issue_date, 0, doc.number, sale_entry(doc, doc.issue_date)) for doc in documents]
+    pending += [(move.on, 1, move.reference, bank_entry(move, move.on)) for move in moves]
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
-    numbered: list[FecLine] = []
-    for n, (_day, _journal, _piece, lines) in enumerate(pending, start=1):
-        for line in lines:
-            line.entry = n
-        numbered.extend(lines)
-    return letter(numbered)
+    return entry_lines(replace(p[3], entry=n) for n, p in enumerate(pending, start=1))
 
 
 def _code(n: int) -> str:
@@ -139,18 +186,20 @@ def _code(n: int) -> str:
 
 
 def letter(lines: list[FecLine]) -> list[FecLine]:
-    """Give the 411 lines of each settled invoice one lettering code, dated by the last of them (in place)."""
+    """Give the 411 lines of each settled invoice one lettering code, dated by the last of them (in place).
+
+    The code is the entry number, in letters, of the group's last entry (the one that completed the
+    settlement): every entry has one 411 line, so no two groups share it, and a new settlement never
+    renames the code of an earlier one (a later export letters what it lettered before the same way).
+    """
     groups: dict[str, list[int]] = defaultdict(list)
     for index, line in enumerate(lines):
         if line.settles is not None and line.account == CUSTOMERS:
             groups[line.settles].append(index)
-    count = 0
-    for invoice in sorted(groups, key=lambda k: (min(lines[i].on for i in groups[k]), k)):
-        indexes = groups[invoice]
+    for indexes in groups.values():
         if len(indexes) < 2 or sum(lines[i].debit - lines[i].credit for i in indexes) != 0:
             continue
-        count += 1
-        code = _code(count)
+        code = _code(max(lines[i].entry for i in indexes))
         settled_on = max(lines[i].on for i in indexes)
         for i in indexes:
             lines[i].letter = code
@@ -162,8 +211,19 @@ def _amount(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")  # the FEC's decimal comma
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _clean(text: str) -> str:
-    return text.replace("\t", " ").replace("|", " ").replace("\r", " ").replace("\n", " ").strip()
+    """A text field as the FEC carries it: one line, no separator, and never read as a formula.
+
+    The FEC is a tab-separated file that accountants open in a spreadsheet, where a field starting
+    with ``=``, ``+``, ``-`` or ``@`` (a customer's legal name, a bank reference) is a formula
+    (CSV injection, issue 17 item 7e): such a field is neutralised with a leading apostrophe, as the
+    spreadsheet convention for "this is text" (the workbook stores every text as a string cell).
+    """
+    cleaned = text.replace("\t", " ").replace("|", " ").replace("\r", " ").replace("\n", " ").strip()
+    return "'" + cleaned if cleaned.startswith(FORMULA_STARTS) else cleaned
 
 
 def write_fec(lines: Iterable[FecLine]) -> bytes:
@@ -192,7 +252,7 @@ def write_fec(lines: Iterable[FecLine]) -> bytes:
             line.journal[0], line.journal[1], str(line.entry), on, line.account[0], line.account[1],
             aux[0] if aux else "", clean(aux[1]) if aux else "", clean(line.piece),
             day(line.piece_date), clean(line.label), _amount(line.debit), _amount(line.credit), line.letter,
-            day(line.letter_date) if line.letter_date else "", on, "", "",
+            day(line.letter_date) if line.letter_date else "", day(line.valid_on) if line.valid_on else on, "", "",
         )))
     return ("\r\n".join(out) + "\r\n").encode("iso-8859-15", errors="replace")
 

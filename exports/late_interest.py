@@ -2,8 +2,9 @@
 
 From the first day after the due date, interest on the TTC still due at
 ``max(ECB main refinancing rate + 10 points, 3 × French legal interest rate)``, both read per
-half-year from a dated table kept as data (``exports/data/late_payment_rates.csv``); plus 40 EUR per
-late invoice (Code de commerce L441-10). A half-year without a value is reported, never guessed.
+half-year from the dated table finance keeps in the ledger (ledger/late_payment_rates.py, handed in
+as a ``RateTable``); plus 40 EUR per late invoice (Code de commerce L441-10). A half-year without a
+value is reported, never guessed.
 
 Interest = TTC still due × Σ(rate of each late day) / 365, the days running from the day after the due
 date to the reference date, both included; rounded half-up to the cent once per invoice (§8).
@@ -13,13 +14,10 @@ Example (§8): 500.00 TTC due 2026-03-31, unpaid on 2026-04-30: 30 days at max(2
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import resources
 
 from ledger.money import round_half_up
 
@@ -50,24 +48,6 @@ class RateTable:
 
     def __init__(self, rates: Mapping[str, HalfYearRates]) -> None:
         self.rates = dict(rates)
-
-    @classmethod
-    def from_csv(cls, text: str) -> RateTable:
-        rows = csv.DictReader(io.StringIO(text))
-        return cls(
-            {
-                row["half_year"]: HalfYearRates(
-                    Decimal(row["ecb_main_refinancing_rate"]), Decimal(row["legal_rate_professionals"])
-                )
-                for row in rows
-            }
-        )
-
-    @classmethod
-    def bundled(cls) -> RateTable:
-        """The table shipped with the service (BILLING_RULES §8 "known values")."""
-        text = resources.files("exports").joinpath("data/late_payment_rates.csv").read_text(encoding="utf-8")
-        return cls.from_csv(text)
 
     def rate_on(self, day: date) -> Decimal | None:
         rates = self.rates.get(half_year(day))

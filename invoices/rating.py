@@ -322,7 +322,9 @@ def _month_lines(inputs: AccountMonth, grid: PriceGrid) -> list[InvoiceLine]:
     return lines
 
 
-def _catch_up_line(line: InvoiceLine, period: Month, amount: Money, billed: Money) -> InvoiceLine:
+def _catch_up_line(
+    line: InvoiceLine, period: Month, amount: Money, billed: Money, quantity: str | None = None
+) -> InvoiceLine:
     """A line of a closed month, named after it ("rattrapage"), carrying ``period`` (§7b, API.md)."""
     details = {**line.details, "period": str(period)}
     if billed.is_zero():
@@ -332,10 +334,35 @@ def _catch_up_line(line: InvoiceLine, period: Month, amount: Money, billed: Mone
     return replace(
         line,
         label=f"{line.label} (rattrapage {_month_fr(period)}, complément)",
+        quantity=line.quantity if quantity is None else quantity,
         amount=amount,
         period=period,
         details=details,
     )
+
+
+def _complement_quantity(of_kind: list[InvoiceLine], billed: Money) -> str:
+    """The quantity a complement bills: the month's quantity now minus the quantity already billed.
+
+    §3, §7b: every printed line reads quantity × unit price = amount. A complement bills the month's
+    amount minus what was billed, so its quantity is the month's quantity minus the billed one
+    (26 blocks now, 40.00 billed at 2.50 = 16 blocks: 10 blocks for 25.00), not the whole month's.
+    The billed quantity is the billed amount over the unit price, to the quantity's own step (blocks
+    to the unit, hours to the hundredth, prorated days "14/28" to the day): each billed amount was
+    such a quantity × that price rounded to the cent, so the division gives it back.
+    """
+    line = of_kind[-1]
+    price = line.unit_price
+    if price is None or not price.is_positive() or any(other.unit_price != price for other in of_kind):
+        return line.quantity  # one fee (installation, indemnity) or prices that differ: as rated
+    if "/" in line.quantity:
+        month_days = int(line.quantity.split("/")[1])
+        days = sum(int(other.quantity.split("/")[0]) for other in of_kind)
+        billed_days = round_half_up(billed.amount * month_days / price.amount, Decimal(1))
+        return f"{days - int(billed_days)}/{month_days}"
+    step = Decimal("0.01") if line.kind in ("support_extra_hours", "intervention") else Decimal(1)
+    quantity = sum((Decimal(other.quantity) for other in of_kind), Decimal(0))
+    return _hours(quantity - round_half_up(billed.amount / price.amount, step))
 
 
 def _catch_up_lines(past: CatchUpMonth) -> list[InvoiceLine]:
@@ -361,7 +388,7 @@ def _catch_up_lines(past: CatchUpMonth) -> list[InvoiceLine]:
         if already.is_zero():
             lines.extend(_catch_up_line(line, period, line.amount, already) for line in of_kind if line.amount.is_positive())
         elif due.is_positive():
-            lines.append(_catch_up_line(of_kind[-1], period, due.to_cents(), already))
+            lines.append(_catch_up_line(of_kind[-1], period, due.to_cents(), already, _complement_quantity(of_kind, already)))
     if past.late_credits:
         overage = next((i for i, line in enumerate(lines) if line.kind == "overage"), None)
         late: dict[str, str | int] = {"late_usage": f"{period}: {past.late_credits}", "late_usage_credits": past.late_credits}

@@ -381,9 +381,13 @@ class CustomerAccount(Aggregate):
     # -- payments --
 
     def record_payment(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
-        """Money received for an invoice; also the base of the penalty cap (§6, art. 13)."""
+        """Money received for an invoice; also the base of the penalty cap (§6, art. 13).
+
+        ``recorded_on`` is the day it is recorded (the service's clock): the FEC validates its entry
+        that day, which may be later than the day the money was received (§12)."""
         contract = self._require_contract()
         number = require_text(invoice, "invoice", max_length=64)
         paid = require_money(amount, "amount", positive=True)
@@ -394,7 +398,8 @@ class CustomerAccount(Aggregate):
         if day < contract.service_start:
             raise InvalidInput("received_on is before service start", field="received_on")
         self._require_new_reference(ref)
-        self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref)
+        self._payment_recorded(invoice=number, amount=_cents(paid), received_on=day, method=how, reference=ref,
+                               recorded_on=recorded_on)
 
     def has_reference(self, reference: str) -> bool:
         """Whether money with this bank reference is already recorded on the account, applied to an
@@ -411,9 +416,13 @@ class CustomerAccount(Aggregate):
             )
 
     def receive_payment(
-        self, allocations: Sequence[tuple[str, Money, Money]], received_on: date, method: str, reference: str
+        self, allocations: Sequence[tuple[str, Money, Money]], received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> list[tuple[Money, Money]]:
         """One transfer received: for each ``(invoice, amount, owed)``, (applied, unapplied).
+
+        ``recorded_on`` is the day it is recorded (the service's clock): the FEC validates its entries
+        that day, which may be later than the day the money was received (§12).
 
         Each invoice is settled up to what it still ``owed``; the rest is kept as the customer's
         unapplied credit (issue 12), never counted in the §6 cap. A transfer may pay several invoices
@@ -437,15 +446,18 @@ class CustomerAccount(Aggregate):
             unapplied = paid.amount - applied
             if applied > 0:
                 self._payment_recorded(invoice=number, amount=_cents(Money.of(applied)), received_on=day,
-                                       method=how, reference=ref)
+                                       method=how, reference=ref, recorded_on=recorded_on)
             if unapplied > 0:
                 self._unapplied_credit_recorded(invoice=number, amount=_cents(Money.of(unapplied)),
-                                                received_on=day, method=how, reference=ref)
+                                                received_on=day, method=how, reference=ref, recorded_on=recorded_on)
             results.append((Money.of(applied), Money.of(unapplied)))
         return results
 
     @event("PaymentRecorded")
-    def _payment_recorded(self, invoice: str, amount: Money, received_on: date, method: str, reference: str) -> None:
+    def _payment_recorded(
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
+    ) -> None:
         self._payments.append(
             Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
@@ -463,7 +475,8 @@ class CustomerAccount(Aggregate):
         return list(self._unapplied)
 
     def record_unapplied_credit(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
         """The part of a payment above what its invoice still owed (the caller split it)."""
         self._require_contract()
@@ -472,17 +485,21 @@ class CustomerAccount(Aggregate):
         how = require_choice(method, PAYMENT_METHODS, "method")
         ref = optional_text(reference, "reference", max_length=140)
         self._require_new_reference(ref)
-        self._unapplied_credit_recorded(invoice=invoice, amount=_cents(paid), received_on=day, method=how, reference=ref)
+        self._unapplied_credit_recorded(invoice=invoice, amount=_cents(paid), received_on=day, method=how, reference=ref,
+                                        recorded_on=recorded_on)
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str
+        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        recorded_on: date | None = None,
     ) -> None:
         self._unapplied.append(
             Payment(invoice=invoice, amount=amount, received_on=received_on, method=method, reference=reference)
         )
 
-    def reverse_payment(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
+    def reverse_payment(
+        self, invoice: str, amount: Money, returned_on: date, reason: str, recorded_on: date | None = None
+    ) -> None:
         """A direct debit returned by the bank (R-transaction): the money paid back leaves the invoice."""
         self._require_contract()
         back = require_money(amount, "amount", positive=True)
@@ -490,11 +507,13 @@ class CustomerAccount(Aggregate):
             raise Conflict(f"cannot reverse {back} on invoice {invoice}: only {self.paid_on_invoice(invoice)} was paid")
         self._payment_reversed(
             invoice=invoice, amount=_cents(back), returned_on=require_date(returned_on, "returned_on"),
-            reason=require_text(reason, "reason", max_length=4),
+            reason=require_text(reason, "reason", max_length=4), recorded_on=recorded_on,
         )
 
     @event("PaymentReversed")
-    def _payment_reversed(self, invoice: str, amount: Money, returned_on: date, reason: str) -> None:
+    def _payment_reversed(
+        self, invoice: str, amount: Money, returned_on: date, reason: str, recorded_on: date | None = None
+    ) -> None:
         # Kept in the payments as a negative amount: the money is not received any more (§6 cap included).
         self._payments.append(
             Payment(

@@ -37,6 +37,7 @@ from ledger.account_records import (
 from ledger.case import CaseAcknowledgment, CaseAssessment, CaseMail, CaseResolution, MailAttachment
 from ledger.customer import Address
 from ledger.direct_debit import DebitReturn
+from ledger.late_payment_rates import LatePaymentRate
 from ledger.money import Money
 from ledger.months import Month
 from ledger.service_level import IncidentTicket, PenaltyApproval, ServiceTerms
@@ -120,6 +121,7 @@ RECORD_TRANSCODINGS: tuple[Transcoding, ...] = (
     RecordAsFields(Address, "address"),
     RecordAsFields(VatRate, "vat_rate"),
     RecordAsFields(DebitReturn, "debit_return"),
+    RecordAsFields(LatePaymentRate, "late_payment_rate"),  # the §8 table seeds its Created event with them
     RecordWithTuples(CaseAssessment, "case_assessment", ("reasons", "flags")),
     RecordAsFields(MailAttachment, "mail_attachment"),
     RecordWithTuples(CaseMail, "case_mail", ("attachments",)),

@@ -19,6 +19,7 @@ from billing.api.routes import (
     disputes,
     documents,
     invoicing,
+    late_payment_rates,
     price_grids,
     service_levels,
     signals,
@@ -80,6 +81,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
     app.include_router(corrections.router, responses=ERROR_RESPONSES)
     app.include_router(vat_rates.router, responses=ERROR_RESPONSES)  # BILLING_RULES §4 VAT rates
+    app.include_router(late_payment_rates.router, responses=ERROR_RESPONSES)  # BILLING_RULES §8, §12
     app.include_router(disputes.router, responses=ERROR_RESPONSES)
     app.include_router(service_levels.router, responses=ERROR_RESPONSES)
     app.include_router(signals.router, responses=ERROR_RESPONSES)

@@ -18,6 +18,7 @@ from billing.services.credit_notes import CreditNoteService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
+from billing.services.late_payment_rates import LatePaymentRateService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
@@ -117,6 +118,10 @@ def _vat_rates(container: ContainerDep) -> VatRateService:
     return container.vat_rates
 
 
+def _late_payment_rates(container: ContainerDep) -> LatePaymentRateService:
+    return container.late_payment_rates
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]  # limits the HTTP edge enforces itself (request size)
 TokensDep = Annotated[TokenService, Depends(_tokens)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
@@ -136,6 +141,7 @@ DocumentsDep = Annotated[DocumentService, Depends(_documents)]
 CreditNotesDep = Annotated[CreditNoteService, Depends(_credit_notes)]
 CorrectionsDep = Annotated[CorrectionService, Depends(_corrections)]
 VatRatesDep = Annotated[VatRateService, Depends(_vat_rates)]
+LatePaymentRatesDep = Annotated[LatePaymentRateService, Depends(_late_payment_rates)]
 
 
 def get_principal(

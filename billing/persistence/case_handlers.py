@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,15 @@ from ledger.input_checks import money_str
 
 def case_key(originator_id: UUID) -> str:
     return str(originator_id)
+
+
+def utc(instant: datetime) -> datetime:
+    """The instant in UTC, as the ``cases`` columns keep it on both backends: SQLite's DateTime drops
+    the offset and the queries read a naive value back as UTC, so 10:15+01:00 stored as such came
+    back as 10:15 UTC, one hour late in Paris (issue 18)."""
+    if instant.tzinfo is None:
+        raise ValueError(f"a case instant without its offset: {instant.isoformat()}")
+    return instant.astimezone(UTC)
 
 
 def register_case_handlers(projector: ReadModelProjector) -> None:
@@ -35,7 +45,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 subject=a.subject,
                 invoice=a.invoice,
                 amount=a.amount,
-                received_at=e.received_at,
+                received_at=utc(e.received_at),
                 valid=a.valid,
                 reasons=list(a.reasons),
                 flags=list(a.flags),
@@ -65,7 +75,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
             .where(t.cases.c.case_id == case_key(e.originator_id), t.cases.c.status == "open")
             .values(status="acknowledged")
         )
-        case_update(step, e, acknowledged_at=e.at)
+        case_update(step, e, acknowledged_at=utc(e.at))
 
     @on("Case.Answered")
     def answered(step: ProjectionStep, e: Any, _position: int) -> None:

@@ -246,6 +246,9 @@ def register_handlers(projector: ReadModelProjector) -> None:
     from billing.persistence.catch_up_handlers import register_catch_up_handlers
 
     register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes
+    from billing.persistence.fec_handlers import register_fec_handlers
+
+    register_fec_handlers(projector)  # §12 (issue 18): FEC entries numbered when posted; last, it wraps the others
 
 
 def _mandate_json(mandate: Mandate | None) -> dict[str, Any] | None:

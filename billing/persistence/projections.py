@@ -80,6 +80,7 @@ class ProjectionStep:
         # recorded (the service checks it), so adding them after this step's invoice rows is exact.
         self.paid: defaultdict[str, Decimal] = defaultdict(Decimal)
         self._names: dict[tuple[str, Any], str] = {}
+        self.fec: dict[Any, Any] = {}  # the step's FEC numbering and names (fec_handlers.py)
 
     @property
     def conn(self) -> Connection:

@@ -288,6 +288,26 @@ credit_notes = Table(
     Column("document", JSON),
 )
 
+# BILLING_RULES §12, LPF art. A47 A-1: an FEC entry numbered once, when its fact is posted, per
+# fiscal year, in ledger order (billing/persistence/fec_handlers.py); never updated, never deleted.
+fec_entries = Table(
+    "fec_entries",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("entry", Integer, primary_key=True),
+    Column("journal", String(2), nullable=False),
+    Column("entry_date", Date, nullable=False),
+    Column("piece", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("legal_name", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("total_ht", AMOUNT, nullable=False),
+    Column("total_vat", AMOUNT, nullable=False),
+    Column("total_ttc", AMOUNT, nullable=False),
+    Column("settles", String(64)),
+    Column("valid_date", Date, nullable=False),
+)
+
 sepa_files = Table(
     "sepa_files",
     metadata,
@@ -362,5 +382,6 @@ PROJECTED_TABLES = (
     sepa_debits,
     unapplied_credits,
     documents,
+    fec_entries,
     projection_tracking,
 )

@@ -39,13 +39,16 @@ from ledger.money import Money
 __all__ = ["STATUSES", "TERMINATION_KINDS", "CaseQueries", "CaseService"]
 
 STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
+# ``?status=open`` lists every case still waiting for its resolution (§8): acknowledging or
+# answering a case does not close it, only its resolution does (issue 18).
+LISTED_AS = {"open": ("open", "acknowledged", "answered")}
 
 
 class CaseQueries(Protocol):
     """What the case use cases read from the read models (``billing/persistence/queries/cases.py``)."""
 
-    def cases(self, status: str | None, kind: str | None) -> list[CaseRow]:
-        """Cases by receipt time (then id), optionally of one status and one kind."""
+    def cases(self, statuses: tuple[str, ...] | None, kind: str | None) -> list[CaseRow]:
+        """Cases by receipt time (then id), optionally of some statuses and one kind."""
 
     def invoice_total_ht(self, number: str) -> Decimal | None:
         """The invoice's total HT, or None for an unknown number."""
@@ -129,7 +132,8 @@ class CaseService:
         if kind is not None:
             kind = require_choice(kind, KINDS, "kind")
         self.read_models.sync()  # a case just changed by a job is listed in its new state
-        rows = self.queries.cases(status, kind)
+        statuses = None if status is None else LISTED_AS.get(status, (status,))
+        rows = self.queries.cases(statuses, kind)
         on = today(self.clock)
         return [{**view, "overdue": overdue(view, on)} for view in map(case_view_from_row, rows)]
 

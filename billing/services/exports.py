@@ -23,7 +23,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, get_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
-from exports.fec import BankMove, SaleDocument
+from exports.fec import FecEntry
 from exports.sepa import (
     DebitCandidate,
     Held,
@@ -150,7 +150,7 @@ class SepaExportService:
             received = account.paid_on_invoice(invoice)
             back = min(received, Money.of(debit["amount"]))
             if back.is_positive():
-                account.reverse_payment(invoice, back, returned_on, reason)
+                account.reverse_payment(invoice, back, returned_on, reason, recorded_on=today(self.clock))
             try:
                 self.ledger.save(file, account)  # the return and the reversal: both or neither
             except IntegrityError:
@@ -240,8 +240,8 @@ class WorkbookExportService:
 
 
 class FecQueries(Protocol):
-    def year_rows(self, start: date, end: date) -> tuple[list[SaleDocument], list[BankMove]]:
-        """The sales documents and the bank moves dated from ``start`` to ``end``."""
+    def year_entries(self, year: int) -> list[FecEntry]:
+        """The entries posted in the fiscal year, by entry number (``billing/persistence/queries/fec.py``)."""
 
 
 class FecExportService:
@@ -254,8 +254,9 @@ class FecExportService:
 
     def export(self, fec_year: FecYear) -> tuple[str, bytes]:
         """The FEC's legal file name ({SIREN}FEC{YYYY}1231.txt) and its ISO-8859-15 bytes."""
-        from exports.fec import fec_file_name, fec_lines, write_fec
+        from exports.fec import entry_lines, fec_file_name, write_fec
 
-        self.read_models.sync()
-        documents, moves = self.queries.year_rows(fec_year.first_day, fec_year.last_day)
-        return fec_file_name(self.settings.seller_siren, fec_year.year), write_fec(fec_lines(documents, moves))
+        self.read_models.sync()  # every fact stored so far is posted
+        # §12: the entries as they were posted (numbers, lines, ValidDate), then the new ones.
+        entries = self.queries.year_entries(fec_year.year)
+        return fec_file_name(self.settings.seller_siren, fec_year.year), write_fec(entry_lines(entries))

@@ -91,7 +91,7 @@ class PaymentService:
                 [(invoice.number, Money.of(amount),
                   Money.of(total(invoice) - customer.paid_on_invoice(invoice.number).amount))
                  for invoice, amount in parts],
-                received_on, method, reference)
+                received_on, method, reference, recorded_on=today(self.clock))  # the FEC's ValidDate (§12)
             answers = []
             for (invoice, _amount), (applied, unapplied) in zip(parts, split, strict=True):
                 paid = customer.paid_on_invoice(invoice.number).amount

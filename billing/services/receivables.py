@@ -7,6 +7,7 @@ series (numbering and invoice saved in one transaction, as the month close does)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -65,16 +66,20 @@ class ReceivableQueries(Protocol):
 class ReceivableService:
     def __init__(
         self, settings: Settings, ledger: Ledger, queries: ReceivableQueries, read_models: ReadModels, clock: Clock,
-        rates: RateTable | None = None,
+        rates: Callable[[], RateTable],
     ) -> None:
         self.settings = settings
         self.ledger = ledger
         self.queries = queries
         self.read_models = read_models
         self.clock = clock
-        self.rates = rates or RateTable.bundled()
+        # §8, §12: the rates finance keeps in the ledger, read again for every answer, so a half-year
+        # recorded a moment ago is used at once (LatePaymentRateService.table).
+        self.rates = rates
 
-    def _charge(self, item: Receivable, on: date, billed: dict[str, Any] | None = None) -> LateCharge:
+    def _charge(
+        self, item: Receivable, on: date, rates: RateTable, billed: dict[str, Any] | None = None
+    ) -> LateCharge:
         if item.late_payment_invoice:
             # **Decision**: no interest on interest (anatocisme needs an agreement, C. civ. 1343-2).
             return LateCharge(max((on - item.due_date).days, 0), Decimal("0.00"), Decimal("0.00"), ())
@@ -83,7 +88,7 @@ class ReceivableService:
         if billed is not None:
             interest_from = date.fromisoformat(billed["interest_to"]) + timedelta(days=1)
             indemnity_billed = billed["indemnity"]
-        return late_charge(item.outstanding, item.due_date, on, self.rates,
+        return late_charge(item.outstanding, item.due_date, on, rates,
                            interest_from=interest_from, indemnity_billed=indemnity_billed)
 
     def receivables(self, query: ReceivablesOn) -> dict[str, Any]:
@@ -91,10 +96,11 @@ class ReceivableService:
         on = today(self.clock) if query.on is None else query.on
         self.read_models.sync()
         items = self.queries.receivables_on(on)
+        rates = self.rates()
         invoices = []
         missing: set[str] = set()
         for item in items:
-            charge = self._charge(item, on)
+            charge = self._charge(item, on, rates)
             missing.update(charge.missing_rates)
             invoices.append(
                 {
@@ -170,8 +176,9 @@ class ReceivableService:
         lines: list[dict[str, Any]] = []
         covered: dict[str, dict[str, Any]] = {}
         missing: set[str] = set()
+        rates = self.rates()
         for item in items:
-            charge = self._charge(item, on, billed.get(item.number))
+            charge = self._charge(item, on, rates, billed.get(item.number))
             if charge.days_late == 0:
                 continue
             if charge.interest is None:

@@ -144,6 +144,7 @@ def test_late_usage_is_billed_at_its_own_months_cap_even_for_a_terminated_accoun
     overage = mar["lines"][0]
     assert overage["details"]["late_usage_credits"] == 500
     assert overage["details"]["already_billed"] == "4.00"
+    assert (overage["quantity"], overage["unit_price"]) == ("1", "4.00")  # 2 blocks now − 1 billed: 1 × 4.00 = 4.00
     assert totals(mar) == ("94.00", "18.80", "112.80")
 
     # 200 more February credits in April: 6,700 − 5,000 = 1,700 → still 2 blocks: nothing more to bill,

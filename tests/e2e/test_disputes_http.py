@@ -237,3 +237,21 @@ def test_a_termination_after_an_interruption_ends_at_once_without_indemnity(clie
     # the fees up to 2026-05-09, this kind owes 0.00.
     assert done["termination"] == {"effective_end": "2026-04-03", "early": True, "indemnity": "0.00",
                                    "kind": "interruption", "initiated_by": "customer", "reason": "interruption"}
+
+
+def test_the_list_shows_the_case_s_own_times_and_open_includes_acknowledged(client: TestClient, clock: FixedClock) -> None:
+    """Issue 18 item 5: the list read from the read model gives the same instants as the case itself
+    (10:12:45+01:00 stays 10:12:45+01:00, on SQLite as on PostgreSQL), and ``?status=open`` keeps a
+    case that is acknowledged but not yet resolved."""
+    february_invoice(client, clock)
+    at(clock, "2026-03-10", hour=11)
+    case = send(client, "01-fr-plain-valid")
+    acked = acknowledged(client, case["case"])
+    single = get(client, f"/v1/admin/disputes/{case['case']}")
+    assert (single["received_at"], single["acknowledged_at"]) == ("2026-03-10T10:12:45+01:00", "2026-03-10T11:00:00+01:00")
+    [listed] = [c for c in get(client, "/v1/admin/disputes")["cases"] if c["case"] == case["case"]]
+    assert (listed["received_at"], listed["acknowledged_at"]) == (single["received_at"], acked["acknowledged_at"])
+    open_cases = get(client, "/v1/admin/disputes?status=open")["cases"]
+    assert [(c["case"], c["status"]) for c in open_cases] == [(case["case"], "acknowledged")]
+    post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected", "note": "usage checked"}, 200)
+    assert get(client, "/v1/admin/disputes?status=open")["cases"] == []

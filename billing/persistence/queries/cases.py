@@ -112,10 +112,10 @@ class SqlCaseQueries:
 
     # -- reading and resolving ---------------------------------------------------------------------
 
-    def cases(self, status: str | None, kind: str | None) -> list[CaseRow]:
+    def cases(self, statuses: tuple[str, ...] | None, kind: str | None) -> list[CaseRow]:
         query = select(t.cases).order_by(t.cases.c.received_at, t.cases.c.case_id)
-        if status is not None:
-            query = query.where(t.cases.c.status == status)
+        if statuses is not None:
+            query = query.where(t.cases.c.status.in_(statuses))
         if kind is not None:
             query = query.where(t.cases.c.kind == kind)
         with self.engine.connect() as conn:

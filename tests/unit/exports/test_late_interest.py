@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from exports.late_interest import RateTable, half_year, late_charge
+from exports.late_interest import HalfYearRates, RateTable, half_year, late_charge
+from ledger.late_payment_rates import PUBLISHED
 
-TABLE = RateTable.bundled()
+# The table the ledger starts with: BILLING_RULES §8's published values.
+TABLE = RateTable({r.half_year: HalfYearRates(r.ecb_rate, r.legal_rate) for r in PUBLISHED})
 
 
 def test_the_worked_example_of_section_8() -> None:

@@ -155,3 +155,43 @@ def test_the_overage_billed_for_a_month_over_all_invoices_is_its_overage_at_its_
     for origin in range(4):
         total = sum(c for o, _when, c in reports if o == origin)
         assert overage_billed[origin] == overage_of(total), origin
+
+
+def test_a_complement_prints_the_blocks_it_bills_not_the_month_s_whole_quantity() -> None:
+    """Issue 18: quantity × unit price = amount on a catch-up line too (§3, §7b)."""
+    pro = PlanPrice("PRO", "Flexio Pro", Money.of("500.00"), 40_000, 500, Decimal("2.50"))
+    pro_grid = replace(grid(), plans={"PRO": pro})
+    # February was billed with 48,000 credits: 8,000 over the 40,000 cap = 16 blocks of 500 × 2.50 = 40.00.
+    # 5,000 February credits came late: 53,000 → 13,000 over = 26 blocks × 2.50 = 65.00 for the month;
+    # the catch-up bills 65.00 − 40.00 = 25.00, i.e. 26 − 16 = 10 blocks × 2.50 = 25.00.
+    past = CatchUpMonth(
+        inputs=inputs(FEB, 53_000, plan="PRO"), grid=pro_grid, late_credits=5_000,
+        billed=(BilledAmount("plan_fee", Money.of("500.00")), BilledAmount("overage", Money.of("40.00"))),
+    )
+    draft = rate_account_month(inputs(MAR, 0, plan="PRO", catch_up=(past,)), pro_grid, date(2026, 4, 1), VAT_20)
+    assert draft is not None
+    overage = draft.lines[0].to_dict()
+    assert (overage["kind"], overage["period"]) == ("overage", "2026-02")
+    assert (overage["quantity"], overage["unit_price"], overage["amount"]) == ("10", "2.50", "25.00")
+    assert overage["details"]["blocks"] == 26  # the month's blocks, shown beside what was billed
+    assert (overage["details"]["already_billed"], overage["details"]["due_for_period"]) == ("40.00", "65.00")
+
+
+def test_every_complement_line_multiplies_back_to_its_amount() -> None:
+    # The 0.125 block price of the first test: 11 blocks now − 0.38 / 0.125 = 3 billed → 8 × 0.125 = 1.00.
+    past = CatchUpMonth(
+        inputs=inputs(FEB, 2_050), grid=grid(), late_credits=800,
+        billed=(BilledAmount("plan_fee", Money.of("30.00")), BilledAmount("overage", Money.of("0.38"))),
+    )
+    draft = rate_account_month(inputs(MAR, 990, catch_up=(past,)), grid(), date(2026, 4, 1), VAT_20)
+    assert draft is not None
+    line = draft.lines[0]
+    assert (line.quantity, str(line.amount)) == ("8", "1.00")
+    assert line.unit_price is not None and line.unit_price.amount * Decimal(line.quantity) == line.amount.amount
+    # A contract start moved earlier after the close: billed 23/28 of 30.00 = 24.64 (rounded half-up
+    # from 24.642857); now 28/28 = 30.00: complement 5.36 = 5/28 days (30 × 5 / 28 = 5.357 → 5.36).
+    earlier = CatchUpMonth(inputs=inputs(FEB, 0), grid=grid(), late_credits=0,
+                           billed=(BilledAmount("plan_fee", Money.of("24.64")),))
+    draft = rate_account_month(inputs(MAR, 0, catch_up=(earlier,)), grid(), date(2026, 4, 1), VAT_20)
+    assert draft is not None
+    assert (draft.lines[0].quantity, str(draft.lines[0].amount)) == ("5/28", "5.36")
