@@ -133,11 +133,11 @@ def test_an_entry_keeps_its_number_lines_and_valid_date_in_every_later_export(
         assert before[13:15] in (["", ""], after[13:15])
     # The new entries follow, numbered on (4, 5, 6) in the order they were posted; the transfer keeps
     # its own date (EcritureDate 10 March) and is validated the day it was recorded (20 April); its
-    # piece is the reference the statement import records ("bank:" + the bank reference).
+    # piece is the bank reference as the statement gives it (issue 18: kept as the bank wrote it).
     new = second[len(first):]
     assert [(r[0], r[2], r[3], r[4], r[8], r[11], r[12], r[15]) for r in new if r[4] in ("411000", "512000")] == [
-        ("BQ", "4", "20260310", "512000", "bank:B-1", "1319,15", "0,00", "20260420"),
-        ("BQ", "4", "20260310", "411000", "bank:B-1", "0,00", "1319,15", "20260420"),
+        ("BQ", "4", "20260310", "512000", "B-1", "1319,15", "0,00", "20260420"),
+        ("BQ", "4", "20260310", "411000", "B-1", "0,00", "1319,15", "20260420"),
         ("VE", "5", "20260420", "411000", "AV-2026-000002", "0,00", "12,00", "20260420"),
         ("VE", "6", "20260504", "411000", april["number"], april["total_ttc"].replace(".", ","), "0,00", "20260504"),
     ]
