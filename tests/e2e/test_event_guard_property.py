@@ -232,6 +232,26 @@ def sample_event(cls: type[DomainEvent]) -> DomainEvent:
     return cls(**values)
 
 
+def kin_of(built: DomainEvent, recorded: dict[str, tuple[int, DomainEvent]]) -> DomainEvent:
+    """``built`` as the next event of the last recorded aggregate of its kind, with the fields that a
+    recorded event of that aggregate also has (its number, account, invoice...) copied from it."""
+    aggregate = type(built).__qualname__.split(".")[0]
+    kin = [e for name, (_p, e) in recorded.items() if name.split(".")[0] == aggregate]
+    if not kin:
+        return built
+    values = {f.name: getattr(built, f.name) for f in dataclasses.fields(built)}
+    values["originator_id"] = kin[-1].originator_id
+    values["originator_version"] = max(e.originator_version for e in kin) + 100
+    for name in list(values):
+        if name in ("originator_id", "originator_version", "timestamp", "originator_topic"):
+            continue
+        for e in kin:
+            if hasattr(e, name) and type(getattr(e, name)) is type(values[name]):
+                values[name] = getattr(e, name)
+                break
+    return type(built)(**values)
+
+
 # -- the scenario --------------------------------------------------------------------------------
 
 
@@ -322,6 +342,7 @@ def test_a_hostile_value_in_any_field_of_any_event_is_refused_or_stored_and_proj
     first_of: dict[int, str] = {position: name for name, (position, _e) in recorded.items()}
     tried = refused = projected = 0
     problems: list[str] = []
+    unprojected: list[str] = []
 
     def mutate(name: str, base: DomainEvent, position: int, project: bool) -> None:
         nonlocal tried, refused, projected
@@ -364,19 +385,28 @@ def test_a_hostile_value_in_any_field_of_any_event_is_refused_or_stored_and_proj
                 mutate(name, base, position, project=True)
             with projector.engine.begin() as conn:
                 projector._apply(conn, [n], bulk=False)
-    # The classes the scenario did not record: built from their annotations; stored (mapper) but not
-    # projected, since their handlers need the aggregate's own earlier events.
-    built = [c for c in classes if c.__qualname__ not in recorded]
-    for cls in built:
-        base = sample_event(cls)
-        event_guard.check_events([base])  # the sample itself passes
-        mutate(cls.__qualname__, base, 0, project=False)
+        # The classes the scenario did not record: built from their annotations, as the next event of
+        # an aggregate of their kind that it did record (same-named fields copied from its events), on
+        # the read models of the whole scenario. Projected when that built event itself projects
+        # (its handler may need facts the scenario lacks); otherwise stored (the mapper) only.
+        built = [c for c in classes if c.__qualname__ not in recorded]
+        last = notifications[-1].id
+        for cls in built:
+            base = kin_of(sample_event(cls), recorded)
+            event_guard.check_events([base])  # the built event itself passes
+            try:
+                project_alone(projector, base, last + 1)
+            except Exception:
+                unprojected.append(cls.__qualname__)
+                mutate(cls.__qualname__, base, 0, project=False)
+            else:
+                mutate(cls.__qualname__, base, last + 1, project=True)
     projector.rebuild()
     assert projector.failure is None
     assert client.get("/health").status_code == 200
     assert not problems, "\n".join(problems[:60]) + f"\n... {len(problems)} problems"
     assert tried > 2000 and refused > 1000 and projected > 100, (tried, refused, projected)
     print(f"\n{len(classes)} event classes, {len(from_scenario)} from the scenario, {len(built)} built "
-          f"({', '.join(c.__qualname__ for c in built)}); "
+          f"({', '.join(c.__qualname__ for c in built)}; not projected: {', '.join(unprojected)}); "
           f"{tried} hostile events, {refused} refused, {projected} stored and projected")
     assert t.mail_quarantine is not None
