@@ -89,6 +89,7 @@ DECIMAL_LIMITS: dict[str, Decimal] = {
 # Cc (C0, DEL, C1), Cs (lone surrogates), bidi overrides and isolates, line/paragraph separators.
 _BAD_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 _BAD_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_ASCII_CONTROLS = bytes(range(0x20)) + b"\x7f"
 _BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
 
 Check = Callable[[Any, str], None]
@@ -247,8 +248,12 @@ def _check_texts(value: Any, path: str, limit: int, kind: type) -> None:
         longest = max(map(len, value))
     except TypeError:
         joined, longest = "", limit + 1  # a non-string item: found below
-    if longest <= limit and _BAD_IN_LINE.search(joined) is None:
-        return
+    if longest <= limit:
+        if joined.isascii():  # the usual case, O(1) to know: only C0 and DEL can be wrong, found in C
+            if len(joined.encode("ascii").translate(None, _ASCII_CONTROLS)) == len(joined):
+                return
+        elif _BAD_IN_LINE.search(joined) is None:
+            return
     for i, item in enumerate(value):
         _check_text(item, f"{path}[{i}]", limit, _BAD_IN_LINE)
 
