@@ -212,7 +212,7 @@ def _check_for(hint: Any, owner: str, name: str) -> Check:
         pair = typing.get_args(hint)
         value_check = _check_for(pair[1], owner, name) if len(pair) == 2 else _check_any
         if value_check is _check_any:  # an invoice's document, a price grid: the fast walk first
-            return lambda value, path: (type(value) is dict and _plain(value)) or _check_mapping(value, path, value_check)
+            return _check_untyped_mapping
         return lambda value, path: _check_mapping(value, path, value_check)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         record_type = hint
@@ -295,6 +295,12 @@ def _check_mapping(value: Any, path: str, value_check: Check) -> None:
             _refuse(path, "has a key that is not text")
         _check_text(key, f"{path} key", 200, _BAD_IN_LINE)
         value_check(element, f"{path}.{key}")
+
+
+def _check_untyped_mapping(value: Any, path: str) -> None:
+    if type(value) is dict and _plain(value):
+        return
+    _check_mapping(value, path, _check_any)
 
 
 def _check_record(value: Any, path: str, record_type: type) -> None:
