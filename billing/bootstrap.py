@@ -33,6 +33,7 @@ from billing.persistence.queries.fec import SqlFecQueries
 from billing.persistence.queries.invoices import SqlInvoiceReads
 from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
+from billing.persistence.queries.quarantine import SqlQuarantineQueries
 from billing.persistence.queries.receivables import SqlReceivableQueries
 from billing.persistence.queries.signals import SqlSignalQueries
 from billing.persistence.queries.tokens import SqlTokenStore
@@ -172,7 +173,7 @@ def bootstrap(
     credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
     case_queries, case_messages = SqlCaseQueries(engine), SqlMessageStore(engine)
     intake = CaseIntake(ledger, case_queries, case_messages, read_models, clock, jobs,
-                        DatabasePollTurn(settings, engine))
+                        DatabasePollTurn(settings, engine), quarantine=SqlQuarantineQueries(engine))
     cases = CaseService(settings, ledger, case_queries, case_messages, intake, read_models, clock, accounts,
                         credit_notes=credit_notes)
     late_payment_rates = LatePaymentRateService(ledger)

@@ -185,7 +185,7 @@ def mail_poll() -> None:
         acknowledged = send_due_acknowledgments(container.cases, outbox_for(container.cases))
         console.print(
             f"{result.seen} messages seen, {result.recorded} recorded, {result.moved} moved to the processed folder, "
-            f"{result.unreadable} unreadable; {acknowledged} acknowledgments sent"
+            f"{result.unreadable} unreadable, {result.quarantined} quarantined; {acknowledged} acknowledgments sent"
         )
     finally:
         container.close()

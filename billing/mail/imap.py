@@ -8,7 +8,10 @@ database take turns (a PostgreSQL advisory lock, or a file lock next to the SQLi
 IMAP sessions moving the same message would each leave a copy in the processed folder, since
 Dovecot still lets a session copy a message another session has just expunged. A poller that
 finds the lock taken skips its turn (``poll_turn.py``). Messages that cannot be recorded at all (an empty or oversized
-message) go to the ``unreadable`` folder, still never deleted.
+message) go to the ``unreadable`` folder, still never deleted. A message whose recording fails (the event
+guard refuses its case, e.g. a NUL in its Subject, or its parsing raises) is recorded as quarantined with
+the reason (``GET /v1/admin/disputes/quarantine``) and moved to the ``quarantine`` folder (``Quarantine``,
+``?quarantine=`` in the URL); the rest of its chunk goes on (issue 17).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from imapclient import IMAPClient
 
+from billing.services.case_intake import MailRefused
 from billing.services.cases import CaseService
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,7 @@ class MailboxConfig:
     folder: str
     processed: str
     unreadable: str
+    quarantine: str = "Quarantine"
 
     @classmethod
     def from_url(cls, url: str) -> MailboxConfig:
@@ -53,6 +58,7 @@ class MailboxConfig:
             folder=unquote(parts.path.lstrip("/")) or "INBOX",
             processed=query.get("processed", ["Processed"])[0],
             unreadable=query.get("unreadable", ["Unreadable"])[0],
+            quarantine=query.get("quarantine", ["Quarantine"])[0],
         )
 
 
@@ -62,6 +68,7 @@ class PollResult:
     recorded: int = 0  # cases whose view came back (new or already known)
     moved: int = 0
     unreadable: int = 0
+    quarantined: int = 0  # moved to the quarantine folder, with their reason recorded
     skipped: bool = False  # another poller held the turn
 
 
@@ -74,7 +81,7 @@ class MailboxPoller:
     def _connect(self) -> IMAPClient:
         client = IMAPClient(self.config.host, port=self.config.port, ssl=self.config.ssl, timeout=self.timeout)
         client.login(self.config.username, self.config.password)
-        for folder in (self.config.processed, self.config.unreadable):
+        for folder in (self.config.processed, self.config.unreadable, self.config.quarantine):
             if not client.folder_exists(folder):
                 try:
                     client.create_folder(folder)
@@ -100,6 +107,17 @@ class MailboxPoller:
             return 0
         return len(uids)
 
+    def _set_aside(self, uid: int, raw: bytes, refused: MailRefused) -> bool:
+        """Record why the message is quarantined; True when it may be moved. If even that record
+        fails, the message stays in the inbox (never lost) and the next poll tries again."""
+        log.warning("message uid %s quarantined: %s", uid, refused.reason[:200])
+        try:
+            self.cases.quarantine(raw, refused)
+        except Exception:
+            log.exception("message uid %s: its quarantine could not be recorded; left in the inbox", uid)
+            return False
+        return True
+
     def poll_once(self) -> PollResult:
         with self.cases.poll_turn() as mine:
             if not mine:
@@ -124,15 +142,20 @@ class MailboxPoller:
                     senders = self.cases.sender_directory()
                 present = [(uid, bytes(fetched[uid][b"BODY[]"])) for uid in chunk if b"BODY[]" in fetched.get(uid, {})]
                 views = self.cases.record_emails([raw for _uid, raw in present], senders=senders)
-                for (uid, _raw), view in zip(present, views, strict=True):
+                quarantined: list[int] = []
+                for (uid, raw), view in zip(present, views, strict=True):
                     if view is None:
                         log.warning("message uid %s cannot be recorded (empty or oversized)", uid)
                         unreadable.append(uid)
+                    elif isinstance(view, MailRefused):
+                        if self._set_aside(uid, raw, view):
+                            quarantined.append(uid)
                     else:
                         result.recorded += 1
                         done.append(uid)
                 result.moved += self._move(client, done, self.config.processed)
                 result.unreadable += self._move(client, unreadable, self.config.unreadable)
+                result.quarantined += self._move(client, quarantined, self.config.quarantine)
         finally:
             try:
                 client.logout()

@@ -24,6 +24,7 @@ from psycopg.sql import SQL, Identifier
 from billing.persistence import idempotency
 from billing.settings import Settings
 from ledger.account import CustomerAccount
+from ledger.event_guard import check_events
 from ledger.numbering import InvoiceNumbering
 from ledger.transcodings import LEDGER_TRANSCODINGS
 
@@ -155,10 +156,20 @@ class Ledger(Application[UUID]):
             else:
                 processing_event.collect_events(obj)
         processing_event.saved_kwargs.update(kwargs)
+        # Issue 17: every event of every path (HTTP, CLI, poller, jobs) passes the one guard here;
+        # a refused event refuses the whole save (InvalidInput, 422) before anything is written.
+        check_events(processing_event.events)
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
+
+    @staticmethod
+    def check(*aggregates: Aggregate) -> None:
+        """The guard of :meth:`save` on the pending events of ``aggregates``, without saving them:
+        for a caller that writes something of its own first (a mail's raw bytes) and must not write
+        it for an event the save would refuse."""
+        check_events(e for aggregate in aggregates for e in aggregate.pending_events)
 
     def notification_sizes(self, start: int, limit: int) -> list[int]:
         """Bytes of the next ``limit`` stored events after position ``start``, without reading them."""

@@ -13,6 +13,7 @@ from billing.persistence.case_handlers import register_case_handlers
 from billing.persistence.document_handlers import register_document_handlers
 from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
+from billing.persistence.quarantine_handlers import register_quarantine_handlers
 from ledger.account_records import Mandate
 
 
@@ -243,6 +244,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
         )
 
     register_case_handlers(projector)  # issue 13: customer cases
+    register_quarantine_handlers(projector)  # issue 17: mail the poller set aside
     from billing.persistence.catch_up_handlers import register_catch_up_handlers
 
     register_catch_up_handlers(projector)  # §7, §7b (issue 8): late facts, failed closes

@@ -270,6 +270,21 @@ cases = Table(
     Column("resolution_note", Text),
 )
 
+# Messages the poller could not record as cases (issue 17): moved to the mailbox's Quarantine
+# folder, listed for finance with why (ledger/mail_quarantine.py); texts made safe before they are stored.
+mail_quarantine = Table(
+    "mail_quarantine",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("sender", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("field", Text),
+)
+
 # Money in and out (issue 12) -----------------------------------------------------------------
 
 # Issue 11: credit notes (amounts negative, API.md) and the stored documents with their hashes.
@@ -377,6 +392,7 @@ PROJECTED_TABLES = (
     invoice_lines,
     penalty_allocations,
     cases,
+    mail_quarantine,
     credit_notes,
     sepa_files,
     sepa_debits,

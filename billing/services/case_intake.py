@@ -10,9 +10,11 @@ case already there and returns it: never a second case.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
@@ -28,6 +30,9 @@ from ledger.case import Case
 from ledger.clock import Clock
 from ledger.errors import InvalidInput
 from ledger.invoice import Invoice
+from ledger.mail_quarantine import QuarantinedMail
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # what common mail servers accept; larger uploads get 413
 ACK_ID = re.compile(r"ack-([0-9a-f-]{36})@flexio\.fr")  # the Message-ID of our acknowledgments
@@ -69,6 +74,41 @@ class PollTurn(Protocol):
         """True inside while this process holds the turn; False when another poller does."""
 
 
+class QuarantineQueries(Protocol):
+    """The messages set aside (``billing/persistence/queries/quarantine.py``)."""
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """Every quarantined message, oldest first: sha256, message_id, sender, subject, received_at,
+        size, reason, field."""
+
+
+@dataclass(frozen=True)
+class MailRefused:
+    """A message of the poller's chunk that could not be recorded as a case: nothing of it was
+    saved, and the poller moves it to the Quarantine folder with this reason (issue 17)."""
+
+    reason: str
+    field: str | None
+    message_id: str | None
+    sender: str | None
+    subject: str | None
+
+
+def refusal_of(exc: Exception, mail: ParsedMail | None) -> MailRefused:
+    """Why a message failed, from the error: the guard's or the parser's InvalidInput names a field;
+    any other exception is kept by its type and message (it is a bug, and logged as one)."""
+    if isinstance(exc, InvalidInput):
+        reason, field = exc.message, exc.field
+    else:
+        reason, field = f"{type(exc).__name__}: {exc}", None
+    return MailRefused(
+        reason=reason, field=field,
+        message_id=None if mail is None else mail.message_id,
+        sender=None if mail is None else mail.sender,
+        subject=None if mail is None else mail.subject,
+    )
+
+
 def check_size(raw: bytes) -> None:
     if not raw.strip():
         raise InvalidInput("the message is empty", field="body")
@@ -78,7 +118,8 @@ def check_size(raw: bytes) -> None:
 
 class CaseIntake:
     def __init__(self, ledger: Ledger, queries: IntakeQueries, messages: MessageStore, read_models: ReadModels,
-                 clock: Clock, jobs: JobSender, turn: PollTurn) -> None:
+                 clock: Clock, jobs: JobSender, turn: PollTurn, quarantine: QuarantineQueries | None = None) -> None:
+        self.quarantine_queries = quarantine
         self.ledger = ledger
         self.queries = queries
         self.messages = messages
@@ -150,11 +191,14 @@ class CaseIntake:
         if existing is not None:
             return case_view(existing)
         case = self._prepare(raw, mail, senders or self._directory_for(mail.sender), self.queries.invoice_facts)
-        self._keep_raw([raw])
+        # The guard of the save (ledger/event_guard.py) before the raw bytes are kept: a refused
+        # message (a NUL in its subject) is a 422 naming the field with nothing written at all.
+        self.ledger.check(case)
         touched: list[Any] = [case]
         invoice = self._holds(case, {})
         if invoice is not None:
             touched.append(invoice)
+        self._keep_raw([raw])
         try:
             self.ledger.save(*touched)
         except IntegrityError:
@@ -172,20 +216,27 @@ class CaseIntake:
             self.jobs.send_acknowledgments()
         return case_view(case)
 
-    def record_emails(self, raws: list[bytes], senders: SenderDirectory | None = None) -> list[dict[str, Any] | None]:
+    def record_emails(
+        self, raws: list[bytes], senders: SenderDirectory | None = None
+    ) -> list[dict[str, Any] | MailRefused | None]:
         """The poller's batch: the new cases of a chunk saved in ONE ledger transaction (the event
         store serialises saves, so one save per message caps the rate). Messages already known (by the
         read model) return their case; any clash falls back to :meth:`record_email` one by one, which
-        settles it exactly. ``None`` for a message that cannot be recorded (empty, oversized)."""
+        settles it exactly. ``None`` for a message that cannot be recorded (empty, oversized); a
+        :class:`MailRefused` for one whose parsing or whose case the guard refused, or that failed in
+        any other way (issue 17): nothing of it is saved, and the rest of the chunk goes on."""
         directory = senders or self.sender_directory()
         parsed: list[tuple[int, bytes, ParsedMail]] = []
-        views: list[dict[str, Any] | None] = [None] * len(raws)
+        views: list[dict[str, Any] | MailRefused | None] = [None] * len(raws)
         for i, raw in enumerate(raws):
             try:
                 check_size(raw)
             except InvalidInput:
                 continue
-            parsed.append((i, raw, parse_message(raw, self.clock.now())))
+            try:
+                parsed.append((i, raw, parse_message(raw, self.clock.now())))
+            except Exception as exc:  # one bad message never stops the chunk
+                views[i] = self._refused(exc, None)
         known = self.queries.known_message_ids({mail.message_id for _i, _raw, mail in parsed})
         facts_cache: dict[str, InvoiceFacts | None] = {}
 
@@ -197,28 +248,71 @@ class CaseIntake:
         new: dict[str, Case] = {}
         invoices: dict[str, Any] = {}
         touched: list[Any] = []
-        for _i, raw, mail in parsed:
+        kept: list[tuple[int, bytes, ParsedMail]] = []
+        for i, raw, mail in parsed:
             if mail.message_id in known or mail.message_id in new:
+                kept.append((i, raw, mail))
                 continue
-            case = self._prepare(raw, mail, directory, facts_of)
+            try:
+                case = self._prepare(raw, mail, directory, facts_of)
+                self.ledger.check(case)  # the save's guard, message by message: the chunk's save then passes
+            except Exception as exc:
+                views[i] = self._refused(exc, mail)
+                continue
+            kept.append((i, raw, mail))
             new[mail.message_id] = case
             touched.append(case)
             invoice = self._holds(case, invoices)
             if invoice is not None and invoice not in touched:
                 touched.append(invoice)
-        self._keep_raw([raws[i] for i, _raw, mail in parsed if mail.message_id in new])
+        self._keep_raw([raws[i] for i, _raw, mail in kept if mail.message_id in new])
         try:
             if touched:
                 self.ledger.save(*touched)
-        except IntegrityError:
-            for i, raw, _mail in parsed:
-                views[i] = self.record_email(raw, senders=directory, catch_up=False)
+        except (IntegrityError, InvalidInput):
+            # A clash, or an invoice event the guard refused: settle each message on its own.
+            for i, raw, mail in kept:
+                views[i] = self._record_alone(raw, directory, mail)
             self.read_models.sync()
             return views
         self.read_models.sync()
-        for i, raw, mail in parsed:
+        for i, raw, mail in kept:
             saved = new.get(mail.message_id)
-            views[i] = case_view(saved) if saved is not None else self.record_email(raw, senders=directory, catch_up=False)
+            views[i] = case_view(saved) if saved is not None else self._record_alone(raw, directory, mail)
         if any(c.status == "open" for c in new.values()):
             self.jobs.send_acknowledgments()
         return views
+
+    def _record_alone(self, raw: bytes, directory: SenderDirectory, mail: ParsedMail) -> dict[str, Any] | MailRefused:
+        try:
+            return self.record_email(raw, senders=directory, catch_up=False)
+        except Exception as exc:
+            return self._refused(exc, mail)
+
+    @staticmethod
+    def _refused(exc: Exception, mail: ParsedMail | None) -> MailRefused:
+        if not isinstance(exc, InvalidInput):
+            log.exception("a message could not be recorded (quarantined): %s", exc)
+        return refusal_of(exc, mail)
+
+    def quarantine(self, raw: bytes, refused: MailRefused) -> None:
+        """Record why a message is set aside (before the poller moves it to the Quarantine folder).
+        The same message again (its move failed last time) finds its record already there."""
+        digest = hashlib.sha256(raw).hexdigest()
+        record = QuarantinedMail.of(
+            sha256=digest, size=len(raw), message_id=refused.message_id, sender=refused.sender,
+            subject=refused.subject, received_at=self.clock.now(), reason=refused.reason, field=refused.field,
+        )
+        if find_aggregate(self.ledger, record.id) is not None:
+            return
+        try:
+            self.ledger.save(record)
+        except IntegrityError:
+            return  # another poller recorded it first
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """The messages set aside, oldest first, as finance lists them."""
+        if self.quarantine_queries is None:
+            return []
+        self.read_models.sync()
+        return self.quarantine_queries.quarantined()

@@ -22,7 +22,7 @@ from billing.commands.cases import AcceptOptionRequest, AnswerCase, ConfirmTermi
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, get_aggregate, run_command
-from billing.services.case_intake import CaseIntake, MessageStore
+from billing.services.case_intake import CaseIntake, MailRefused, MessageStore
 from billing.services.case_views import CaseRow, case_view, case_view_from_row, mail_view, overdue, then_view
 from billing.services.credit_notes import CreditNoteService
 from billing.services.ports import ReadModels
@@ -96,8 +96,18 @@ class CaseService:
     def record_email(self, raw: bytes, *, senders: SenderDirectory | None = None, catch_up: bool = True) -> dict[str, Any]:
         return self.intake.record_email(raw, senders=senders, catch_up=catch_up)
 
-    def record_emails(self, raws: list[bytes], senders: SenderDirectory | None = None) -> list[dict[str, Any] | None]:
+    def record_emails(
+        self, raws: list[bytes], senders: SenderDirectory | None = None
+    ) -> list[dict[str, Any] | MailRefused | None]:
         return self.intake.record_emails(raws, senders)
+
+    def quarantine(self, raw: bytes, refused: MailRefused) -> None:
+        """Record why the poller sets a message aside (issue 17)."""
+        self.intake.quarantine(raw, refused)
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """The messages set aside, oldest first (``GET /v1/admin/disputes/quarantine``)."""
+        return self.intake.quarantined()
 
     def raw_message(self, case_key: str) -> bytes:
         """The message as received, checked against the digest its case recorded."""

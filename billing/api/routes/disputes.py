@@ -72,6 +72,28 @@ def list_cases(
     return {"cases": cases.list_cases(status=status, kind=kind)}
 
 
+class QuarantinedMailOut(BaseModel):
+    message_id: str = Field(description="the Message-ID header, made safe (every control character as \\uXXXX)")
+    sender: str = Field(description="the From address, made safe")
+    subject: str = Field(description="the Subject, made safe and cut to 500 characters")
+    received_at: str = Field(description="when the poller set it aside (ISO 8601)")
+    reason: str = Field(description="why it could not be recorded")
+    field: str | None = Field(description="the field refused, when the reason names one")
+    sha256: str = Field(description="SHA-256 of the message as received")
+    size: int = Field(description="bytes of the message")
+
+
+class QuarantineOut(BaseModel):
+    messages: list[QuarantinedMailOut]
+
+
+@router.get("/quarantine", response_model=QuarantineOut)
+def list_quarantine(cases: CasesDep, _: AdminDep) -> dict[str, Any]:
+    """Messages the IMAP poller could not record as cases (issue 17), oldest first: each one was moved
+    to the mailbox's `Quarantine` folder, never deleted and never half-recorded, for finance to read."""
+    return {"messages": cases.quarantined()}
+
+
 @router.get("/{case}")
 def get_case(case: str, cases: CasesDep, _: AdminDep) -> dict[str, Any]:
     """One case, with the message's text and attachments."""
