@@ -1,7 +1,7 @@
 """mail_quarantine: messages the IMAP poller could not record, listed for finance (issue 17)
 
-Revision ID: 0007_mail_quarantine
-Revises: 0004_documents
+Revision ID: 0008_mail_quarantine
+Revises: 0007_fec_entries
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_mail_quarantine"
-down_revision = "0004_documents"
+revision = "0008_mail_quarantine"
+down_revision = "0007_fec_entries"
 branch_labels = None
 depends_on = None
 
