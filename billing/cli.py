@@ -86,6 +86,32 @@ def rebuild_read_models() -> None:
     console.print(f"replayed {applied} events in {time.perf_counter() - started:.2f} s")
 
 
+projection_app = typer.Typer(help="The read-model projection", no_args_is_help=True)
+app.add_typer(projection_app, name="projection")
+
+
+@projection_app.command("status")
+def projection_status() -> None:
+    """Print GET /v1/admin/projection's JSON; exit 1 while the projector is stopped at an event (issue 17).
+
+    This process runs no projector thread: it first projects what it can (bounded by
+    BILLING_READ_MODEL_WAIT), which is how it finds out whether the next event projects.
+    """
+    import json
+
+    from billing.bootstrap import bootstrap
+
+    require_database()
+    container = bootstrap(migrate=False)
+    try:
+        status = container.read_models.status(catch_up=True)
+    finally:
+        container.close()
+    typer.echo(json.dumps(status, indent=2))
+    if status["stopped"]:
+        raise typer.Exit(1)
+
+
 @app.command("render-documents")
 def render_documents() -> None:
     """Render, validate (Factur-X) and store the PDFs of every issued invoice and credit note still pending."""

@@ -1,17 +1,47 @@
-"""One place that maps errors to API.md's format: {"error": {"code", "message", "details"}}."""
+"""One place that maps errors to API.md's format: {"error": {"code", "message", "details"}}.
+
+Issue 17: ``Unavailable`` is a 503 with ``Retry-After``, and so is the database being away: the
+connection errors of SQLAlchemy, psycopg, sqlite3 and eventsourcing (refused, terminated, pool
+exhausted) are recognised here, by :func:`database_away`, wherever they are raised (a route, the
+Idempotency-Key lookup): never a 500.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 from typing import Any
 
+import eventsourcing.persistence as es
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
+from ledger.errors import BillingError, Conflict, InvalidInput, NotFound, Unavailable
 
-STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
+log = logging.getLogger(__name__)
+
+STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Unavailable: 503}
+
+# Retry-After (seconds) of a 503 for the database away: a restart or failover takes seconds.
+DATABASE_RETRY_AFTER = 5
+# The driver-level errors of a database that cannot be reached or dropped the connection.
+# (psycopg_pool.PoolTimeout is a psycopg.OperationalError; eventsourcing re-raises psycopg's as its own.)
+_AWAY_TYPES: tuple[type[BaseException], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+    es.OperationalError,
+    es.InterfaceError,
+    es.ConnectionUnavailableError,
+)
+# SQLAlchemy's own wrappers, told by name: the API does not import SQLAlchemy (import-linter).
+# TimeoutError is QueuePool's "QueuePool limit ... reached, connection timed out".
+_AWAY_SQLALCHEMY = {"OperationalError", "InterfaceError", "TimeoutError", "DisconnectionError"}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -30,7 +60,72 @@ async def billing_error(_request: Request, exc: Exception) -> JSONResponse:
     details: Any = exc.details
     if exc.field is not None:
         details = {"field": exc.field, **({"items": details} if details is not None else {})}
-    return JSONResponse(error_body(exc.code, exc.message, details), status_code=_status_of(exc))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else None
+    return JSONResponse(error_body(exc.code, exc.message, details), status_code=_status_of(exc), headers=headers)
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the database cannot be reached or dropped us."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _AWAY_TYPES):
+            return True
+        kind = type(current)
+        if kind.__module__ == "sqlalchemy.exc" and kind.__name__ in _AWAY_SQLALCHEMY:
+            return True
+        orig = getattr(current, "orig", None)  # SQLAlchemy's DBAPIError keeps the driver's error here
+        stack.extend([orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__])
+    return False
+
+
+def unavailable_body(exc: BaseException) -> dict[str, Any]:
+    return error_body(
+        "unavailable",
+        "the database cannot be reached; nothing was changed by this request unless a retry with the "
+        "same Idempotency-Key says so",
+        {"reason": "database_unreachable", "error": type(exc).__name__},
+    )
+
+
+class DatabaseAwayGuard:
+    """503 + Retry-After instead of a 500 for a request the database's absence broke (issue 17).
+
+    An ASGI middleware outside the Idempotency-Key middleware, so its lookup is covered too; an
+    error that is not the database's, or one raised after the answer started, goes on unchanged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started or not database_away(exc):
+                raise
+            log.warning("database unreachable during %s %s: %s", scope.get("method"), scope.get("path"), exc)
+            payload = json.dumps(unavailable_body(exc)).encode()
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", str(DATABASE_RETRY_AFTER).encode()),
+            ]})
+            await send({"type": "http.response.body", "body": payload})
 
 
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
