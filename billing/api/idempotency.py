@@ -171,6 +171,16 @@ class IdempotencyMiddleware:
         context = CURRENT.set(pending)
         try:
             await self.app(scope, replay_body, capture)
+        except Exception:
+            # Raised after its effect was committed (the database went away before the answer,
+            # billing/api/errors.py answers 503): keep a 409 that says so, never a replayed 500.
+            if pending.reserved:
+                status, secret, content_type = 409, False, "application/json"
+                sent[:] = [json.dumps(error_body(
+                    "idempotency_key_answer_lost",
+                    "the first request with this Idempotency-Key was recorded, but its answer was lost: "
+                    "read the resource to see what it recorded", {"field": "Idempotency-Key"})).encode()]
+            raise
         finally:
             CURRENT.reset(context)
             if pending.reserved or (status < 500 and status not in _NOT_KEPT):
