@@ -184,6 +184,7 @@ class IdempotencyMiddleware:
         finally:
             CURRENT.reset(context)
             if pending.reserved or (status < 500 and status not in _NOT_KEPT):
+                kept_type: str | None
                 if secret:  # shown once: what is kept is a 409 naming what was created, not the secret
                     kept_status, kept_type, kept = 409, "application/json", secret_not_kept(status, b"".join(sent))
                 else:
