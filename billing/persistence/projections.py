@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from billing.persistence import tables as t
 from billing.persistence.account_batch import AccountBuffer
@@ -364,19 +365,28 @@ class ReadModelProjector:
                     if not bulk:
                         work.flush()
             work.flush()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                # The database went away mid-step: not the event's fault, so not a stop at it (issue
+                # 17: no false incident); the step is tried again, a request meanwhile gets a 503.
+                raise
+            raise self._failed(notifications[index], exc, index, bulk) from exc
         except Exception as exc:
-            notification = notifications[index]
-            raise HandlerFailed(
-                index,
-                ProjectionFailure(
-                    position=notification.id,
-                    event_id=f"{notification.originator_id}@{notification.originator_version}",
-                    event=notification.topic.rsplit(":", 1)[-1],
-                    error=f"{type(exc).__name__}: {str(exc)[:500]}",
-                    topic=notification.topic,
-                ),
-                bulk,
-            ) from exc
+            raise self._failed(notifications[index], exc, index, bulk) from exc
+
+    @staticmethod
+    def _failed(notification: Any, exc: Exception, index: int, bulk: bool) -> HandlerFailed:
+        return HandlerFailed(
+            index,
+            ProjectionFailure(
+                position=notification.id,
+                event_id=f"{notification.originator_id}@{notification.originator_version}",
+                event=notification.topic.rsplit(":", 1)[-1],
+                error=f"{type(exc).__name__}: {str(exc)[:500]}",
+                topic=notification.topic,
+            ),
+            bulk,
+        )
 
     def _limit_within_budget(self, start: int) -> int:
         """How many of the next notifications one step reads: up to ``batch_size``, and no more
