@@ -42,6 +42,8 @@ class ProjectedReadModels:
         """
         projector = self._projector
         head = projector.head()
+        if projector.position() >= head:
+            return  # the common case: current already (two small reads, no step)
         deadline = time.monotonic() + self.wait_seconds
         while True:
             applied = projector.step()
