@@ -127,3 +127,40 @@ def test_a_usage_batch_reserialised_by_a_retrying_client_is_replayed(client: Tes
     assert stored_events(client) == stored
     # 3 events of 7 credits, counted once: 21.
     assert client.get("/v1/admin/customers/acme/usage?month=2026-02", headers=ADMIN).json()["credits"] == 21
+
+
+def test_an_effect_committed_before_the_database_went_is_a_503_then_a_409_answer_lost(client: TestClient) -> None:
+    """The intervention is stored with its key; then the connection is lost before the answer (here in
+    the read-your-writes step): a 503 with Retry-After, and its retry a 409 saying it was recorded,
+    never a second intervention nor a replayed 500."""
+    from sqlalchemy.exc import OperationalError
+
+    setup_customer(client)
+    projector = container_of(client).projector
+    event = "CustomerAccount.InterventionRecorded"
+    original = projector.handlers[event]
+    lost = {"once": True}
+
+    def connection_lost(step: Any, e: Any, position: int) -> None:
+        if lost["once"]:
+            lost["once"] = False
+            raise OperationalError("INSERT INTO interventions", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
+        original(step, e, position)
+
+    path = "/v1/admin/customers/acme/interventions"
+    body = {"on": "2026-02-12", "hours": "1.5", "description": "export"}
+    events = stored_events(client)
+    projector.handlers[event] = connection_lost
+    try:
+        first = client.post(path, json=body, headers=keyed("int-lost"))
+    finally:
+        projector.handlers[event] = original
+    assert first.status_code == 503, first.text
+    assert int(first.headers["retry-after"]) > 0
+    assert first.json()["error"]["code"] == "unavailable"
+    assert stored_events(client) == events + 1  # recorded once, with its key
+    again = client.post(path, json=body, headers=keyed("int-lost"))
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "idempotency_key_answer_lost"
+    assert stored_events(client) == events + 1
