@@ -91,13 +91,15 @@ def test_ingestion_answers_503_while_the_database_is_away_and_loses_or_doubles_n
         ]
         keys = [str(uuid.uuid4()) for _ in batches]
         answers: dict[int, int] = {}
-        outage_started, outage_over = threading.Event(), threading.Event()
+        outage_started, outage_over, seen_503 = threading.Event(), threading.Event(), threading.Event()
 
         def outage() -> None:
             time.sleep(0.3)
             with unreachable(settings):
                 outage_started.set()
-                time.sleep(1.5)
+                # Away until a batch has met it (a slow machine may hold one request the whole time).
+                seen_503.wait(30)
+                time.sleep(0.5)
             outage_over.set()
 
         cutter = threading.Thread(target=outage)
@@ -108,13 +110,14 @@ def test_ingestion_answers_503_while_the_database_is_away_and_loses_or_doubles_n
             assert response.status_code in (200, 503), (index, response.status_code, response.text)
             if response.status_code == 503:
                 assert_503(response)
+                seen_503.set()
             answers[index] = response.status_code
             if outage_started.is_set() and not outage_over.is_set():
                 during.append(response.status_code)
             if outage_over.is_set() and index > 20:
                 break
         cutter.join()
-        assert 503 in during  # the outage was seen, and answered 503, never 500
+        assert seen_503.is_set() and 503 in during  # the outage was met, and answered 503, never 500
         # Afterwards: each batch answered 503 retried with its key until answered 200.
         for index, status in list(answers.items()):
             if status == 503:
