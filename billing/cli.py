@@ -88,6 +88,32 @@ def rebuild_read_models() -> None:
     console.print(f"replayed {applied} events in {time.perf_counter() - started:.2f} s")
 
 
+projection_app = typer.Typer(help="The read-model projection", no_args_is_help=True)
+app.add_typer(projection_app, name="projection")
+
+
+@projection_app.command("status")
+def projection_status() -> None:
+    """Print GET /v1/admin/projection's JSON; exit 1 while the projector is stopped at an event (issue 17).
+
+    This process runs no projector thread: it first projects what it can (bounded by
+    BILLING_READ_MODEL_WAIT), which is how it finds out whether the next event projects.
+    """
+    import json
+
+    from billing.bootstrap import bootstrap
+
+    require_database()
+    container = bootstrap(migrate=False)
+    try:
+        status = container.read_models.status(catch_up=True)
+    finally:
+        container.close()
+    typer.echo(json.dumps(status, indent=2))
+    if status["stopped"]:
+        raise typer.Exit(1)
+
+
 @app.command("render-documents")
 def render_documents() -> None:
     """Render, validate (Factur-X) and store the PDFs of every issued invoice and credit note still pending."""
@@ -206,15 +232,15 @@ def print_invoices(container: Container, month: str) -> None:
 
 def main() -> None:
     """The ``billing`` command: a database that cannot be reached is one line on stderr, exit 1."""
-    from billing.preflight import unreachable_database
+    from billing.database_errors import database_away
 
     try:
         app()
     except Exception as exc:
-        problem = unreachable_database(exc)
-        if problem is None:
+        if not database_away(exc):
             raise
-        typer.echo(f"error: {problem}", err=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        typer.echo(f"error: cannot use the database ({reason[0] if reason else type(exc).__name__})", err=True)
         sys.exit(1)
 
 

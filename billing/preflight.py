@@ -31,29 +31,3 @@ def database_problem(settings: Settings) -> str | None:
                 f"{', '.join(sorted(heads))}: run `billing migrate` first")
     return None
 
-
-def unreachable_database(exc: BaseException) -> str | None:
-    """One line saying the database could not be used, when ``exc`` (or what caused it) is a
-    connection failure of SQLAlchemy, psycopg, sqlite3 or eventsourcing; None for anything else.
-
-    A command that meets the database away mid-way (an export, a close) then prints that line and
-    exits 1, where it printed a traceback of the pool (issue 19.6).
-    """
-    import sqlite3
-
-    import psycopg
-    from eventsourcing.persistence import InterfaceError as StoreInterfaceError
-    from eventsourcing.persistence import OperationalError as StoreOperationalError
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
-    kinds = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
-             sqlite3.OperationalError, StoreOperationalError, StoreInterfaceError)
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, kinds):
-            reason = str(getattr(current, "orig", None) or current).strip().splitlines()
-            return f"cannot use the database ({reason[0] if reason else type(current).__name__})"
-        current = current.__cause__ or current.__context__
-    return None

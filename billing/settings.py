@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(8 * 1024 * 1024, description="Largest accepted request body")
     postgres_pool_size: int = 8
     postgres_lock_timeout: int = 10
+    # Issue 17: how long a decision about money (close, preview, exports, receivables) waits for the
+    # read models to project every event stored before the request, before answering 503.
+    read_model_wait: float = Field(5.0, gt=0, le=300, description="Seconds money waits for a current view")
 
     @field_validator("database_url")
     @classmethod

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from billing.api.docs import install_docs
-from billing.api.errors import install_error_handlers
+from billing.api.errors import DatabaseAwayGuard, install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import (
@@ -21,6 +21,7 @@ from billing.api.routes import (
     invoicing,
     late_payment_rates,
     price_grids,
+    projection,
     service_levels,
     signals,
     tokens,
@@ -53,7 +54,8 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(ControlCharacterGuard)  # outermost: before the idempotency lookup
+    app.add_middleware(ControlCharacterGuard)  # before the idempotency lookup
+    app.add_middleware(DatabaseAwayGuard)  # outermost: the database away is a 503, never a 500 (issue 17)
     app.openapi = lambda: _openapi_with_idempotency_key(app)  # type: ignore[method-assign]
 
     @app.get(
@@ -88,6 +90,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(export_routes.router, responses=ERROR_RESPONSES)
     app.include_router(payment_routes.router, responses=ERROR_RESPONSES)
     app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
+    app.include_router(projection.router, responses=ERROR_RESPONSES)
     return app
 
 

@@ -1,18 +1,33 @@
-"""One place that maps errors to API.md's format: {"error": {"code", "message", "details"}}."""
+"""One place that maps errors to API.md's format: {"error": {"code", "message", "details"}}.
+
+Issue 17: ``Unavailable`` is a 503 with ``Retry-After``, and so is the database being away: the
+connection errors of SQLAlchemy, psycopg, sqlite3 and eventsourcing (refused, terminated, pool
+exhausted) are recognised here, by :func:`database_away`, wherever they are raised (a route, the
+Idempotency-Key lookup): never a 500.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.api.fields import PATTERN_MESSAGES
-from ledger.errors import BillingError, Conflict, InvalidInput, NotFound
+from billing.database_errors import database_away
+from ledger.errors import BillingError, Conflict, InvalidInput, NotFound, Unavailable
 
-STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409}
+log = logging.getLogger(__name__)
+
+STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Unavailable: 503}
+
+# Retry-After (seconds) of a 503 for the database away: a restart or failover takes seconds.
+DATABASE_RETRY_AFTER = 5
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -37,7 +52,53 @@ async def billing_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.field is not None:
         fields = [{"field": exc.field, "message": exc.message}]
         details = invalid_details(fields, **({"items": details} if details is not None else {}))
-    return JSONResponse(error_body(exc.code, exc.message, details), status_code=_status_of(exc))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else None
+    return JSONResponse(error_body(exc.code, exc.message, details), status_code=_status_of(exc), headers=headers)
+
+
+def unavailable_body(exc: BaseException) -> dict[str, Any]:
+    return error_body(
+        "unavailable",
+        "the database cannot be reached; nothing was changed by this request unless a retry with the "
+        "same Idempotency-Key says so",
+        {"reason": "database_unreachable", "error": type(exc).__name__},
+    )
+
+
+class DatabaseAwayGuard:
+    """503 + Retry-After instead of a 500 for a request the database's absence broke (issue 17).
+
+    An ASGI middleware outside the Idempotency-Key middleware, so its lookup is covered too; an
+    error that is not the database's, or one raised after the answer started, goes on unchanged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started or not database_away(exc):
+                raise
+            log.warning("database unreachable during %s %s: %s", scope.get("method"), scope.get("path"), exc)
+            payload = json.dumps(unavailable_body(exc)).encode()
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", str(DATABASE_RETRY_AFTER).encode()),
+            ]})
+            await send({"type": "http.response.body", "body": payload})
 
 
 def invalid_details(fields: list[dict[str, str]], **more: Any) -> dict[str, Any]:

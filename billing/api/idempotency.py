@@ -5,6 +5,12 @@ sent again and nothing runs. Same key, other request: 409. The key is reserved i
 store's transaction of the command's first save (billing/persistence/idempotency.py), so a retry
 racing the first request, or arriving after a crash between the save and the answer, gets a 409
 ("still in progress") rather than a second effect. Keys are kept 30 days.
+
+Issue 17 item 7a: no stored replay holds a secret. An answer marked ``Cache-Control: no-store``
+(the new token of ``POST /v1/admin/tokens``, shown once) is not kept: a retry with its key gets a
+409 naming what was created (its ``id``), never the secret again. Issue 19 item 5: a blank key is
+a 422 naming the header, and JSON bodies are compared as JSON values (the same body with its keys
+in another order or other whitespace is the same request, replayed).
 """
 
 from __future__ import annotations
@@ -26,6 +32,37 @@ HEADER = "idempotency-key"
 _KEY_RE = re.compile(r"[\x20-\x7e]{1,255}", re.ASCII)
 # No effect happened and the caller may not even be known: such answers are not kept.
 _NOT_KEPT = {401, 403, 413}
+
+
+def body_digest_input(body: bytes, content_type: str | None) -> bytes:
+    """What a request's body is compared by: a JSON body as its value (keys sorted, no whitespace,
+    issue 19 item 5), any other body (CSV, XML, a mail) as its bytes."""
+    media = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            value = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return b"raw\n" + body
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return b"json\n" + canonical.encode("utf-8", "surrogatepass")
+    return b"raw\n" + body
+
+
+def secret_not_kept(status: int, body: bytes) -> bytes:
+    """The replay kept instead of an answer that holds a secret shown once: a 409 naming its id."""
+    created: Any = None
+    try:
+        answer = json.loads(body)
+        if isinstance(answer, dict) and isinstance(answer.get("id"), str):
+            created = answer["id"]
+    except (ValueError, UnicodeDecodeError):
+        pass
+    return json.dumps(error_body(
+        "idempotency_key_secret_not_kept",
+        f"the first request with this Idempotency-Key was answered {status} with a secret shown once, "
+        "which is not kept: it is not shown again (list or revoke what it created instead)",
+        {"field": "Idempotency-Key", "status": status, "id": created},
+    )).encode()
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]] = []) -> None:  # noqa: B006
@@ -53,6 +90,11 @@ class IdempotencyMiddleware:
             await _send_json(send, 422, error_body(
                 "invalid", "Idempotency-Key must be 1 to 255 printable ASCII characters", {"field": "Idempotency-Key"}))
             return
+        if not key.strip():
+            await _send_json(send, 422, error_body(
+                "invalid", "Idempotency-Key is blank: send a unique key (e.g. a UUID) or no header",
+                {"field": "Idempotency-Key"}))
+            return
         container = scope["app"].state.container
         limit = container.settings.max_request_bytes
         chunks: list[bytes] = []
@@ -75,7 +117,7 @@ class IdempotencyMiddleware:
         key_hash = hashlib.sha256(f"{token}\n{key}".encode("latin-1", "replace")).hexdigest()
         request = hashlib.sha256()
         request.update(f"POST {scope['path']}?{scope.get('query_string', b'').decode('latin-1')}\n".encode())
-        request.update(body)
+        request.update(body_digest_input(body, headers.get("content-type")))
         request_hash = request.hexdigest()
         now = container.clock.now().astimezone(UTC)
         store = container.idempotency
@@ -112,13 +154,16 @@ class IdempotencyMiddleware:
 
         status = 500
         content_type: str | None = None
+        secret = False
         sent: list[bytes] = []
 
         async def capture(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status, content_type, secret
             if message["type"] == "http.response.start":
                 status = message["status"]
-                content_type = Headers(raw=message.get("headers", [])).get("content-type")
+                answer_headers = Headers(raw=message.get("headers", []))
+                content_type = answer_headers.get("content-type")
+                secret = "no-store" in answer_headers.get("cache-control", "").lower()
             elif message["type"] == "http.response.body":
                 sent.append(message.get("body", b""))
             await send(message)
@@ -126,7 +171,22 @@ class IdempotencyMiddleware:
         context = CURRENT.set(pending)
         try:
             await self.app(scope, replay_body, capture)
+        except Exception:
+            # Raised after its effect was committed (the database went away before the answer,
+            # billing/api/errors.py answers 503): keep a 409 that says so, never a replayed 500.
+            if pending.reserved:
+                status, secret, content_type = 409, False, "application/json"
+                sent[:] = [json.dumps(error_body(
+                    "idempotency_key_answer_lost",
+                    "the first request with this Idempotency-Key was recorded, but its answer was lost: "
+                    "read the resource to see what it recorded", {"field": "Idempotency-Key"})).encode()]
+            raise
         finally:
             CURRENT.reset(context)
             if pending.reserved or (status < 500 and status not in _NOT_KEPT):
-                await run_in_threadpool(store.complete, pending, status, content_type, b"".join(sent))
+                kept_type: str | None
+                if secret:  # shown once: what is kept is a 409 naming what was created, not the secret
+                    kept_status, kept_type, kept = 409, "application/json", secret_not_kept(status, b"".join(sent))
+                else:
+                    kept_status, kept_type, kept = status, content_type, b"".join(sent)
+                await run_in_threadpool(store.complete, pending, kept_status, kept_type, kept)

@@ -255,4 +255,5 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _error("State conflict (a duplicate with other content, an out-of-order close, a reused Idempotency-Key)"),
     413: _error("Request body too large"),
     422: _error("Invalid input, naming the offending fields"),
+    503: _error("Unavailable (Retry-After): the database unreachable, or the read models behind or stopped"),
 }

@@ -12,18 +12,21 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from billing.persistence import tables as t
 from billing.persistence.account_batch import AccountBuffer
 from billing.persistence.eventstore import Ledger
 from billing.persistence.json_codec import json_text
+from ledger.clock import Clock
 from ledger.months import Month
 
 log = logging.getLogger(__name__)
@@ -40,9 +43,22 @@ class ProjectionFailure:
     event_id: str  # the aggregate id and version of that event
     event: str  # its class, e.g. "CustomerAccount.Registered"
     error: str
+    topic: str = ""  # the stored event's full topic, e.g. "ledger.account:CustomerAccount.Registered"
+    # When this process first found the projector stopped at this event (the injectable clock):
+    # kept while later steps retry the same event, so an incident has one start (issue 17).
+    since: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"position": self.position, "event_id": self.event_id, "event": self.event, "error": self.error}
+
+    def stopped_at(self) -> dict[str, Any]:
+        """API.md "Operations and audit": the ``stopped_at`` object of GET /v1/admin/projection."""
+        return {
+            "notification": self.position,
+            "topic": self.topic,
+            "error": self.error,
+            "since": None if self.since is None else self.since.isoformat(),
+        }
 
 
 class HandlerFailed(Exception):
@@ -195,10 +211,16 @@ class ReadModelProjector:
     """Follows the ledger's notification log into the read-model tables."""
 
     def __init__(
-        self, ledger: Ledger, engine: Engine, batch_size: int = 500, step_bytes: int = 32 * 1024 * 1024
+        self,
+        ledger: Ledger,
+        engine: Engine,
+        batch_size: int = 500,
+        step_bytes: int = 32 * 1024 * 1024,
+        clock: Clock | None = None,
     ) -> None:
         self.ledger = ledger
         self.engine = engine
+        self.clock = clock  # dates a stop (``ProjectionFailure.since``); None: the system's UTC time
         # Write a step's events with one statement per table (False: one per event, as before issue
         # 10; kept to locate a failing event and as the baseline of `make bench`).
         self.bulk = True
@@ -226,6 +248,31 @@ class ReadModelProjector:
                 select(t.projection_tracking.c.position).where(t.projection_tracking.c.name == TRACKING_NAME)
             ).scalar()
         return int(value or 0)
+
+    def head(self) -> int:
+        """The notification id of the last event stored in the ledger (0 when it is empty)."""
+        return int(self.ledger.recorder.max_notification_id() or 0)
+
+    def _now(self) -> datetime:
+        if self.clock is not None:
+            return self.clock.now()
+        return datetime.now(UTC)
+
+    def _stopped(self, stopped: ProjectionFailure) -> None:
+        """Keep where the projector stopped; an incident is logged ONCE, when it stops at a new event.
+
+        Later steps retry the same event (ProjectorThread, every sync): they keep the first
+        ``since`` and log nothing, even when the error's text varies from one attempt to the next.
+        """
+        current = self.failure
+        if current is not None and current.position == stopped.position:
+            self.failure = replace(stopped, since=current.since)
+            return
+        self.failure = replace(stopped, since=self._now())
+        log.error(
+            "read-model projection stopped at notification %s (%s, event %s): %s",
+            stopped.position, stopped.topic or stopped.event, stopped.event_id, stopped.error,
+        )
 
     def step(self) -> int:
         """Apply the next batch of notifications in one transaction; return how many were applied.
@@ -255,12 +302,7 @@ class ReadModelProjector:
                 if applied is None:
                     continue
                 if stopped is not None:
-                    if self.failure != stopped:
-                        log.error(
-                            "read-model projection stopped at notification %s (%s, event %s): %s",
-                            stopped.position, stopped.event, stopped.event_id, stopped.error,
-                        )
-                    self.failure = stopped
+                    self._stopped(stopped)
                 elif applied:
                     self.failure = None
                 return applied
@@ -324,18 +366,28 @@ class ReadModelProjector:
                     if not bulk:
                         work.flush()
             work.flush()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                # The database went away mid-step: not the event's fault, so not a stop at it (issue
+                # 17: no false incident); the step is tried again, a request meanwhile gets a 503.
+                raise
+            raise self._failed(notifications[index], exc, index, bulk) from exc
         except Exception as exc:
-            notification = notifications[index]
-            raise HandlerFailed(
-                index,
-                ProjectionFailure(
-                    position=notification.id,
-                    event_id=f"{notification.originator_id}@{notification.originator_version}",
-                    event=notification.topic.rsplit(":", 1)[-1],
-                    error=f"{type(exc).__name__}: {str(exc)[:500]}",
-                ),
-                bulk,
-            ) from exc
+            raise self._failed(notifications[index], exc, index, bulk) from exc
+
+    @staticmethod
+    def _failed(notification: Any, exc: Exception, index: int, bulk: bool) -> HandlerFailed:
+        return HandlerFailed(
+            index,
+            ProjectionFailure(
+                position=notification.id,
+                event_id=f"{notification.originator_id}@{notification.originator_version}",
+                event=notification.topic.rsplit(":", 1)[-1],
+                error=f"{type(exc).__name__}: {str(exc)[:500]}",
+                topic=notification.topic,
+            ),
+            bulk,
+        )
 
     def _limit_within_budget(self, start: int) -> int:
         """How many of the next notifications one step reads: up to ``batch_size``, and no more

@@ -70,7 +70,7 @@ class AccountService:
             CustomerAccount.create_id(code),
             command,
             what=f"account {code!r}",
-            after_save=self.read_models.sync,
+            after_save=self.read_models.refresh,
         )
 
     def _grid_on(self, day: date, field: str) -> PriceGrid:
@@ -121,7 +121,7 @@ class AccountService:
             self.ledger.save(customer)
         except IntegrityError:
             raise Conflict(f"account {customer.account!r} already exists", field="account") from None
-        self.read_models.sync()
+        self.read_models.refresh()
         return customer
 
     def sign_contract(self, account: str, command: SignContract) -> CustomerAccount:

@@ -222,7 +222,7 @@ class ClosingService:
         job = self.jobs.send_close(str(month))
         if job is None:
             self.run_close(str(month))
-        self.read_models.sync()
+        self.read_models.refresh()
         state = self.month_state(str(month))
         return {"month": str(month), "status": state["status"], "job": job}
 
@@ -356,7 +356,7 @@ class ClosingService:
 
     def current_month_state(self, month_text: str) -> dict[str, Any]:
         """The month's state with every fact recorded so far projected (read-your-writes)."""
-        self.read_models.sync()
+        self.read_models.refresh()
         return self.month_state(month_text)
 
     def month_state(self, month_text: str) -> dict[str, Any]:

@@ -107,7 +107,7 @@ class CreditNoteService:
 
     def after_issue(self) -> None:
         """Once a credit note is saved: project it and have its document rendered."""
-        self.read_models.sync()
+        self.read_models.refresh()
         self.documents.request_render()
 
     def prepare(self, invoice_number: str, amount: Money, reason: str) -> PreparedCreditNote:

@@ -130,7 +130,7 @@ class SepaExportService:
                 self.ledger.save(register, file)
             except IntegrityError:
                 continue  # another file was recorded meanwhile: select again
-            self.read_models.sync()
+            self.read_models.refresh()
             total = sum((d.amount for d, _ in selection.debits), Decimal(0))
             return SepaFile(name, content, len(debits), total, selection.held)
         raise Conflict("direct-debit files are being written by another request; retry")
@@ -155,7 +155,7 @@ class SepaExportService:
                 self.ledger.save(file, account)  # the return and the reversal: both or neither
             except IntegrityError:
                 continue
-            self.read_models.sync()
+            self.read_models.refresh()
             break
         else:
             raise Conflict("the file or the account is being changed by another request; retry")

@@ -58,7 +58,7 @@ class InvoiceQueries:
 
     def sync(self) -> None:
         """Read-your-writes for a caller about to list what was just recorded."""
-        self.read_models.sync()
+        self.read_models.refresh()
 
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
         on = today(self.clock)

@@ -105,7 +105,7 @@ class PaymentService:
 
         return run_command(
             self.ledger, CustomerAccount.create_id(account), allocate, what=f"account {account!r}",
-            after_save=self.read_models.sync,
+            after_save=self.read_models.refresh,
         )
 
     def unapplied_credits(self) -> list[dict[str, Any]]:

@@ -15,10 +15,20 @@ class ReadModels(Protocol):
     """The read models, which trail the ledger by the projector's last step."""
 
     def sync(self) -> None:
-        """Bring the read models up to the ledger's last recorded event (read-your-writes).
+        """Make sure every event stored before the call is projected, or raise ``Unavailable``.
 
-        A service calls it after a save whose answer reads the read models, or before a query
-        that must see every fact recorded so far (a close, an export, a preview).
+        Issue 17: the gate of every decision about money (a close request, the preview, the SEPA
+        export, receivables, late-payment invoices, the workbook, the FEC): it catches up to the
+        ledger's head noted at the call, waits a bounded time for another projector to pass it,
+        and raises :class:`ledger.errors.Unavailable` (503 + Retry-After) when the projector is
+        stopped at an event before that head or still behind it.
+        """
+
+    def refresh(self) -> None:
+        """Project what is stored now, as far as the projector can, and never raise for a stop.
+
+        The read-your-writes after a save (the fact is recorded: its answer must not become an
+        error) and the plain reads that answer from the read models as they stand.
         """
 
 

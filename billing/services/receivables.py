@@ -166,7 +166,7 @@ class ReceivableService:
                 self.ledger.save(numbering, invoice)
             except IntegrityError:
                 continue
-            self.read_models.sync()
+            self.read_models.refresh()
             return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
         raise Conflict("invoice numbers are being allocated by another request; retry")
 

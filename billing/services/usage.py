@@ -230,7 +230,7 @@ class UsageService:
 
     def month_statement(self, account: str, month: Month) -> dict[str, Any]:
         """:meth:`month_usage` after the read models have caught up with every fact recorded so far."""
-        self.read_models.sync()
+        self.read_models.refresh()
         return self.month_usage(account, month)
 
     def daily_credits(self, account: str, month: Month) -> dict[date, int]:

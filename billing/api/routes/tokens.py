@@ -13,8 +13,13 @@ router = APIRouter(prefix="/v1/admin")
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut, tags=["auth"])
-def create_token(body: TokenIn, tokens: TokensDep, _: AdminDep) -> dict[str, str]:
-    """Create an API token (shown once; only its hash is kept)."""
+def create_token(body: TokenIn, tokens: TokensDep, _: AdminDep, response: Response) -> dict[str, str]:
+    """Create an API token (shown once; only its hash is kept).
+
+    ``Cache-Control: no-store``: no cache keeps the secret, nor the Idempotency-Key store (a retry
+    with the same key is a 409 naming the token's id, billing/api/idempotency.py).
+    """
+    response.headers["Cache-Control"] = "no-store"
     return tokens.create(body.role, body.account)
 
 
