@@ -116,6 +116,7 @@ class ServiceStarts:
         self._starts: dict[str, int] = {}
         self._ends: dict[str, int] = {}
         self._terminated = 0
+        self._loaded = False
         self._lock = threading.Lock()
 
     def get(self) -> dict[str, int]:
@@ -128,7 +129,9 @@ class ServiceStarts:
         the cached ends are still current.
         """
         terminated = self.queries.terminated_count()
-        if terminated != self._terminated:
+        if terminated != self._terminated or not self._loaded:
+            # Not loaded yet: the first batches would otherwise fail the fast path on an empty
+            # cache, be checked event by event, and only then reload.
             self.reload()
         return self._ends
 
@@ -142,6 +145,7 @@ class ServiceStarts:
             self._starts = starts
             self._ends = ends
             self._terminated = len(ends)
+            self._loaded = True
         return starts
 
 

@@ -163,3 +163,28 @@ def test_a_raw_del_or_c1_character_in_an_id_is_refused_and_named() -> None:
 def test_the_chosen_decoder_decodes_every_body_as_the_strict_one(events: list[dict[str, object]], raw: bool) -> None:
     body = _raw_body(events) if raw else _body(events)
     assert _chosen(body) == _strict(body)
+
+
+class _Periods:
+    """The two queries ServiceStarts reads: one account, never terminated."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+
+    def terminated_count(self) -> int:
+        return 0
+
+    def service_periods(self) -> list[tuple[str, object, object]]:
+        self.loads += 1
+        return [("acme", datetime(2026, 3, 1).date(), None)]
+
+
+def test_the_first_batch_finds_the_service_starts_loaded() -> None:
+    # A fresh process: the first batch's ends() loads the cache once, so its fast path sees acme
+    # (before, it saw an empty cache, checked every event on the detailed path, then reloaded).
+    periods = _Periods()
+    starts = usage_service.ServiceStarts(periods)  # type: ignore[arg-type]
+    assert starts.ends() == {}
+    assert starts.get() == STARTS
+    starts.ends()
+    assert periods.loads == 1  # later batches: only the count query
