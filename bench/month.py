@@ -80,7 +80,9 @@ def tree_cpu_s(pid: int) -> float:
 def _progress(conn: psycopg.Connection[Any], month: str) -> dict[str, Any]:
     status = conn.execute("SELECT status, invoices FROM months WHERE month = %s", (month,)).fetchone()
     docs = conn.execute(
-        "SELECT count(*) FILTER (WHERE d.sha256 IS NOT NULL), count(*) FILTER (WHERE d.sha256 IS NULL AND d.failures IS NOT NULL AND d.failures::text NOT IN ('null', '[]')),"
+        "SELECT count(*) FILTER (WHERE d.sha256 IS NOT NULL),"
+        " count(*) FILTER (WHERE d.sha256 IS NULL AND d.failures IS NOT NULL"
+        " AND d.failures::text NOT IN ('null', '[]')),"
         " count(*) FILTER (WHERE d.mail_status = 'sent'), count(*) FILTER (WHERE d.mail_status = 'failed')"
         " FROM documents d JOIN invoices i ON i.number = d.number WHERE i.month = %s",
         (month,),
