@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import accounts, close, documents, exports, ingest, mail
+from bench import accounts, close, documents, exports, ingest, mail, mixed, month
 from bench.common import postgres_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -36,6 +36,10 @@ BARS = {
     "documents_speedup": 10,  # x the naive one-wkhtmltopdf-per-invoice way, same run
     "archive_ms": 300,  # archive of 60 stored invoices
     "accounts_speedup": 5,  # bulk projection of new accounts >= 5 x faster than per event (issue 10)
+    "month_s": 90,  # issue 20: close, render, validate, store and mail 10,000 invoices through the API
+    "next_close_ratio": 20,  # issue 20: the next close through the API within 20 x the COPY of its rows
+    "mixed_p99_ms": 300,  # issue 20: a customer's invoice list, PDF and archive under a close and its rendering
+    "receivables_ms": 1000,  # issue 20: receivables of 10,000 invoices
 }
 
 
@@ -123,6 +127,21 @@ def verdicts(result: dict[str, Any]) -> list[Verdict]:
         rows.append((f"C projection of {c['accounts']:,} new accounts, bulk vs per event",
                      f"{c['per_event_s']:.2f} s / {c['bulk_s']:.2f} s = {c['speedup']:.1f}x",
                      f">= {BARS['accounts_speedup']}x", c["speedup"] >= BARS["accounts_speedup"], True))
+    c = result.get("month")
+    if c:
+        rows.append((f"G the month through the API: {c['invoices']:,} invoices closed, stored and mailed",
+                     f"{c['total_s']:.1f} s (close {c['close_s']:.1f}, render {c['render_s']:.1f}, "
+                     f"mail tail {c['mail_tail_s']:.1f}); CPU floor {c['cpu_floor_s']:.1f} s",
+                     f"<= {BARS['month_s']} s", c["total_s"] <= BARS["month_s"] and c["rejected"] == 0, True))
+        rows.append(("G next month's close through the API vs COPY, psycopg pure Python",
+                     f"{c['next_close_s']:.2f} s / {c['copy']['py_seconds']:.3f} s = {c['next_close_ratio_py']:.1f}x",
+                     f"<= {BARS['next_close_ratio']}x", c["next_close_ratio_py"] <= BARS["next_close_ratio"], True))
+        rows.append(("G next month's close through the API vs COPY, psycopg C",
+                     f"{c['next_close_s']:.2f} s / {c['copy']['seconds']:.3f} s = {c['next_close_ratio']:.1f}x",
+                     f"<= {BARS['next_close_ratio']}x", c["next_close_ratio"] <= BARS["next_close_ratio"], False))
+    c = result.get("mixed")
+    if c:
+        rows.extend(mixed.verdicts(c, BARS))
     return rows
 
 
@@ -221,18 +240,40 @@ def summary(result: dict[str, Any], rows: list[Verdict]) -> str:
                 f"- per event: {c['per_event_s']:.2f} s",
                 f"- bulk: {c['bulk_s']:.2f} s = {c['accounts_per_s']:,.0f} accounts/s, {c['speedup']:.1f}x faster; "
                 f"identical tables: {c['identical']}", ""]
+    c = result.get("month")
+    if c:
+        out += ["## G. The whole month through the API", "",
+                f"{c['accounts']:,} accounts seeded in-process (not timed); `uvicorn billing.api:app` on loopback "
+                f"with its in-process worker, PostgreSQL, an aiosmtpd server started by the bench. "
+                f"Timed from `POST /v1/admin/months/{c['month']}/close` to the last mail received.", "",
+                f"- closed at {c['close_s']:.1f} s; last PDF stored {c['render_s']:.1f} s later; last mail "
+                f"{c['mail_tail_s']:.1f} s after that: {c['total_s']:.1f} s in all",
+                f"- {c['stored']:,} stored, {c['rejected']} rejected, {c['mailed']:,} mailed "
+                f"({c['smtp_received']:,} received by the SMTP server)",
+                f"- server CPU (process tree, render workers and wkhtmltopdf included, PostgreSQL not): "
+                f"{c['server_cpu_s']:.1f} s = {c['cpu_ms_per_invoice_month']:.1f} ms an invoice for the whole "
+                f"month ({c['cpu_ms_per_document']:.1f} ms after the close); floor on {c['cores']} cores: "
+                f"{c['cpu_floor_s']:.1f} s",
+                f"- next month's close through the API: {c['next_close_s']:.2f} s; COPY of its rows "
+                f"{c['copy']['rows']}: {c['copy']['seconds']:.3f} s (C), {c['copy']['py_seconds']:.3f} s (pure Python)",
+                ""]
+    c = result.get("mixed")
+    if c:
+        out += mixed.summary(c)
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--large", action="store_true", help="3,000,000 events; first vs last 300k rate")
-    parser.add_argument("--only", choices=["ingest", "close", "accounts", "mail", "exports", "documents"],
+    parser.add_argument("--only", choices=["ingest", "close", "accounts", "mail", "exports", "documents", "month",
+                                                   "mixed"],
                         help="run one part only")
     parser.add_argument("--accounts", type=int, default=10_000,
                         help="accounts for the month close and the account projection")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try, e.g. 1,2")
     parser.add_argument("--profile", action="store_true", help="cProfile the close into bench/results/")
+    parser.add_argument("--mixed-seconds", type=float, default=300.0, help="length of part H's mixed load")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -255,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         result["documents"] = documents.run()
     if args.only in (None, "accounts"):
         result["accounts"] = accounts.run(args.accounts)
+    if args.only in (None, "month"):
+        result["month"] = month.run(args.accounts)
+    if args.only in (None, "mixed"):
+        result["mixed"] = mixed.run(args.accounts, args.mixed_seconds)
     result["wall_s"] = time.perf_counter() - started
     rows = verdicts(result)
     result["verdicts"] = [

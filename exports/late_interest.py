@@ -32,6 +32,11 @@ def half_year(day: date) -> str:
     return f"{day.year}-H{1 if day.month <= 6 else 2}"
 
 
+def _half_year_end(day: date) -> date:
+    """The last day of the half-year of ``day`` (30 June or 31 December)."""
+    return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class HalfYearRates:
     ecb_main_refinancing_rate: Decimal
@@ -82,13 +87,16 @@ def late_charge(
     missing: list[str] = []
     day = start
     while day <= on:
+        # One step per half-year, not per day: the rate is the same on every day of a half-year,
+        # so its days add rate × days, exactly (a receivables list of 10,000 invoices spent 2.6 s
+        # here, one table lookup a day).
+        last = min(on, _half_year_end(day))
         rate = table.rate_on(day)
         if rate is None:
-            if half_year(day) not in missing:
-                missing.append(half_year(day))
+            missing.append(half_year(day))
         else:
-            rate_days += rate
-        day += timedelta(days=1)
+            rate_days += rate * ((last - day).days + 1)
+        day = last + timedelta(days=1)
     indemnity = Decimal("0.00") if indemnity_billed else RECOVERY_INDEMNITY
     if missing:
         return LateCharge(days_late, None, indemnity, tuple(missing))

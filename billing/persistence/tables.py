@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -220,6 +221,9 @@ invoice_lines = Table(
     Column("quantity", String(32)),
     Column("unit_price", Numeric(18, 6)),
     Column("amount", AMOUNT, nullable=False),
+    # The receivables list (§8) asks which invoices are late-payment invoices by their line kind:
+    # without it, a scan of every line ever issued (0007_speed).
+    Index("ix_invoice_lines_kind", "kind", "number"),
 )
 
 penalty_allocations = Table(

@@ -34,7 +34,7 @@ class MailService:
         aggregate = find_aggregate(self.ledger, _aggregate_id(kind, number))
         if aggregate is None or aggregate.mailed_to is not None:
             return {"number": number, "sent": False}
-        pdf = self.documents.pdf(number)  # only a file that still matches its hash
+        pdf = self._stored_pdf(number)  # only a file that still matches its hash
         document = aggregate.document
         message = document_mail(kind, document, pdf, self.settings)
         to = str(message["To"])
@@ -49,3 +49,15 @@ class MailService:
         aggregate.record_mailed(to, str(message["Message-ID"]), via, now)
         self.ledger.save(aggregate)
         return {"number": number, "sent": True, "via": via}
+
+    def _stored_pdf(self, number: str) -> bytes:
+        """The stored PDF, hash-checked; the read models are caught up only when its row is missing.
+
+        The job is sent once the document is stored, so its row is nearly always projected already:
+        catching the read models up first, for each of a close's 10,000 mails, was about a third of
+        the mail job's time (issue 20). Write-once storage: a row with a hash is the final one.
+        """
+        row = self.documents.queries.stored(number)
+        if row is not None and row.sha256 is not None:
+            return self.documents.store.read_verified(row.path, row.sha256)
+        return self.documents.pdf(number)  # not projected yet, or rejected: caught up, with its errors

@@ -9,6 +9,7 @@ and this one retries, now seeing them as duplicates.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -49,11 +50,34 @@ class _Body(msgspec.Struct):
     events: list[_Event]
 
 
+class _PlainEvent(msgspec.Struct):
+    """:class:`_Event` without the id pattern, for a body that cannot hold a character it refuses.
+
+    msgspec checks a ``pattern`` with Python's ``re`` on every string: a third of the decoding
+    time of a batch (6.5 ms of 10 ms for 5,000 events). :func:`may_hold_refused_id_character`
+    proves in one C scan of the bytes that no id can match what the pattern refuses.
+    """
+
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH)]
+    account: Annotated[str, msgspec.Meta(max_length=64)]
+    at: Annotated[datetime, msgspec.Meta(tz=True)]
+    credits: Annotated[int, msgspec.Meta(ge=1, le=MAX_CREDITS)]
+
+
+class _PlainBody(msgspec.Struct):
+    events: list[_PlainEvent]
+
+
 class _LooseBody(msgspec.Struct):
     events: list[Any]
 
 
 _decoder = msgspec.json.Decoder(_Body)
+_plain_decoder = msgspec.json.Decoder(_PlainBody)
+# What ID_PATTERN refuses (C0 and C1 controls, DEL, lone surrogates) can reach a decoded string only
+# as a JSON escape (a backslash), a raw DEL byte or a raw C1 character (UTF-8 C2 80 to C2 9F):
+# msgspec itself refuses raw C0 bytes inside strings and invalid UTF-8 (a raw surrogate).
+_REFUSED_ID_CHARACTER = re.compile(rb"[\\\x7f]|\xc2[\x80-\x9f]")
 _loose_decoder = msgspec.json.Decoder(_LooseBody)
 
 
@@ -92,6 +116,7 @@ class ServiceStarts:
         self._starts: dict[str, int] = {}
         self._ends: dict[str, int] = {}
         self._terminated = 0
+        self._loaded = False
         self._lock = threading.Lock()
 
     def get(self) -> dict[str, int]:
@@ -104,7 +129,9 @@ class ServiceStarts:
         the cached ends are still current.
         """
         terminated = self.queries.terminated_count()
-        if terminated != self._terminated:
+        if terminated != self._terminated or not self._loaded:
+            # Not loaded yet: the first batches would otherwise fail the fast path on an empty
+            # cache, be checked event by event, and only then reload.
             self.reload()
         return self._ends
 
@@ -118,6 +145,7 @@ class ServiceStarts:
             self._starts = starts
             self._ends = ends
             self._terminated = len(ends)
+            self._loaded = True
         return starts
 
 
@@ -129,11 +157,21 @@ def decode_usage_body(body: bytes) -> tuple[list[Any], bool]:
         raise InvalidInput("the JSON body is nested too deeply", field="body") from None
 
 
+def may_hold_refused_id_character(body: bytes) -> bool:
+    """Whether a decoded id of this body could contain a character ``ID_PATTERN`` refuses.
+
+    False is a proof (see ``_REFUSED_ID_CHARACTER``), so the body may skip the pattern; True only
+    means the pattern must be checked, as it is for any body with an escape.
+    """
+    return _REFUSED_ID_CHARACTER.search(body) is not None
+
+
 def _decode_events(body: bytes) -> tuple[list[Any], bool]:
     events: list[Any]
     typed = True
     try:
-        events = _decoder.decode(body).events
+        decoder = _decoder if may_hold_refused_id_character(body) else _plain_decoder
+        events = decoder.decode(body).events
     except msgspec.ValidationError:
         typed = False
         # Some event has a wrong type: decode loosely so that validation can name every bad event.

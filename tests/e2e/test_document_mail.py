@@ -130,3 +130,23 @@ def test_a_mail_server_down_is_recorded_and_never_blocks_the_close(client: TestC
     assert state["status"] == "stored" and state["mail"] == "failed"
     assert "Connection refused" in state["mail_detail"] or "Errno" in state["mail_detail"]
     assert client.get(f"/v1/invoices/{first['number']}.pdf", headers=ADMIN).status_code == 200
+
+
+def test_a_mail_of_a_projected_document_does_not_catch_the_read_models_up(
+    client: TestClient, clock: FixedClock, inbox: tuple[Inbox, int]
+) -> None:
+    # Issue 20: each of a close's mails caught every read model up before reading its PDF.
+    handler, _port = inbox
+    two_customers_closed(client, clock)
+    wait_for(lambda: len(handler.messages) >= 2)
+    container = client.app.state.container  # type: ignore[attr-defined]
+    invoice = get(client, "/v1/admin/invoices?month=2026-02")["invoices"][0]
+    catch_ups: list[int] = []
+    real_sync = container.documents.read_models.sync
+    container.documents.read_models.sync = lambda: catch_ups.append(1) or real_sync()
+    try:
+        pdf = container.mail._stored_pdf(invoice["number"])
+    finally:
+        container.documents.read_models.sync = real_sync
+    assert pdf == client.get(f"/v1/invoices/{invoice['number']}.pdf", headers=ADMIN).content
+    assert catch_ups == []

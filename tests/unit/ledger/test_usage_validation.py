@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing.services.usage import decode_usage_body
+from billing.services import usage as usage_service
+from billing.services.usage import decode_usage_body, may_hold_refused_id_character
 from ledger.clock import PARIS
 from ledger.months import Month
 from ledger.usage import (
@@ -102,3 +104,87 @@ def test_fast_and_detailed_paths_give_the_same_records_and_problems(events: list
     assert problems == loose_problems
     for micros, month in zip(records.at, records.months, strict=True):
         assert month == MONTHS.month_index_of(micros)
+
+
+# -- the id pattern skipped only where no id can break it (issue 20 item 3) --------------------------
+
+_REFUSED = ["\x00", "\x1f", "\x7f", "\x85", "\x9f", "\ud800", "\udfff"]
+
+
+def _raw_body(events: list[dict[str, object]]) -> bytes:
+    """A body as a client writing UTF-8 sends it: non-ASCII characters raw, not escaped."""
+    return json.dumps({"events": events}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _strict(body: bytes) -> object:
+    """What the decoder with the id pattern makes of a body: its events, or the error's kind."""
+    try:
+        return msgspec.to_builtins(usage_service._decoder.decode(body).events)
+    except msgspec.ValidationError:
+        return "invalid"
+    except msgspec.DecodeError:
+        return "malformed"
+
+
+def _chosen(body: bytes) -> object:
+    decoder = usage_service._decoder if may_hold_refused_id_character(body) else usage_service._plain_decoder
+    try:
+        return msgspec.to_builtins(decoder.decode(body).events)
+    except msgspec.ValidationError:
+        return "invalid"
+    except msgspec.DecodeError:
+        return "malformed"
+
+
+def test_a_plain_body_skips_the_pattern_and_any_refused_character_keeps_it() -> None:
+    plain = _body([{"id": "evt-0001", "account": "acme", "at": "2026-03-02T10:00:00+01:00", "credits": 1}])
+    assert not may_hold_refused_id_character(plain)
+    for char in _REFUSED:
+        for body in (_body([{"id": f"e{char}", "account": "acme", "at": "2026-03-02T10:00:00+01:00", "credits": 1}]),
+                     _raw_body([{"id": f"e{char}", "account": "acme", "at": "2026-03-02T10:00:00+01:00",
+                                 "credits": 1}])):
+            # Escaped (\u0000, \u007f...) or raw (DEL is 7F, U+0085 is C2 85): the pattern is checked,
+            # or msgspec refuses the bytes themselves (a raw C0 byte or a raw surrogate).
+            assert may_hold_refused_id_character(body) or _strict(body) == "malformed", (char, body)
+            assert _chosen(body) in ("invalid", "malformed"), (char, body)
+
+
+def test_a_raw_del_or_c1_character_in_an_id_is_refused_and_named() -> None:
+    for char in ("\x7f", "\x85"):
+        body = _raw_body([{"id": f"e{char}x", "account": "acme", "at": "2026-03-02T10:00:00+01:00", "credits": 1}])
+        events, typed = decode_usage_body(body)
+        assert not typed
+        _, problems = validate_usage_events(events, STARTS, NOW, typed=typed)
+        assert [(p.field, p.message) for p in problems] == [("id", "contains a control character")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_events, min_size=1, max_size=8), st.booleans())
+def test_the_chosen_decoder_decodes_every_body_as_the_strict_one(events: list[dict[str, object]], raw: bool) -> None:
+    body = _raw_body(events) if raw else _body(events)
+    assert _chosen(body) == _strict(body)
+
+
+class _Periods:
+    """The two queries ServiceStarts reads: one account, never terminated."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+
+    def terminated_count(self) -> int:
+        return 0
+
+    def service_periods(self) -> list[tuple[str, object, object]]:
+        self.loads += 1
+        return [("acme", datetime(2026, 3, 1).date(), None)]
+
+
+def test_the_first_batch_finds_the_service_starts_loaded() -> None:
+    # A fresh process: the first batch's ends() loads the cache once, so its fast path sees acme
+    # (before, it saw an empty cache, checked every event on the detailed path, then reloaded).
+    periods = _Periods()
+    starts = usage_service.ServiceStarts(periods)  # type: ignore[arg-type]
+    assert starts.ends() == {}
+    assert starts.get() == STARTS
+    starts.ends()
+    assert periods.loads == 1  # later batches: only the count query
