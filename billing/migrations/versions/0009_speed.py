@@ -1,15 +1,15 @@
 """indexes of the reads people wait on (issue 20 item 4): late-payment invoices by their line kind
 
-Revision ID: 0007_speed
-Revises: 0004_documents
+Revision ID: 0009_speed
+Revises: 0008_mail_quarantine
 Create Date: 2026-12-04
 """
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0007_speed"
-down_revision = "0004_documents"
+revision = "0009_speed"
+down_revision = "0008_mail_quarantine"
 branch_labels = None
 depends_on = None
 
