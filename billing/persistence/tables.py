@@ -222,7 +222,7 @@ invoice_lines = Table(
     Column("unit_price", Numeric(18, 6)),
     Column("amount", AMOUNT, nullable=False),
     # The receivables list (§8) asks which invoices are late-payment invoices by their line kind:
-    # without it, a scan of every line ever issued (0007_speed).
+    # without it, a scan of every line ever issued (0009_speed).
     Index("ix_invoice_lines_kind", "kind", "number"),
 )
 
