@@ -57,7 +57,7 @@ class Server:
              "--log-level", "warning"],
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a start on two loaded cores (imports, migrations) has taken over 30 s
         while True:
             assert self.process.poll() is None, (self.workdir / log.name).read_text()
             try:
