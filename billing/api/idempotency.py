@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from billing.api.errors import error_body
+from billing.api.errors import error_body, field_error_body, invalid_details
 from billing.idempotency_context import CURRENT, PendingKey
 
 HEADER = "idempotency-key"
@@ -61,7 +61,8 @@ def secret_not_kept(status: int, body: bytes) -> bytes:
         "idempotency_key_secret_not_kept",
         f"the first request with this Idempotency-Key was answered {status} with a secret shown once, "
         "which is not kept: it is not shown again (list or revoke what it created instead)",
-        {"field": "Idempotency-Key", "status": status, "id": created},
+        invalid_details([{"field": "Idempotency-Key", "message": "the answer held a secret shown once"}],
+                        status=status, id=created),
     )).encode()
 
 
@@ -87,13 +88,13 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not _KEY_RE.fullmatch(key):
-            await _send_json(send, 422, error_body(
-                "invalid", "Idempotency-Key must be 1 to 255 printable ASCII characters", {"field": "Idempotency-Key"}))
+            await _send_json(send, 422, field_error_body(
+                "invalid", "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key"))
             return
         if not key.strip():
-            await _send_json(send, 422, error_body(
+            await _send_json(send, 422, field_error_body(
                 "invalid", "Idempotency-Key is blank: send a unique key (e.g. a UUID) or no header",
-                {"field": "Idempotency-Key"}))
+                "Idempotency-Key"))
             return
         container = scope["app"].state.container
         limit = container.settings.max_request_bytes
@@ -125,13 +126,12 @@ class IdempotencyMiddleware:
         stored = await run_in_threadpool(store.find, key_hash, now)
         if stored is not None:
             if stored.request_hash != request_hash:
-                await _send_json(send, 409, error_body(
-                    "idempotency_key_reused", "this Idempotency-Key was used with another request",
-                    {"field": "Idempotency-Key"}))
+                await _send_json(send, 409, field_error_body(
+                    "idempotency_key_reused", "this Idempotency-Key was used with another request", "Idempotency-Key"))
             elif stored.status is None:
-                await _send_json(send, 409, error_body(
+                await _send_json(send, 409, field_error_body(
                     "idempotency_key_in_progress", "the first request with this Idempotency-Key is still answering",
-                    {"field": "Idempotency-Key"}))
+                    "Idempotency-Key"))
             else:
                 response = stored.response or b""
                 await send({"type": "http.response.start", "status": stored.status, "headers": [
@@ -176,10 +176,10 @@ class IdempotencyMiddleware:
             # billing/api/errors.py answers 503): keep a 409 that says so, never a replayed 500.
             if pending.reserved:
                 status, secret, content_type = 409, False, "application/json"
-                sent[:] = [json.dumps(error_body(
+                sent[:] = [json.dumps(field_error_body(
                     "idempotency_key_answer_lost",
                     "the first request with this Idempotency-Key was recorded, but its answer was lost: "
-                    "read the resource to see what it recorded", {"field": "Idempotency-Key"})).encode()]
+                    "read the resource to see what it recorded", "Idempotency-Key")).encode()]
             raise
         finally:
             CURRENT.reset(context)

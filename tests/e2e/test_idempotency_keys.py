@@ -104,7 +104,9 @@ def test_a_malformed_key_is_a_422_and_an_unauthenticated_request_does_not_take_a
     for key in ("", "x" * 256, "caf\u00e9", "tab\there"):
         response = client.post(path, json=body, headers={**ADMIN, "Idempotency-Key": key.encode("utf-8")})  # type: ignore[dict-item]
         assert response.status_code == 422, (key, response.text)
-        assert response.json()["error"]["details"] == {"field": "Idempotency-Key"}
+        error = response.json()["error"]
+        assert error["details"] == {"field": "Idempotency-Key",
+                                    "fields": [{"field": "Idempotency-Key", "message": error["message"]}]}
     assert client.post(path, json=body, headers={"Idempotency-Key": "k1"}).status_code == 401
     assert client.post(path, json=body, headers=keyed("k1")).status_code == 201
     assert stored_events(client) == events + 1

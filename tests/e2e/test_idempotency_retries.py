@@ -66,7 +66,8 @@ def test_a_created_token_is_nowhere_in_the_database_and_a_retry_does_not_show_it
     assert again.headers["idempotent-replayed"] == "true"
     error = again.json()["error"]
     assert error["code"] == "idempotency_key_secret_not_kept"
-    assert error["details"] == {"field": "Idempotency-Key", "status": 201, "id": first.json()["id"]}
+    assert error["details"] == {"field": "Idempotency-Key", "status": 201, "id": first.json()["id"],
+                                "fields": [{"field": "Idempotency-Key", "message": "the answer held a secret shown once"}]}
     assert secret not in again.text
     # And no second token was made.
     tokens = client.get("/v1/admin/tokens", headers=ADMIN).json()["tokens"]
@@ -82,7 +83,8 @@ def test_an_empty_or_blank_key_is_a_422_naming_the_header_and_records_nothing(cl
         response = client.post(path, json=body, headers={**ADMIN, "Idempotency-Key": key})
         assert response.status_code == 422, (key, response.text)
         error = response.json()["error"]
-        assert error["details"] == {"field": "Idempotency-Key"}
+        assert error["details"] == {"field": "Idempotency-Key",
+                                    "fields": [{"field": "Idempotency-Key", "message": error["message"]}]}
         assert "Idempotency-Key" in error["message"]
     assert stored_events(client) == events
     assert client.post(path, json=body, headers={**ADMIN, "Idempotency-Key": "a b"}).status_code == 201
