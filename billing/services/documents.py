@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 
 from billing.documents.identity import seller_from_settings
-from billing.documents.render import Rendered, check_many, render_batch, render_batches
+from billing.documents.render import Rendered, check_many, render_batch, render_batches, unrenderable
 from billing.documents.storage import DocumentStore, relative_path, sha256_of
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
@@ -103,16 +103,22 @@ class DocumentService:
                 aggregate = find_aggregate(self.ledger, _aggregate_id(kind, doc["number"]))
                 if aggregate is None:
                     continue
-                if result.pdf is None:
-                    aggregate.record_document_rejected([f.to_dict() for f in result.failures])
-                    log.warning("document %s fails Factur-X rules %s: not stored", doc["number"],
-                                ", ".join(sorted({f.rule for f in result.failures})))
+                failures = [f.to_dict() for f in result.failures]
+                if result.pdf is not None:
+                    try:
+                        path = relative_path(doc["number"], kind, date.fromisoformat(doc["issue_date"]).year)
+                        digest = self.store.put(path, result.pdf)
+                    except Exception as exc:  # issue 17.6: this document alone is rejected, with the reason
+                        log.exception("document %s could not be stored", doc["number"])
+                        failures = [unrenderable("stored", exc).to_dict()]
+                    else:
+                        aggregate.record_document(digest, path, list(result.batch))
+                        stored += 1
+                if aggregate.document_sha256 is None:
+                    aggregate.record_document_rejected(failures)
+                    log.warning("document %s is rejected (%s): not stored", doc["number"],
+                                ", ".join(sorted({f["rule"] for f in failures})))
                     rejected += 1
-                else:
-                    path = relative_path(doc["number"], kind, date.fromisoformat(doc["issue_date"]).year)
-                    digest = self.store.put(path, result.pdf)
-                    aggregate.record_document(digest, path, list(result.batch))
-                    stored += 1
                 aggregates.append(aggregate)
             try:
                 self.ledger.save(*aggregates)

@@ -15,12 +15,14 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 
 from billing.commands.receivables import IssueLatePaymentInvoice, ReceivablesOn
+from billing.documents.identity import seller_from_settings
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
 from invoices.calendar import dispute_deadline, due_date
+from invoices.document import Buyer
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.invoice import Invoice
@@ -60,6 +62,9 @@ class ReceivableQueries(Protocol):
 
     def account(self, account: str) -> Any | None:
         """The ``accounts`` row (``payment_method``, ``mandate``), ``None`` when unknown."""
+
+    def buyer(self, account: str) -> Buyer | None:
+        """The account's identity as an invoice freezes it (``billing/documents/identity.py``)."""
 
 
 class ReceivableService:
@@ -121,7 +126,8 @@ class ReceivableService:
         for _attempt in range(ATTEMPTS):
             self.read_models.sync()
             row = self.queries.account(code)
-            if row is None:
+            buyer = self.queries.buyer(code)
+            if row is None or buyer is None:
                 raise NotFound(f"account {code!r} not found")
             items = [i for i in self.queries.receivables_on(on, code) if not i.late_payment_invoice]
             billed = self.queries.late_payment_billed(code)
@@ -135,11 +141,17 @@ class ReceivableService:
             mandate = row.mandate or {}
             document = {
                 "number": number,
+                "document_type": "invoice",
                 "kind": "late_payment",
                 "account": code,
                 # A closed month: the month totals of the close are not touched by this invoice.
                 "month": max(i.month for i in items if i.number in covered),
                 "issue_date": on.isoformat(),
+                # The period the charges accrued over (L441-9 "date de la prestation"): from the first
+                # day of interest billed here to the reference date.
+                "period_start": min((line["details"]["from"] for line in lines if "from" in line["details"]),
+                                    default=on.isoformat()),
+                "period_end": on.isoformat(),
                 "due_date": due_date(on).isoformat(),
                 "dispute_deadline": dispute_deadline(on).isoformat(),
                 "lines": lines,
@@ -154,6 +166,9 @@ class ReceivableService:
                 "penalty_allocations": [],
                 "grid_version": None,
                 "late_payment": list(covered.values()),
+                # Issue 17.6: seller and buyer frozen at issue, as on every invoice (L441-9).
+                "seller": seller_from_settings(self.settings).to_dict(),
+                "buyer": buyer.to_dict(),
             }
             invoice = Invoice(number=number, account=code, month=document["month"], document=document)
             try:
