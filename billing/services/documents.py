@@ -62,6 +62,10 @@ class DocumentQueries(Protocol):
 
     def stored_between(self, account: str, first: date, last: date) -> list[Any]: ...
 
+    def not_stored_between(self, account: str, first: date, last: date) -> list[dict[str, Any]]:
+        """The account's invoices and credit notes issued from ``first`` to ``last`` with no stored
+        PDF: ``number``, ``kind``, ``issue_date``, ``status`` (pending | rejected), ``failures``."""
+
 
 class DocumentService:
     def __init__(
@@ -231,3 +235,18 @@ class DocumentService:
     def stored_between(self, account: str, first: date, last: date) -> list[Any]:
         """The account's stored documents issued from ``first`` to ``last``, in issue order."""
         return self.queries.stored_between(account, first, last)
+
+    def not_stored_between(self, account: str, first: date, last: date) -> list[dict[str, Any]]:
+        """What an archive of that range cannot include, each with the reason finance and the customer
+        read in its manifest (issue 17.6: an archive never leaves a document out silently)."""
+        missing = []
+        for item in self.queries.not_stored_between(account, first, last):
+            if item["status"] == "pending":
+                reason = "the document is not rendered yet"
+            else:
+                rules = sorted({f.get("rule", "?") for f in item["failures"] or []})
+                reason = "the document failed its checks and was not stored: " + ", ".join(rules)
+            missing.append({"number": item["number"], "kind": item["kind"],
+                            "issue_date": item["issue_date"].isoformat(), "status": item["status"],
+                            "reason": reason})
+        return missing

@@ -7,6 +7,7 @@ series (numbering and invoice saved in one transaction, as the month close does)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -70,7 +71,7 @@ class ReceivableQueries(Protocol):
 class ReceivableService:
     def __init__(
         self, settings: Settings, ledger: Ledger, queries: ReceivableQueries, read_models: ReadModels, clock: Clock,
-        rates: RateTable | None = None,
+        rates: RateTable | None = None, render: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -78,6 +79,7 @@ class ReceivableService:
         self.read_models = read_models
         self.clock = clock
         self.rates = rates or RateTable.bundled()
+        self.render = render  # the document service's request_render: a late-payment invoice gets its PDF
 
     def _charge(self, item: Receivable, on: date, billed: dict[str, Any] | None = None) -> LateCharge:
         if item.late_payment_invoice:
@@ -176,6 +178,8 @@ class ReceivableService:
             except IntegrityError:
                 continue
             self.read_models.sync()
+            if self.render is not None:  # issue 17.6: rendered, validated and stored like any invoice
+                self.render()
             return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
         raise Conflict("invoice numbers are being allocated by another request; retry")
 
