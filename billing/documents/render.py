@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -43,8 +44,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
-    DecodedStreamObject,
     DictionaryObject,
+    EncodedStreamObject,
     NameObject,
     NumberObject,
     TextStringObject,
@@ -324,7 +325,8 @@ def embed_facturx(writer: PdfWriter, xml: bytes, document: dict[str, Any]) -> by
 
 @functools.cache
 def _srgb_profile() -> bytes:
-    return SRGB_PROFILE.read_bytes()
+    """The profile, Flate-compressed once per process (every document embeds the same bytes)."""
+    return zlib.compress(SRGB_PROFILE.read_bytes())
 
 
 def _make_pdfa(writer: PdfWriter, xml: bytes, number: str) -> None:
@@ -335,10 +337,10 @@ def _make_pdfa(writer: PdfWriter, xml: bytes, number: str) -> None:
     - a trailer ``/ID`` (6.1.3): two identical byte strings derived from the number and the CII
       XML, never from the clock or randomness, so a re-render gives the same bytes.
     """
-    decoded = DecodedStreamObject()
-    decoded.set_data(_srgb_profile())
-    decoded[NameObject("/N")] = NumberObject(3)
-    profile = decoded.flate_encode()
+    profile = EncodedStreamObject()
+    profile[NameObject("/Filter")] = NameObject("/FlateDecode")
+    profile._data = _srgb_profile()  # already compressed: pypdf writes _data as it is
+    profile[NameObject("/N")] = NumberObject(3)
     intent = DictionaryObject({
         NameObject("/Type"): NameObject("/OutputIntent"),
         NameObject("/S"): NameObject("/GTS_PDFA1"),
