@@ -603,8 +603,15 @@ def render_batches(batches: Sequence[Sequence[dict[str, Any]]], workers: int = 1
     yield from shared_pool(workers).render(batches)
 
 
+def _check_one(document: dict[str, Any]) -> list[dict[str, str]]:
+    try:
+        return [f.to_dict() for f in check_document(document)[1]]
+    except Exception as exc:  # issue 17.6: a draft that cannot be converted is reported, not a 500
+        return [unrenderable("converted to Factur-X XML", exc).to_dict()]
+
+
 def _check_chunk(documents: Sequence[dict[str, Any]]) -> list[list[dict[str, str]]]:
-    return [[f.to_dict() for f in check_document(d)[1]] for d in documents]
+    return [_check_one(d) for d in documents]
 
 
 def check_many(documents: Sequence[dict[str, Any]], workers: int = 1, chunk: int = 100) -> list[list[dict[str, str]]]:

@@ -55,3 +55,12 @@ def test_a_batch_whose_wkhtmltopdf_run_fails_as_a_whole_is_rendered_one_by_one(
     assert [r.pdf is not None for r in results] == [True, False, True]
     assert results[1].failures[0].rule == "RENDER" and "RenderError" in results[1].failures[0].message
     assert results[0].batch == ("FX-2026-000001",) and results[2].batch == ("FX-2026-000003",)  # re-rendered alone
+
+
+def test_the_previews_checks_report_a_draft_that_cannot_be_converted_and_check_the_others() -> None:
+    from billing.documents.render import check_many
+
+    bad = numbered("PREVIEW-000002")
+    bad["buyer"] = {**bad["buyer"], "vat_regime": "martian"}
+    good, failed = check_many([numbered("PREVIEW-000001"), bad])
+    assert good == [] and [f["rule"] for f in failed] == ["RENDER"]
