@@ -506,6 +506,8 @@ def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
     elif started is not None:
         try:
             pages = dict(zip(fragments, _split(_finish_wkhtmltopdf(started), batch), strict=True))
+        except OSError:
+            raise  # the machine, not a document (see render_batch_or_reject)
         except Exception:  # the batch as a whole: find out which document it is
             if len(fragments) == 1:
                 raise
@@ -527,16 +529,24 @@ def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
 def _render_alone(document: dict[str, Any], number: str) -> Rendered:
     try:
         [result] = render_batch([document])
+    except OSError:
+        raise
     except Exception as exc:
         return Rendered(number, None, (unrenderable("rendered", exc),), (number,))
     return result
 
 
 def render_batch_or_reject(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
-    """:func:`render_batch` that never raises: what is left unrendered by an unexpected error (a
-    wkhtmltopdf that cannot start...) is rejected with that reason, one result per document."""
+    """:func:`render_batch` that rejects, with the reason, what an unexpected error left unrendered.
+
+    An ``OSError`` (wkhtmltopdf missing or not starting, no space left for its scratch files) is the
+    machine's, not a document's: it is raised, so the job fails and is retried with every document
+    still pending, instead of rejecting them all for good (a rejection is final).
+    """
     try:
         return render_batch(documents)
+    except OSError:
+        raise
     except Exception as exc:
         log.exception("batch of %d documents failed to render", len(documents))
         numbers = tuple(_number(d, i) for i, d in enumerate(documents))

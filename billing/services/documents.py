@@ -112,6 +112,8 @@ class DocumentService:
                     try:
                         path = relative_path(doc["number"], kind, date.fromisoformat(doc["issue_date"]).year)
                         digest = self.store.put(path, result.pdf)
+                    except OSError:
+                        raise  # a full or read-only disk: the job fails and is retried, nothing rejected
                     except Exception as exc:  # issue 17.6: this document alone is rejected, with the reason
                         log.exception("document %s could not be stored", doc["number"])
                         failures = [unrenderable("stored", exc).to_dict()]

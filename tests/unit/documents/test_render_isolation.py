@@ -64,3 +64,14 @@ def test_the_previews_checks_report_a_draft_that_cannot_be_converted_and_check_t
     bad["buyer"] = {**bad["buyer"], "vat_regime": "martian"}
     good, failed = check_many([numbered("PREVIEW-000001"), bad])
     assert good == [] and [f["rule"] for f in failed] == ["RENDER"]
+
+
+def test_a_wkhtmltopdf_that_cannot_start_rejects_nothing_the_job_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's failure, not a document's: raised, so every document stays pending."""
+
+    def no_binary(html: str) -> Any:
+        raise FileNotFoundError(2, "No such file or directory", "wkhtmltopdf")
+
+    monkeypatch.setattr(render, "_start_wkhtmltopdf", no_binary)
+    with pytest.raises(FileNotFoundError):
+        list(render_batches([[numbered("FX-2026-000001"), numbered("FX-2026-000002")]], workers=1))
