@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@scripts/ensure-wkhtmltopdf
+	@scripts/ensure-pdfbox
 	@scripts/ensure-dovecot
 	@touch $(STAMP)
 

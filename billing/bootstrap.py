@@ -199,7 +199,7 @@ def bootstrap(
         fec=FecExportService(settings, SqlFecQueries(engine), read_models),
         payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
         receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock,
-                                      rates=late_payment_rates.table),
+                                      rates=late_payment_rates.table, render=documents.request_render),
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),

@@ -31,8 +31,20 @@ NOTE_AAB = "Pas d'escompte pour paiement anticipé."
 # BT-81 payment means (UNTDID 4461).
 PAYMENT_MEANS = {"sepa_debit": "59", "transfer": "58", "cheque": "20"}
 # BT-151 VAT category (UNTDID 5305) per regime (BILLING_RULES §5).
-VAT_CATEGORY = {"standard": "S", "reverse_charge": "AE", "export": "G"}
+VAT_CATEGORY = {"standard": "S", "reverse_charge": "AE", "export": "G", "out_of_scope": "O"}
 EXEMPTION = {"reverse_charge": "Autoliquidation", "export": "TVA non applicable, art. 259-1 du CGI"}
+EXEMPTION_CODE = {"reverse_charge": "VATEX-EU-AE", "export": "VATEX-EU-G", "out_of_scope": "VATEX-EU-O"}
+# Late-payment interest and the recovery indemnity are outside the scope of VAT (ENGINEERING_NOTES
+# "French invoicing facts", BILLING_RULES §8): category O, whatever the customer's regime.
+OUT_OF_SCOPE = "Hors champ d'application de la TVA (intérêts de retard et indemnité forfaitaire, art. L441-10)"
+
+
+def vat_treatment(document: dict[str, Any]) -> str:
+    """``standard``, ``reverse_charge``, ``export`` (the buyer's regime, §5), or ``out_of_scope``
+    for a late-payment invoice (§8)."""
+    if document.get("kind") == "late_payment":
+        return "out_of_scope"
+    return str(document["buyer"]["vat_regime"])
 
 
 def _el(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
@@ -55,7 +67,7 @@ def _amount(value: str | Decimal, negate: bool = False) -> str:
     return f"{amount.quantize(Decimal('0.01')):f}"
 
 
-def _party(parent: Any, tag: str, party: dict[str, Any], *, seller: bool) -> None:
+def _party(parent: Any, tag: str, party: dict[str, Any], *, seller: bool, vat_ids: bool = True) -> None:
     node = _el(parent, tag)
     _el(node, "ram:Name", party["name"] if seller else party["legal_name"])
     siren = party.get("siren")
@@ -78,7 +90,7 @@ def _party(parent: Any, tag: str, party: dict[str, Any], *, seller: bool) -> Non
         uri = _el(node, "ram:URIUniversalCommunication")
         _el(uri, "ram:URIID", email, schemeID="EM")
     vat = party.get("vat_number")
-    if vat:
+    if vat and vat_ids:  # BR-O-02: no VAT identifier on an invoice outside the scope of VAT
         reg = _el(node, "ram:SpecifiedTaxRegistration")
         _el(reg, "ram:ID", vat, schemeID="VA")
 
@@ -110,9 +122,9 @@ def build_cii(document: dict[str, Any]) -> bytes:
     credit_note = document.get("document_type") == "credit_note"
     negate = credit_note  # a 381 carries positive amounts; our credit note amounts are negative
     seller, buyer = document["seller"], document["buyer"]
-    regime = buyer["vat_regime"]
+    regime = vat_treatment(document)
     category = VAT_CATEGORY[regime]
-    rate = _amount(document["vat_rate"])
+    rate: str | None = None if regime == "out_of_scope" else _amount(document["vat_rate"])  # BR-O-05, BR-O-09
 
     root = etree.Element(f"{{{NS['rsm']}}}CrossIndustryInvoice", nsmap=NS)
     context = _el(root, "rsm:ExchangedDocumentContext")
@@ -148,14 +160,16 @@ def build_cii(document: dict[str, Any]) -> bytes:
         tax = _el(settlement, "ram:ApplicableTradeTax")
         _el(tax, "ram:TypeCode", "VAT")
         _el(tax, "ram:CategoryCode", category)
-        _el(tax, "ram:RateApplicablePercent", rate)
+        if rate is not None:
+            _el(tax, "ram:RateApplicablePercent", rate)
         _el(_el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"), "ram:LineTotalAmount", f"{amount:f}")
         line_total += amount
 
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     _el(agreement, "ram:BuyerReference", buyer["account"])
-    _party(agreement, "ram:SellerTradeParty", seller, seller=True)
-    _party(agreement, "ram:BuyerTradeParty", buyer, seller=False)
+    vat_ids = regime != "out_of_scope"
+    _party(agreement, "ram:SellerTradeParty", seller, seller=True, vat_ids=vat_ids)
+    _party(agreement, "ram:BuyerTradeParty", buyer, seller=False, vat_ids=vat_ids)
 
     delivery = _el(transaction, "ram:ApplicableHeaderTradeDelivery")
     if document.get("period_end"):
@@ -182,13 +196,15 @@ def build_cii(document: dict[str, Any]) -> bytes:
     tax = _el(settlement, "ram:ApplicableTradeTax")
     _el(tax, "ram:CalculatedAmount", f"{total_vat:f}")
     _el(tax, "ram:TypeCode", "VAT")
-    if regime in EXEMPTION:
-        _el(tax, "ram:ExemptionReason", EXEMPTION[regime])
+    exemption = OUT_OF_SCOPE if regime == "out_of_scope" else EXEMPTION.get(regime)
+    if exemption:
+        _el(tax, "ram:ExemptionReason", exemption)
     _el(tax, "ram:BasisAmount", f"{total_ht:f}")
     _el(tax, "ram:CategoryCode", category)
-    if regime in EXEMPTION:
-        _el(tax, "ram:ExemptionReasonCode", "VATEX-EU-AE" if regime == "reverse_charge" else "VATEX-EU-G")
-    _el(tax, "ram:RateApplicablePercent", rate)
+    if exemption:
+        _el(tax, "ram:ExemptionReasonCode", EXEMPTION_CODE[regime])
+    if rate is not None:
+        _el(tax, "ram:RateApplicablePercent", rate)
     if document.get("period_start") and document.get("period_end"):
         period = _el(settlement, "ram:BillingSpecifiedPeriod")
         _date(period, "ram:StartDateTime", document["period_start"])

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
+import hashlib
 import io
+import logging
 import multiprocessing
 import os
 import subprocess
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,13 +38,27 @@ from typing import Any
 import facturx.facturx as facturx_module
 import pdfkit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from lxml import etree
+from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from billing.documents.cii import build_cii
 from billing.documents.validation import RuleFailure, validator
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The sRGB profile of the PDF/A output intent, shipped in the package (Zlib licence, icc/README):
+# found at run time wherever the package is installed.
+SRGB_PROFILE = Path(__file__).parent / "icc" / "sRGB.icc"
+SRGB_CONDITION = "sRGB IEC61966-2.1"
 WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
     "quiet": None,
     "disable-local-file-access": None,  # ENGINEERING_NOTES: no file or network resources
@@ -105,6 +123,7 @@ _UNITS = {
     "support_extra_hours": "h",
     "intervention": "h",
     "overage": "blocs",
+    "late_interest": "jours",
 }
 
 
@@ -124,7 +143,22 @@ def _int(value: Any) -> str:
     return f"{int(value):,}".replace(",", _THIN_SPACE)
 
 
+def _hours(value: Any) -> str:
+    """12,5 h: the hours of a line's details (plain decimal strings, §5.3)."""
+    return f"{Decimal(str(value)).normalize():f}".replace(".", ",") + " h"
+
+
+def _short_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
 def _line_period(line: dict[str, Any], document: dict[str, Any]) -> str:
+    details = line.get("details") or {}
+    if line["kind"] == "late_interest" and details.get("from") and details.get("to"):  # §8: days late
+        return f"{_short_date(details['from'])} – {_short_date(details['to'])}"
+    if document.get("kind") == "late_payment":
+        return "—"
     if line.get("period"):  # a catch-up line bills its original month (§7b)
         year, month = line["period"].split("-")
         return f"{_MONTHS[int(month) - 1]} {year}"
@@ -143,11 +177,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(frdate=_frdate, eur=_eur, eur_abs=_eur_abs, rate=_rate, mask=_mask, quantity=_quantity,
-                       line_period=_line_period, int=_int)
+                       line_period=_line_period, int=_int, hours=_hours)
     return env
 
 
 _env = _environment()
+log = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
@@ -164,14 +199,23 @@ class Rendered:
     batch: tuple[str, ...]
 
 
+def render_fragment(document: dict[str, Any]) -> Markup:
+    """One document's HTML (its ``<div class="doc">``): raises if the document lacks what it must print."""
+    return Markup(_env.get_template("document.html.j2").render(d=_for_template(document), marker_prefix=MARKER))
+
+
 def render_html(documents: Sequence[dict[str, Any]]) -> str:
-    return _env.get_template("batch.html.j2").render(
-        documents=[_for_template(d) for d in documents], marker_prefix=MARKER
-    )
+    return _page([render_fragment(d) for d in documents])
+
+
+def _page(fragments: Sequence[Markup]) -> str:
+    return _env.get_template("batch.html.j2").render(fragments=fragments)
 
 
 def _for_template(document: dict[str, Any]) -> dict[str, Any]:
     data = dict(document)
+    data.setdefault("kind", None)  # "late_payment" for an invoice of §8 charges
+    data.setdefault("vat_mention", None)
     data.setdefault("corrects", None)
     data.setdefault("corrects_issue_date", None)
     data.setdefault("reason", None)
@@ -270,11 +314,71 @@ def embed_facturx(writer: PdfWriter, xml: bytes, document: dict[str, Any]) -> by
     writer._header = b"%PDF-1.6"  # as facturx.generate_from_file does (PDF/A-3 needs 1.6+ for its features)
     with _frozen_clock(moment):
         facturx_module._facturx_update_metadata_add_attachment(
-            writer, xml, metadata, "factur-x", "en16931", lang="fr-FR"
+            writer, xml, metadata, "factur-x", "en16931", lang="fr-FR",
+            xmp_compression=False,  # ISO 19005: the metadata stream is not filtered, so any reader finds it
         )
+    _make_pdfa(writer, xml, document["number"])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@functools.cache
+def _srgb_profile() -> bytes:
+    """The profile, Flate-compressed once per process (every document embeds the same bytes)."""
+    return zlib.compress(SRGB_PROFILE.read_bytes())
+
+
+def _make_pdfa(writer: PdfWriter, xml: bytes, number: str) -> None:
+    """What PDF/A-3 B (ISO 19005-3) wants beyond the Factur-X attachment and XMP (issue 19.1).
+
+    - an output intent with an embedded ICC profile (6.2.4.2): wkhtmltopdf paints in DeviceRGB,
+      which is device-independent only against the sRGB profile declared here;
+    - a trailer ``/ID`` (6.1.3): two identical byte strings derived from the number and the CII
+      XML, never from the clock or randomness, so a re-render gives the same bytes.
+    """
+    profile = EncodedStreamObject()
+    profile[NameObject("/Filter")] = NameObject("/FlateDecode")
+    profile._data = _srgb_profile()  # already compressed: pypdf writes _data as it is
+    profile[NameObject("/N")] = NumberObject(3)
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"),
+        NameObject("/S"): NameObject("/GTS_PDFA1"),
+        NameObject("/OutputConditionIdentifier"): TextStringObject(SRGB_CONDITION),
+        NameObject("/Info"): TextStringObject(SRGB_CONDITION),
+        NameObject("/RegistryName"): TextStringObject("http://www.color.org"),
+        NameObject("/DestOutputProfile"): writer._add_object(profile),
+    })
+    writer._root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+    metadata: Any = writer._root_object["/Metadata"].get_object()
+    info: Any = writer._info
+    keywords = str(info.get_object().get("/Keywords", "")) if info is not None else ""
+    metadata.set_data(_xmp_for_pdfa(metadata.get_data(), keywords))
+    identifier = hashlib.md5(number.encode("utf-8") + b"\0" + xml, usedforsecurity=False).digest()
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PDF_NS = "http://ns.adobe.com/pdf/1.3/"
+
+
+def _xmp_for_pdfa(xmp: bytes, keywords: str) -> bytes:
+    """factur-x's XMP packet, each ``rdf:Description`` with ``rdf:about=""`` and its own namespace
+    declarations (ISO 19005-3 6.6.2.1, XMP 7.4), and ``pdf:Keywords`` equal to the info
+    dictionary's /Keywords (6.6.2.2 wants the two in agreement); the properties stay factur-x's."""
+    source = etree.fromstring(xmp)
+    root = etree.Element("{adobe:ns:meta/}xmpmeta", nsmap={"x": "adobe:ns:meta/"})
+    rdf = etree.SubElement(root, f"{{{_RDF}}}RDF", nsmap={"rdf": _RDF})
+    for description in source.iter(f"{{{_RDF}}}Description"):
+        used = {node.prefix: etree.QName(node).namespace for node in description.iter(etree.Element)
+                if node is not description and node.prefix not in (None, "rdf", "xml")}
+        copy = etree.SubElement(rdf, f"{{{_RDF}}}Description", nsmap=used)
+        copy.set(f"{{{_RDF}}}about", "")
+        copy.extend(child.__copy__() for child in description)
+        if keywords and _PDF_NS in used.values():
+            etree.SubElement(copy, f"{{{_PDF_NS}}}Keywords").text = keywords
+    body = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body + b'<?xpacket end="w"?>'
 
 
 def _split(pdf: bytes, numbers: Sequence[str]) -> list[PdfWriter]:
@@ -355,22 +459,98 @@ def check_document(document: dict[str, Any]) -> tuple[bytes, list[RuleFailure]]:
     return xml, validator().errors(xml)
 
 
+def unrenderable(stage: str, exc: BaseException) -> RuleFailure:
+    """Why a document could not be rendered at all (issue 17.6): finance sees it like a failed rule."""
+    detail = f"{type(exc).__name__}: {exc}"
+    return RuleFailure("RENDER", "fatal", f"the document could not be {stage} ({detail[:300]})", "render")
+
+
+def _number(document: dict[str, Any], index: int) -> str:
+    number = document.get("number") if isinstance(document, dict) else None
+    return str(number) if number else f"#{index}"
+
+
 def render_batch(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
-    """Render, split and embed a batch; a document failing validation gets no PDF, only its failures."""
-    batch = tuple(d["number"] for d in documents)
-    started = _start_wkhtmltopdf(render_html(documents))  # runs while the checks below run
-    checked = [check_document(d) for d in documents]
-    if all(failures for _, failures in checked):  # nothing to store: no need for the PDF
+    """Render, split and embed a batch; one ``Rendered`` per document, in order, whatever happens.
+
+    Issue 17.6: a document that fails (its HTML, its XML, its checks, its embedding) is rejected
+    with the reason and never stops the others. When the batch's single wkhtmltopdf run fails as a
+    whole, each document that could still be stored is rendered again alone, so the failure stays
+    with the document that causes it.
+    """
+    numbers = [_number(d, i) for i, d in enumerate(documents)]
+    failed: dict[int, tuple[RuleFailure, ...]] = {}
+    fragments: dict[int, Markup] = {}
+    for index, document in enumerate(documents):
+        try:
+            fragments[index] = render_fragment(document)
+        except Exception as exc:  # one document's defect is its own rejection
+            failed[index] = (unrenderable("laid out", exc),)
+    batch = tuple(numbers[i] for i in fragments)
+    started = _start_wkhtmltopdf(_page(list(fragments.values()))) if fragments else None  # runs meanwhile
+    checked: dict[int, bytes] = {}
+    for index, document in enumerate(documents):
+        try:
+            xml, failures = check_document(document)
+        except Exception as exc:
+            failures = [unrenderable("converted to Factur-X XML", exc)]
+            xml = b""
+        if failures and index not in failed:
+            failed[index] = tuple(failures)
+        elif not failures:
+            checked[index] = xml
+    storable = [i for i in fragments if i not in failed]
+    results: dict[int, Rendered] = {i: Rendered(numbers[i], None, f, batch) for i, f in failed.items()}
+    if started is not None and not storable:  # nothing to store: no need for the PDF
         _abandon(started)
-        return [Rendered(d["number"], None, tuple(f), batch) for d, (_, f) in zip(documents, checked, strict=True)]
-    pages = _split(_finish_wkhtmltopdf(started), batch)
-    results = []
-    for document, (xml, failures), page_pdf in zip(documents, checked, pages, strict=True):
-        if failures:
-            results.append(Rendered(document["number"], None, tuple(failures), batch))
-            continue
-        results.append(Rendered(document["number"], embed_facturx(page_pdf, xml, document), (), batch))
-    return results
+    elif started is not None:
+        try:
+            pages = dict(zip(fragments, _split(_finish_wkhtmltopdf(started), batch), strict=True))
+        except OSError:
+            raise  # the machine, not a document (see render_batch_or_reject)
+        except Exception:  # the batch as a whole: find out which document it is
+            if len(fragments) == 1:
+                raise
+            log.warning("batch %s..%s failed to render as a whole: rendering its documents one by one",
+                        batch[0], batch[-1], exc_info=True)
+            for index in storable:
+                results[index] = _render_alone(documents[index], numbers[index])
+        else:
+            for index in storable:
+                try:
+                    pdf = embed_facturx(pages[index], checked[index], documents[index])
+                except Exception as exc:
+                    results[index] = Rendered(numbers[index], None, (unrenderable("made PDF/A-3", exc),), batch)
+                else:
+                    results[index] = Rendered(numbers[index], pdf, (), batch)
+    return [results[i] for i in range(len(documents))]
+
+
+def _render_alone(document: dict[str, Any], number: str) -> Rendered:
+    try:
+        [result] = render_batch([document])
+    except OSError:
+        raise
+    except Exception as exc:
+        return Rendered(number, None, (unrenderable("rendered", exc),), (number,))
+    return result
+
+
+def render_batch_or_reject(documents: Sequence[dict[str, Any]]) -> list[Rendered]:
+    """:func:`render_batch` that rejects, with the reason, what an unexpected error left unrendered.
+
+    An ``OSError`` (wkhtmltopdf missing or not starting, no space left for its scratch files) is the
+    machine's, not a document's: it is raised, so the job fails and is retried with every document
+    still pending, instead of rejecting them all for good (a rejection is final).
+    """
+    try:
+        return render_batch(documents)
+    except OSError:
+        raise
+    except Exception as exc:
+        log.exception("batch of %d documents failed to render", len(documents))
+        numbers = tuple(_number(d, i) for i, d in enumerate(documents))
+        return [Rendered(n, None, (unrenderable("rendered", exc),), numbers) for n in numbers]
 
 
 def _warm_worker() -> None:
@@ -397,7 +577,7 @@ class RenderPool:
         list(self._pool.map(_ready, range(self.workers)))
 
     def render(self, batches: Sequence[Sequence[dict[str, Any]]]) -> Iterator[list[Rendered]]:
-        yield from self._pool.map(render_batch, batches)
+        yield from self._pool.map(render_batch_or_reject, batches)
 
     def map(self, function: Any, batches: Sequence[Any]) -> Iterator[Any]:
         """Run a module-level ``function`` (importable by the workers) on each batch, in order."""
@@ -428,13 +608,20 @@ def render_batches(batches: Sequence[Sequence[dict[str, Any]]], workers: int = 1
     pool (one wkhtmltopdf per batch, validators compiled once per worker process)."""
     if workers <= 1 or len(batches) < 2:
         for batch in batches:
-            yield render_batch(batch)
+            yield render_batch_or_reject(batch)
         return
     yield from shared_pool(workers).render(batches)
 
 
+def _check_one(document: dict[str, Any]) -> list[dict[str, str]]:
+    try:
+        return [f.to_dict() for f in check_document(document)[1]]
+    except Exception as exc:  # issue 17.6: a draft that cannot be converted is reported, not a 500
+        return [unrenderable("converted to Factur-X XML", exc).to_dict()]
+
+
 def _check_chunk(documents: Sequence[dict[str, Any]]) -> list[list[dict[str, str]]]:
-    return [[f.to_dict() for f in check_document(d)[1]] for d in documents]
+    return [_check_one(d) for d in documents]
 
 
 def check_many(documents: Sequence[dict[str, Any]], workers: int = 1, chunk: int = 100) -> list[list[dict[str, str]]]:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 
 from billing.documents.identity import seller_from_settings
-from billing.documents.render import Rendered, check_many, render_batch, render_batches
+from billing.documents.render import Rendered, check_many, render_batch, render_batches, unrenderable
 from billing.documents.storage import DocumentStore, relative_path, sha256_of
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
@@ -62,6 +62,10 @@ class DocumentQueries(Protocol):
 
     def stored_between(self, account: str, first: date, last: date) -> list[Any]: ...
 
+    def not_stored_between(self, account: str, first: date, last: date) -> list[dict[str, Any]]:
+        """The account's invoices and credit notes issued from ``first`` to ``last`` with no stored
+        PDF: ``number``, ``kind``, ``issue_date``, ``status`` (pending | rejected), ``failures``."""
+
 
 class DocumentService:
     def __init__(
@@ -103,16 +107,24 @@ class DocumentService:
                 aggregate = find_aggregate(self.ledger, _aggregate_id(kind, doc["number"]))
                 if aggregate is None:
                     continue
-                if result.pdf is None:
-                    aggregate.record_document_rejected([f.to_dict() for f in result.failures])
-                    log.warning("document %s fails Factur-X rules %s: not stored", doc["number"],
-                                ", ".join(sorted({f.rule for f in result.failures})))
+                failures = [f.to_dict() for f in result.failures]
+                if result.pdf is not None:
+                    try:
+                        path = relative_path(doc["number"], kind, date.fromisoformat(doc["issue_date"]).year)
+                        digest = self.store.put(path, result.pdf)
+                    except OSError:
+                        raise  # a full or read-only disk: the job fails and is retried, nothing rejected
+                    except Exception as exc:  # issue 17.6: this document alone is rejected, with the reason
+                        log.exception("document %s could not be stored", doc["number"])
+                        failures = [unrenderable("stored", exc).to_dict()]
+                    else:
+                        aggregate.record_document(digest, path, list(result.batch))
+                        stored += 1
+                if aggregate.document_sha256 is None:
+                    aggregate.record_document_rejected(failures)
+                    log.warning("document %s is rejected (%s): not stored", doc["number"],
+                                ", ".join(sorted({f["rule"] for f in failures})))
                     rejected += 1
-                else:
-                    path = relative_path(doc["number"], kind, date.fromisoformat(doc["issue_date"]).year)
-                    digest = self.store.put(path, result.pdf)
-                    aggregate.record_document(digest, path, list(result.batch))
-                    stored += 1
                 aggregates.append(aggregate)
             try:
                 self.ledger.save(*aggregates)
@@ -225,3 +237,18 @@ class DocumentService:
     def stored_between(self, account: str, first: date, last: date) -> list[Any]:
         """The account's stored documents issued from ``first`` to ``last``, in issue order."""
         return self.queries.stored_between(account, first, last)
+
+    def not_stored_between(self, account: str, first: date, last: date) -> list[dict[str, Any]]:
+        """What an archive of that range cannot include, each with the reason finance and the customer
+        read in its manifest (issue 17.6: an archive never leaves a document out silently)."""
+        missing = []
+        for item in self.queries.not_stored_between(account, first, last):
+            if item["status"] == "pending":
+                reason = "the document is not rendered yet"
+            else:
+                rules = sorted({f.get("rule", "?") for f in item["failures"] or []})
+                reason = "the document failed its checks and was not stored: " + ", ".join(rules)
+            missing.append({"number": item["number"], "kind": item["kind"],
+                            "issue_date": item["issue_date"].isoformat(), "status": item["status"],
+                            "reason": reason})
+        return missing

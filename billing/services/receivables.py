@@ -16,12 +16,14 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 
 from billing.commands.receivables import IssueLatePaymentInvoice, ReceivablesOn
+from billing.documents.identity import seller_from_settings
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
 from invoices.calendar import dispute_deadline, due_date
+from invoices.document import Buyer
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.invoice import Invoice
@@ -62,11 +64,14 @@ class ReceivableQueries(Protocol):
     def account(self, account: str) -> Any | None:
         """The ``accounts`` row (``payment_method``, ``mandate``), ``None`` when unknown."""
 
+    def buyer(self, account: str) -> Buyer | None:
+        """The account's identity as an invoice freezes it (``billing/documents/identity.py``)."""
+
 
 class ReceivableService:
     def __init__(
         self, settings: Settings, ledger: Ledger, queries: ReceivableQueries, read_models: ReadModels, clock: Clock,
-        rates: Callable[[], RateTable],
+        rates: Callable[[], RateTable], render: Callable[[], object] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -76,6 +81,7 @@ class ReceivableService:
         # §8, §12: the rates finance keeps in the ledger, read again for every answer, so a half-year
         # recorded a moment ago is used at once (LatePaymentRateService.table).
         self.rates = rates
+        self.render = render  # the document service's request_render: a late-payment invoice gets its PDF
 
     def _charge(
         self, item: Receivable, on: date, rates: RateTable, billed: dict[str, Any] | None = None
@@ -127,7 +133,8 @@ class ReceivableService:
         for _attempt in range(ATTEMPTS):
             self.read_models.sync()
             row = self.queries.account(code)
-            if row is None:
+            buyer = self.queries.buyer(code)
+            if row is None or buyer is None:
                 raise NotFound(f"account {code!r} not found")
             items = [i for i in self.queries.receivables_on(on, code) if not i.late_payment_invoice]
             billed = self.queries.late_payment_billed(code)
@@ -141,11 +148,17 @@ class ReceivableService:
             mandate = row.mandate or {}
             document = {
                 "number": number,
+                "document_type": "invoice",
                 "kind": "late_payment",
                 "account": code,
                 # A closed month: the month totals of the close are not touched by this invoice.
                 "month": max(i.month for i in items if i.number in covered),
                 "issue_date": on.isoformat(),
+                # The period the charges accrued over (L441-9 "date de la prestation"): from the first
+                # day of interest billed here to the reference date.
+                "period_start": min((line["details"]["from"] for line in lines if "from" in line["details"]),
+                                    default=on.isoformat()),
+                "period_end": on.isoformat(),
                 "due_date": due_date(on).isoformat(),
                 "dispute_deadline": dispute_deadline(on).isoformat(),
                 "lines": lines,
@@ -160,6 +173,9 @@ class ReceivableService:
                 "penalty_allocations": [],
                 "grid_version": None,
                 "late_payment": list(covered.values()),
+                # Issue 17.6: seller and buyer frozen at issue, as on every invoice (L441-9).
+                "seller": seller_from_settings(self.settings).to_dict(),
+                "buyer": buyer.to_dict(),
             }
             invoice = Invoice(number=number, account=code, month=document["month"], document=document)
             try:
@@ -167,6 +183,8 @@ class ReceivableService:
             except IntegrityError:
                 continue
             self.read_models.refresh()
+            if self.render is not None:  # issue 17.6: rendered, validated and stored like any invoice
+                self.render()
             return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
         raise Conflict("invoice numbers are being allocated by another request; retry")
 

@@ -28,14 +28,16 @@ from billing.services.documents import DocumentService
 from billing.services.tokens import Principal
 from invoices.retention import RangeRefused, access_open, archive_range, visible_since
 from ledger.clock import today
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import InvalidInput
 
 router = APIRouter(prefix="/v1")
 
 
-def _ensure_customer_access(documents: DocumentService, principal: Principal, account: str) -> None:
+def _ensure_customer_access(
+    documents: DocumentService, principal: Principal, account: str, not_found: str = "not found"
+) -> None:
     """§9: after a termination, the customer's access closes on the last day of service."""
-    ensure_may_see(principal, account)
+    ensure_may_see(principal, account, not_found)
     if principal.role != "customer":
         return
     service_end = documents.service_end(account)
@@ -46,11 +48,9 @@ def _ensure_customer_access(documents: DocumentService, principal: Principal, ac
 @router.get("/invoices/{number}.pdf", tags=["invoices"], response_class=Response)
 def invoice_pdf(number: str, documents: DocumentsDep, principal: ReaderDep) -> Response:
     """The invoice's (or credit note's) Factur-X PDF, served only if it matches its recorded SHA-256."""
-    try:
-        account = documents.owner(number)
-    except NotFound:
-        raise HTTPException(404, f"invoice {number!r} not found") from None
-    _ensure_customer_access(documents, principal, account)
+    # Issue 17.7: another account's invoice gets the very 404 of one that does not exist.
+    account = documents.owner(number)  # NotFound(f"invoice {number!r} not found")
+    _ensure_customer_access(documents, principal, account, f"invoice {number!r} not found")
     pdf = documents.pdf(number)
     return Response(
         pdf,
@@ -127,6 +127,7 @@ def customer_archive(
     # Every file is checked against its recorded hash BEFORE the first byte is sent: a damaged
     # file stops the archive with a 409 instead of a half-served zip.
     files = [(row, documents.store.read_verified(row.path, row.sha256)) for row in rows]
+    not_included = documents.not_stored_between(account, max(span.first, since), span.last)
     manifest = {
         "account": account,
         "from": str(first),
@@ -136,6 +137,8 @@ def customer_archive(
              "file": f"{row.number}.pdf", "sha256": row.sha256}
             for row, _ in files
         ],
+        # Issue 17.6: what the range holds but the zip does not, with the reason (pending, rejected).
+        "not_included": not_included,
     }
     return StreamingResponse(
         _zip_stream(files, manifest),

@@ -76,3 +76,21 @@ class SqlDocumentQueries:
                     .order_by(d.issue_date, d.number)
                 ).all()
             )
+
+    def not_stored_between(self, account: str, first: date, last: date) -> list[dict[str, Any]]:
+        d = t.documents.c
+        found: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            for kind, table in (("invoice", t.invoices), ("credit_note", t.credit_notes)):
+                rows = conn.execute(
+                    select(table.c.number, table.c.issue_date, d.number.label("recorded"), d.failures)
+                    .outerjoin(t.documents, d.number == table.c.number)
+                    .where(table.c.account == account, table.c.issue_date >= first, table.c.issue_date <= last,
+                           d.sha256.is_(None))
+                )
+                found += [
+                    {"number": row.number, "kind": kind, "issue_date": row.issue_date,
+                     "status": "pending" if row.recorded is None else "rejected", "failures": row.failures}
+                    for row in rows
+                ]
+        return sorted(found, key=lambda item: (item["issue_date"], item["number"]))

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from billing.documents.identity import load_buyers
 from billing.persistence import tables as t
 from billing.services.receivables import Receivable
+from invoices.document import Buyer
 
 LATE_PAYMENT_KINDS = ("late_interest", "recovery_indemnity")
 
@@ -94,3 +96,7 @@ class SqlReceivableQueries:
     def account(self, account: str) -> Any | None:
         with self.engine.connect() as conn:
             return conn.execute(select(t.accounts).where(t.accounts.c.account == account)).first()
+
+    def buyer(self, account: str) -> Buyer | None:
+        with self.engine.connect() as conn:
+            return load_buyers(conn, [account]).get(account)
