@@ -27,6 +27,38 @@ def check_issue_date(month: Month, issue_date: date, today: date) -> None:
         raise Conflict(f"issue date {issue_date} is in the future", field="issue_date")
 
 
+def check_issue_order(issue_date: date, last_issued: date | None) -> None:
+    """§7: numbers follow issue order, so an issue date before the last issued invoice is refused.
+
+    ``last_issued`` is the date of the last number of the ordinary series, whichever document took
+    it (a month's invoices or a late-payment invoice issued since, §8).
+    """
+    if last_issued is not None and issue_date < last_issued:
+        raise Conflict(f"issue date {issue_date} is before the last issued invoice ({last_issued})", field="issue_date")
+
+
+def issue_date_errors(month: Month, issue_date: date, *, today: date, last_issued: date | None) -> list[Conflict]:
+    """Every §7 reason the close would refuse to start on ``issue_date``, in the order it checks them.
+
+    The close raises the first (:func:`check_start_issue_date`); the preview lists them all, so
+    finance sees before asking what the close would answer (issue 18).
+    """
+    errors: list[Conflict] = []
+    for check in (lambda: check_issue_date(month, issue_date, today), lambda: check_issue_order(issue_date, last_issued)):
+        try:
+            check()
+        except Conflict as exc:
+            errors.append(exc)
+    return errors
+
+
+def check_start_issue_date(month: Month, issue_date: date, *, today: date, last_issued: date | None) -> None:
+    """§7: the issue date a new close starts with; raises the first of :func:`issue_date_errors`."""
+    errors = issue_date_errors(month, issue_date, today=today, last_issued=last_issued)
+    if errors:
+        raise errors[0]
+
+
 def check_close_order(
     month: Month, *, later_started: str | None, first_billing_month: Month | None, previous_status: str | None
 ) -> None:

@@ -33,7 +33,14 @@ from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
 from ledger.money import Money
-from ledger.month_close import MonthClose, check_close_order, check_issue_date, check_same_issue_date
+from ledger.month_close import (
+    MonthClose,
+    check_close_order,
+    check_issue_date,
+    check_issue_order,
+    check_same_issue_date,
+    issue_date_errors,
+)
 from ledger.months import Month
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 from pricing.account_month import AccountMonth
@@ -153,11 +160,35 @@ class ClosingService:
     def preview_with_errors(self, command: CloseMonth) -> dict[str, Any]:
         """What closing the month would issue now, and every account it cannot rate and why (§7)."""
         month = command.month
-        issue_date = self._issue_date(month, command.issue_date, strict=False)
+        existing: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
+        if existing is not None and command.issue_date is None:
+            issue_date = existing.issue_date  # as the close: a started month keeps its issue date
+        else:
+            issue_date = self._issue_date(month, command.issue_date, strict=False)
         self.read_models.sync()
         inputs = self._inputs(month, issue_date)
         drafts, errors = self._rate(inputs, month, issue_date)
-        return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": errors}
+        date_errors = [{"account": None, "field": exc.field, "reason": exc.message}
+                       for exc in self._issue_date_errors(month, issue_date, existing)]
+        return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": date_errors + errors}
+
+    def _issue_date_errors(self, month: Month, issue_date: date, existing: MonthClose | None) -> list[Conflict]:
+        """Issue 18: what the close would refuse about this issue date, from the same §7 guards.
+
+        A month whose close has started keeps its own date: another one is refused (issue 9).
+        """
+        if existing is not None:
+            try:
+                check_same_issue_date(month, kept=existing.issue_date, asked=issue_date)
+            except Conflict as exc:
+                return [exc]
+            return []
+        return issue_date_errors(month, issue_date, today=today(self.clock), last_issued=self._last_issued())
+
+    def _last_issued(self) -> date | None:
+        """The issue date of the last number of the ordinary series (a close's or a late-payment invoice's)."""
+        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
+        return None if numbering is None else numbering.last_issued_on(INVOICE_SERIES)
 
     def preview(self, command: CloseMonth) -> list[dict[str, Any]]:
         """What closing the month would issue now; issues nothing."""
@@ -189,9 +220,7 @@ class ClosingService:
             issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_date
             if existing is None:
                 self._check_order(month)
-                numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
-                if numbering is not None:
-                    numbering.check_issue_date(INVOICE_SERIES, issue_date)
+                check_issue_order(issue_date, self._last_issued())  # the guard the preview lists (issue 18)
             self.read_models.sync()
             inputs = self._inputs(month, issue_date)
             pending = [i for i in inputs if existing is None or i.account not in existing.issued]
