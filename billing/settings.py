@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(8 * 1024 * 1024, description="Largest accepted request body")
     postgres_pool_size: int = 8
     postgres_lock_timeout: int = 10
+    # Issue 17: a ``closing`` month whose job stored no chunk for this long is resumed by the
+    # watchdog of the workers (and of the API's in-process worker).
+    close_stall_seconds: int = Field(
+        300, ge=1, le=86_400, description="Seconds without progress before a close job is sent again"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -27,15 +28,19 @@ from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
+from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
-from ledger.errors import BillingError, Conflict, NotFound
+from ledger.errors import BillingError, Conflict, NotFound, Unavailable
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
 from ledger.money import Money
 from ledger.month_close import (
+    ContractFact,
     MonthClose,
+    accounts_in_service,
     check_close_order,
+    check_complete,
     check_issue_date,
     check_issue_order,
     check_same_issue_date,
@@ -46,6 +51,11 @@ from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 from pricing.account_month import AccountMonth
 
 CHUNK = 500
+# Issue 17: the close job waits this long between syncs of a view that is not current (about a
+# minute in all), then gives up for now: the month stays ``closing`` and the job is retried.
+SYNC_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# The account events that decide whether the ledger has an account in service in a month (§5, §9).
+_CONTRACT_EVENTS = ("ContractSigned", "ContractWithdrawn", "TerminationNotified")
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +74,15 @@ def check_storable(draft: InvoiceDraft) -> None:
             f" {MAX_INVOICE_AMOUNT:,} EUR; check the grid and the usage before closing",
             field="month",
         )
+
+
+def _instant(value: Any) -> str | None:
+    """An instant of the read models as ISO 8601 with its offset (SQLite hands back naive UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.isoformat())
 
 
 class ClosingQueries(Protocol):
@@ -90,6 +109,9 @@ class ClosingQueries(Protocol):
     def month_row(self, month: str) -> Any | None:
         """The ``months`` row (a mapping) of the month, ``None`` before its close starts."""
 
+    def closing_months(self) -> list[str]:
+        """The months whose close is ``closing`` (the watchdog's candidates)."""
+
 
 class ClosingService:
     def __init__(
@@ -109,6 +131,7 @@ class ClosingService:
         self.catalogue = catalogue
         self.clock = clock
         self.jobs = jobs
+        self.sleep: Callable[[float], None] = time.sleep  # the close job's wait for a current view
 
     # -- rating ----------------------------------------------------------------------------------
 
@@ -234,12 +257,12 @@ class ClosingService:
                 )
             billable = len(inputs)
         if existing is not None and existing.status == "failed":
-            existing.resume()  # §7: closing a failed month again resumes it
+            existing.resume(at=self.clock.now())  # §7: closing a failed month again resumes it
             with contextlib.suppress(IntegrityError):  # resumed by another request meanwhile
                 self.ledger.save(existing)
             existing = None
         elif existing is None:
-            close = MonthClose(month=month, issue_date=issue_date, billable=billable)
+            close = MonthClose(month=month, issue_date=issue_date, billable=billable, started_at=self.clock.now())
             try:
                 self.ledger.save(close)
             except IntegrityError:
@@ -275,6 +298,11 @@ class ClosingService:
         """
         try:
             return self._run_close(month_text, on_chunk)
+        except Unavailable:
+            # Issue 17: the read models stayed behind through the whole backoff. Nothing was rated
+            # from them; the month stays ``closing`` and the job is retried (or the watchdog resends it).
+            log.warning("close of %s waits for current read models; it stays closing and is retried", month_text)
+            raise
         except Exception as exc:  # any failure must leave the month failed, never closing
             reason = exc.message if isinstance(exc, BillingError) else f"{type(exc).__name__}: {exc}"
             log.exception("close of %s failed", month_text)
@@ -314,7 +342,7 @@ class ClosingService:
                 return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_date
             # Project up to now: the close's start, the usage cut-off (§7), is behind us.
-            self.read_models.sync()
+            self._sync_current()
             inputs = self._inputs(month, issue_date)
             pending = [i for i in inputs if i.account not in close.issued]
             if not pending:
@@ -326,6 +354,8 @@ class ClosingService:
             try:
                 for start in range(0, len(pending), CHUNK):
                     chunk = pending[start : start + CHUNK]
+                    if start:
+                        self._sync_current()  # issue 17: never rate from a view that stopped behind
                     drafts = [
                         draft
                         for draft in (self._rate_one(i, grid, issue_date, vat_rate) for i in chunk)
@@ -340,10 +370,53 @@ class ClosingService:
                 continue  # another runner issued a chunk first: reload and go on
             # Every account loaded above is issued. Finish unless an account became billable
             # meanwhile (a contract signed during the close): then the loop loads it and goes on.
-            self.read_models.sync()
+            self._sync_current()
             accounts = self.queries.billable_accounts(month)
             if accounts <= close.issued.keys():
+                missing = self._missing_from_ledger(close)
+                if missing:
+                    # A contract signed since the last sync shows here first: project it and go on.
+                    self._sync_current()
+                    if not self.queries.billable_accounts(month) <= close.issued.keys():
+                        continue
+                    check_complete(close.month, missing)  # raises: the close fails naming them
                 self._finish(close)
+
+    def _sync_current(self) -> None:
+        """Sync the read models, waiting with a bounded backoff while they are not current (issue 17).
+
+        Raises :class:`Unavailable` when they stay behind: the caller rates nothing from them.
+        """
+        for delay in (*SYNC_BACKOFF, None):
+            try:
+                self.read_models.sync()
+                return
+            except Unavailable as exc:
+                if delay is None:
+                    raise
+                log.info("read models not current (%s); the close waits %.1f s", exc.message, delay)
+                self.sleep(delay)
+
+    def _missing_from_ledger(self, close: MonthClose) -> list[str]:
+        """§7, issue 17: before the month is marked closed, every account the LEDGER has in service
+        that month (its contract events, read in one query, not the read models) must be invoiced or
+        excluded by this close; the others, by account id, which fail the close, never close it."""
+        facts: list[ContractFact] = []
+        for e in self.ledger.events_of_types(*(vars(CustomerAccount)[name] for name in _CONTRACT_EVENTS)):
+            kind = type(e).__name__
+            if kind == "ContractSigned":
+                facts.append(ContractFact(e.originator_id, "signed", service_start=e.service_start, freemium=e.freemium))
+            elif kind == "ContractWithdrawn":
+                facts.append(ContractFact(e.originator_id, "withdrawn"))
+            else:
+                facts.append(ContractFact(e.originator_id, "terminated", effective_end=e.effective_end))
+        in_service = accounts_in_service(facts, close.month)
+        settled = {CustomerAccount.create_id(account) for account in close.issued}
+        return sorted(
+            account.account if account is not None else str(account_id)
+            for account_id in in_service - settled
+            for account in [find_aggregate(self.ledger, account_id)]
+        )
 
     def _issue_chunk(
         self, close: MonthClose, numbering: InvoiceNumbering, drafts: list[InvoiceDraft], accounts: list[str]
@@ -367,7 +440,7 @@ class ClosingService:
             document = issued_document(number, draft.to_dict(), seller, buyers[account])
             invoices.append(Invoice(number=number, account=account, month=str(close.month), document=document))
             entries.append([account, number])
-        close.record_issued(entries)
+        close.record_issued(entries, at=self.clock.now())
         self.ledger.save(numbering, close, *invoices)
         return len(invoices)
 
@@ -407,5 +480,36 @@ class ClosingService:
         if row["status"] in ("closing", "failed"):
             _count, ht, ttc = self.queries.issued_totals(str(month))
             state["total_ht"], state["total_ttc"] = f"{ht:.2f}", f"{ttc:.2f}"
-            state["progress"] = f"{row['invoices']}/{row['billable']}"
+            # Issue 17: how far the job got (invoices issued of the accounts billable at its start)
+            # and when it last stored a chunk; the watchdog resumes a close that stops moving.
+            state["progress"] = {"invoiced": row["invoices"], "accounts": row["billable"]}
+        state["last_chunk_at"] = _instant(row.get("last_chunk_at"))
         return state
+
+    # -- the watchdog ----------------------------------------------------------------------------
+
+    def resume_stalled(self) -> list[str]:
+        """Issue 17: send again the job of every ``closing`` month with no progress for
+        ``BILLING_CLOSE_STALL_SECONDS`` (a worker killed, a broker restarted empty).
+
+        The resend is recorded on the month's close first (``Rescheduled``): of several watchdogs
+        (one per worker process) only the one whose save wins sends it, and the next resend waits
+        for another stall. A duplicate job is harmless anyway: chunks are whole and numbering gapless.
+        """
+        now = self.clock.now()
+        resumed: list[str] = []
+        for month in self.queries.closing_months():
+            close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(month))
+            if close is None or not close.is_stalled(now, self.settings.close_stall_seconds):
+                continue
+            close.reschedule(now)
+            try:
+                self.ledger.save(close)
+            except IntegrityError:
+                continue  # the job stored a chunk meanwhile, or another watchdog got there first
+            log.warning("close of %s made no progress since %s: its job is sent again", month,
+                        close.last_chunk_at or "its start")
+            if self.jobs.send_close(month) is None:
+                self.run_close(month)
+            resumed.append(month)
+        return resumed
