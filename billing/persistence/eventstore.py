@@ -198,14 +198,18 @@ class Ledger(Application[UUID]):
         return recorder.notification_sizes(start, limit)
 
 
-    def events_of_types(self, *types: type) -> list[Any]:
-        """The stored events of these classes, decoded, in notification order: one query on the
-        events' topics, for a check that must read the ledger itself in bulk (the close's, §7)."""
+    def stored_events_of_types(self, *types: type) -> list[StoredEvent]:
+        """The stored events of these classes, in notification order, not decoded: one query on the
+        events' topics, for a check that must read the ledger itself in bulk (the close's, §7).
+        The caller decodes (:meth:`decode`) only those it needs."""
         recorder = self.recorder
         if not isinstance(recorder, UsageKeysPostgresRecorder | UsageKeysSQLiteRecorder):
             raise TypeError(f"the ledger needs one of billing's recorders, not {type(recorder).__name__}")
-        stored = recorder.stored_events_of_topics([get_topic(cls) for cls in types])
-        return [self.mapper.to_domain_event(event) for event in stored]
+        return recorder.stored_events_of_topics([get_topic(cls) for cls in types])
+
+    def decode(self, stored: StoredEvent) -> Any:
+        """The domain event of a stored event."""
+        return self.mapper.to_domain_event(stored)
 
 
 def ledger_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:

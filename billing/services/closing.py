@@ -401,8 +401,12 @@ class ClosingService:
         """§7, issue 17: before the month is marked closed, every account the LEDGER has in service
         that month (its contract events, read in one query, not the read models) must be invoiced or
         excluded by this close; the others, by account id, which fail the close, never close it."""
+        settled = {CustomerAccount.create_id(account) for account in close.issued}
         facts: list[ContractFact] = []
-        for e in self.ledger.events_of_types(*(vars(CustomerAccount)[name] for name in _CONTRACT_EVENTS)):
+        for stored in self.ledger.stored_events_of_types(*(vars(CustomerAccount)[name] for name in _CONTRACT_EVENTS)):
+            if stored.originator_id in settled:
+                continue  # invoiced or excluded: its facts cannot make a difference, so not decoded
+            e = self.ledger.decode(stored)
             kind = type(e).__name__
             if kind == "ContractSigned":
                 facts.append(ContractFact(e.originator_id, "signed", service_start=e.service_start, freemium=e.freemium))
@@ -411,7 +415,6 @@ class ClosingService:
             else:
                 facts.append(ContractFact(e.originator_id, "terminated", effective_end=e.effective_end))
         in_service = accounts_in_service(facts, close.month)
-        settled = {CustomerAccount.create_id(account) for account in close.issued}
         return sorted(
             account.account if account is not None else str(account_id)
             for account_id in in_service - settled
