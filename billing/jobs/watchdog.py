@@ -59,16 +59,19 @@ class WorkerCompanions(dramatiq.Middleware):
     def __init__(self, services: Callable[[], Container]) -> None:
         self.services = services
         self._lock = threading.Lock()
-        self._companions: dict[int, tuple[_WatchdogThread, dramatiq.Worker]] = {}
+        self._companions: dict[int, tuple[_WatchdogThread, dramatiq.Worker | None]] = {}
         self._own: set[int] = set()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        short: dramatiq.Worker | None = None
         with self._lock:
-            if id(worker) in self._own or getattr(worker, "queues", None) is not None:
-                return  # our own short-queue worker, or a worker limited to some queues
-            short = dramatiq.Worker(broker, queues={QUEUE}, worker_threads=1, worker_timeout=100)
-            self._own.add(id(short))
-        short.start()
+            if id(worker) in self._own:
+                return  # our own short-queue worker
+            if getattr(worker, "queues", None) is None:  # a worker of every queue (never one given -Q)
+                short = dramatiq.Worker(broker, queues={QUEUE}, worker_threads=1, worker_timeout=100)
+                self._own.add(id(short))
+        if short is not None:
+            short.start()
         watchdog = _WatchdogThread(self.services)
         watchdog.start()
         with self._lock:
@@ -82,9 +85,10 @@ class WorkerCompanions(dramatiq.Middleware):
         watchdog, short = companions
         watchdog.stop()
         watchdog.join(timeout=10)
-        short.stop()
-        with self._lock:
-            self._own.discard(id(short))
+        if short is not None:
+            short.stop()
+            with self._lock:
+                self._own.discard(id(short))
 
     def describe(self) -> dict[str, Any]:
         return {"workers": len(self._companions)}
