@@ -342,7 +342,10 @@ class ClosingService:
             if close.status != "closing":
                 return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_date
-            # Project up to now: the close's start, the usage cut-off (§7), is behind us.
+            # Project up to now: the close's start, the usage cut-off (§7), is behind us. Issue 17:
+            # the chunks below rate these inputs, loaded from a view that is current (or nothing is
+            # rated); a sync before each chunk would change nothing they rate and cost a projection
+            # step per chunk (about 0.7 s of CPU in a 10,000-account close).
             self._sync_current()
             inputs = self._inputs(month, issue_date)
             pending = [i for i in inputs if i.account not in close.issued]
@@ -355,8 +358,6 @@ class ClosingService:
             try:
                 for start in range(0, len(pending), CHUNK):
                     chunk = pending[start : start + CHUNK]
-                    if start:
-                        self._sync_current()  # issue 17: never rate from a view that stopped behind
                     drafts = [
                         draft
                         for draft in (self._rate_one(i, grid, issue_date, vat_rate) for i in chunk)
