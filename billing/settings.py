@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # Issue 17: how long a decision about money (close, preview, exports, receivables) waits for the
     # read models to project every event stored before the request, before answering 503.
     read_model_wait: float = Field(5.0, gt=0, le=300, description="Seconds money waits for a current view")
+    # Issue 17: a ``closing`` month whose job stored no chunk for this long is resumed by the
+    # watchdog of the workers (and of the API's in-process worker).
+    close_stall_seconds: int = Field(
+        300, ge=1, le=86_400, description="Seconds without progress before a close job is sent again"
+    )
 
     @field_validator("database_url")
     @classmethod

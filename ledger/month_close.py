@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -25,6 +27,38 @@ def check_issue_date(month: Month, issue_date: date, today: date) -> None:
         raise Conflict(f"issue date {issue_date} is not after the end of {month}", field="issue_date")
     if issue_date > today:
         raise Conflict(f"issue date {issue_date} is in the future", field="issue_date")
+
+
+def check_issue_order(issue_date: date, last_issued: date | None) -> None:
+    """§7: numbers follow issue order, so an issue date before the last issued invoice is refused.
+
+    ``last_issued`` is the date of the last number of the ordinary series, whichever document took
+    it (a month's invoices or a late-payment invoice issued since, §8).
+    """
+    if last_issued is not None and issue_date < last_issued:
+        raise Conflict(f"issue date {issue_date} is before the last issued invoice ({last_issued})", field="issue_date")
+
+
+def issue_date_errors(month: Month, issue_date: date, *, today: date, last_issued: date | None) -> list[Conflict]:
+    """Every §7 reason the close would refuse to start on ``issue_date``, in the order it checks them.
+
+    The close raises the first (:func:`check_start_issue_date`); the preview lists them all, so
+    finance sees before asking what the close would answer (issue 18).
+    """
+    errors: list[Conflict] = []
+    for check in (lambda: check_issue_date(month, issue_date, today), lambda: check_issue_order(issue_date, last_issued)):
+        try:
+            check()
+        except Conflict as exc:
+            errors.append(exc)
+    return errors
+
+
+def check_start_issue_date(month: Month, issue_date: date, *, today: date, last_issued: date | None) -> None:
+    """§7: the issue date a new close starts with; raises the first of :func:`issue_date_errors`."""
+    errors = issue_date_errors(month, issue_date, today=today, last_issued=last_issued)
+    if errors:
+        raise errors[0]
 
 
 def check_close_order(
@@ -57,6 +91,61 @@ def check_same_issue_date(month: Month, kept: date, asked: date) -> None:
         )
 
 
+# -- §7 completeness: every account the ledger has in service is settled by the close --------------
+
+
+@dataclass(frozen=True)
+class ContractFact:
+    """One contract fact of an account as the ledger stored it: ``signed`` (with its service start
+    and whether it is freemium), ``withdrawn`` (issue 9) or ``terminated`` (its effective end, §9)."""
+
+    account_id: UUID
+    kind: str
+    service_start: date | None = None
+    freemium: bool = False
+    effective_end: date | None = None
+
+
+def accounts_in_service(facts: Iterable[ContractFact], month: Month) -> set[UUID]:
+    """The accounts with a paid contract in service on at least one day of ``month`` (§5, §9).
+
+    ``facts`` are in ledger order. A freemium contract is never invoiced, so it is not counted; an
+    account terminated before the month starts, or whose contract was withdrawn, is not either.
+    """
+    contracts: dict[UUID, tuple[date, bool]] = {}
+    ends: dict[UUID, date] = {}
+    for fact in facts:
+        if fact.kind == "signed" and fact.service_start is not None:
+            contracts[fact.account_id] = (fact.service_start, fact.freemium)
+        elif fact.kind == "withdrawn":
+            contracts.pop(fact.account_id, None)
+            ends.pop(fact.account_id, None)
+        elif fact.kind == "terminated" and fact.effective_end is not None:
+            ends[fact.account_id] = fact.effective_end
+    return {
+        account
+        for account, (start, freemium) in contracts.items()
+        if not freemium and start <= month.last_day and (account not in ends or ends[account] >= month.first_day)
+    }
+
+
+def check_complete(month: Month, missing: list[str]) -> None:
+    """§7: a month is closed only when every account the ledger has in service that month is
+    invoiced or excluded (no service day); ``missing`` are those the close has not settled.
+
+    They are usually accounts the read models missed (stored, not projected): closing would leave
+    them unbilled, so the close fails naming them instead, and resumes once they are projected.
+    """
+    if missing:
+        shown = ", ".join(missing[:50]) + (f" and {len(missing) - 50} more" if len(missing) > 50 else "")
+        raise Conflict(
+            f"month {month} cannot be closed: the ledger has {len(missing)} account(s) in service that the close"
+            f" did not invoice or exclude (not in the read models?): {shown}",
+            field="month",
+            details=missing,
+        )
+
+
 class MonthClose(Aggregate):
     """The close of one billing month: started with its issue date, filled chunk by chunk, closed.
 
@@ -70,7 +159,7 @@ class MonthClose(Aggregate):
         return uuid5(_NS, f"month-close:{month}")
 
     @event("Started")
-    def __init__(self, month: Month, issue_date: date, billable: int) -> None:
+    def __init__(self, month: Month, issue_date: date, billable: int, started_at: datetime | None = None) -> None:
         self.month = month
         self.issue_date = issue_date
         self.billable = billable
@@ -79,20 +168,42 @@ class MonthClose(Aggregate):
         self.total_ht = Money.zero()
         self.total_ttc = Money.zero()
         self.error: str | None = None
+        # The last sign of life of the close job (started, a chunk, resumed, rescheduled), from the
+        # injected clock: the watchdog resumes a close whose job has made no progress for too long.
+        self.last_progress_at = started_at
+        self.last_chunk_at: datetime | None = None
 
-    def record_issued(self, entries: list[list[str]]) -> None:
-        """Note invoices issued in one chunk, as [account, number] pairs."""
+    def record_issued(self, entries: list[list[str]], at: datetime | None = None) -> None:
+        """Note invoices issued in one chunk, as [account, number] pairs, at ``at``."""
         if self.status != "closing":
             raise Conflict(f"month {self.month} is already closed")
         for account, _number in entries:
             if account in self.issued:
                 raise Conflict(f"account {account} already has an invoice for {self.month}")
-        self._issued(entries=entries)
+        self._issued(entries=entries, at=at)
 
     @event("InvoicesIssued")
-    def _issued(self, entries: list[list[str]]) -> None:
+    def _issued(self, entries: list[list[str]], at: datetime | None) -> None:
         for account, number in entries:
             self.issued[account] = number
+        if at is not None:
+            self.last_progress_at = self.last_chunk_at = at
+
+    def is_stalled(self, now: datetime, stall_seconds: float) -> bool:
+        """A close still ``closing`` with no progress for ``stall_seconds``: its job was lost (§7)."""
+        if self.status != "closing":
+            return False
+        last = getattr(self, "last_progress_at", None)
+        return last is None or (now - last).total_seconds() >= stall_seconds
+
+    def reschedule(self, at: datetime) -> None:
+        """The watchdog sends the job again; recorded so that one watchdog of many sends it."""
+        if self.status == "closing":
+            self._rescheduled(at=at)
+
+    @event("Rescheduled")
+    def _rescheduled(self, at: datetime) -> None:
+        self.last_progress_at = at
 
     def fail(self, reason: str) -> None:
         """§7: a job that fails half way keeps what it issued and says why; closing again resumes."""
@@ -105,16 +216,17 @@ class MonthClose(Aggregate):
         self.status = "failed"
         self.error = reason
 
-    def resume(self) -> None:
+    def resume(self, at: datetime | None = None) -> None:
         """§7: closing a failed month again carries on where it stopped, numbering still gapless."""
         if self.status != "failed":
             return
-        self._resumed()
+        self._resumed(at=at)
 
     @event("Resumed")
-    def _resumed(self) -> None:
+    def _resumed(self, at: datetime | None = None) -> None:
         self.status = "closing"
         self.error = None
+        self.last_progress_at = at
 
     def finish(self, invoices: int, total_ht: Money, total_ttc: Money) -> None:
         """The month is closed with what it issued (totals to the cent, as the month's read model shows)."""

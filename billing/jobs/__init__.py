@@ -18,6 +18,7 @@ from billing.jobs.broker import make_broker
 from billing.jobs.closing import declare_close_month
 from billing.jobs.documents import declare_mail_document, declare_render_documents
 from billing.jobs.mail import declare_acknowledge_cases, declare_poll_mailbox
+from billing.jobs.watchdog import WorkerCompanions
 
 if TYPE_CHECKING:
     from billing.bootstrap import Container
@@ -44,6 +45,9 @@ class Jobs:
         self.acknowledge_cases = declare_acknowledge_cases(broker, services)
         self.render_documents = declare_render_documents(broker, services)
         self.mail_document = declare_mail_document(broker, services)
+        # Issue 17, 20: every worker on this broker (this process's in-process one, or the worker
+        # process's) gets the close watchdog and a thread of its own for the short queue.
+        broker.add_middleware(WorkerCompanions(services))
         self._worker: dramatiq.Worker | None = None
 
     @classmethod

@@ -10,7 +10,14 @@ from dramatiq.brokers.stub import StubBroker
 if TYPE_CHECKING:
     from billing.settings import Settings
 
-QUEUE = "billing"  # every actor's queue; the Redis and RabbitMQ workers listen on it by this name
+# Issue 20: short work (the close, acknowledgments, the mailbox poll) and bulk work (rendering and
+# mailing a month's documents, in chunks) have their own queues, so a close is never queued behind
+# 4,800 PDFs; a worker consumes both (``dramatiq billing.worker`` listens on every declared queue)
+# and each worker has one more thread for the short queue alone (billing/jobs/watchdog.py).
+QUEUE = "billing"  # short jobs
+BULK_QUEUE = "billing-bulk"  # rendering and mailing documents
+SHORT_PRIORITY = 0  # Dramatiq runs the lowest number first among the messages a worker holds
+BULK_PRIORITY = 100
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:

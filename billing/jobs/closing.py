@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import dramatiq
 
-from billing.jobs.broker import QUEUE
+from billing.jobs.broker import QUEUE, SHORT_PRIORITY
 
 if TYPE_CHECKING:
     from billing.bootstrap import Container
@@ -28,6 +28,7 @@ def declare_close_month(broker: dramatiq.Broker, services: Callable[[], Containe
         broker=broker,
         actor_name="close_month",
         queue_name=QUEUE,
+        priority=SHORT_PRIORITY,
         max_retries=20,
         min_backoff=500,
         max_backoff=30_000,

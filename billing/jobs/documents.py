@@ -8,31 +8,40 @@ from typing import TYPE_CHECKING
 
 import dramatiq
 
-from billing.jobs.broker import QUEUE
+from billing.jobs.broker import BULK_PRIORITY, BULK_QUEUE
 
 if TYPE_CHECKING:
     from billing.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
+# Issue 20: one render message renders at most this many documents (two batches, one per render
+# process, a few seconds), then sends the next chunk: short jobs never wait behind a whole month.
+RENDER_CHUNK = 250
+
 
 def declare_render_documents(broker: dramatiq.Broker, services: Callable[[], Container]) -> dramatiq.Actor[[], None]:
-    """One render job renders everything pending; a second one finds nothing (idempotent)."""
+    """A render job renders one chunk of what is pending and sends the next; idempotent (a job
+    that finds nothing pending does nothing)."""
 
     def render_documents() -> None:
         """Render, validate and store the documents of issued invoices and credit notes (issue 11)."""
-        result = services().documents.render_pending()
-        log.info("documents: %(stored)d stored, %(rejected)d rejected", result)
+        result = services().documents.render_pending(limit=RENDER_CHUNK)
+        log.info("documents: %(stored)d stored, %(rejected)d rejected, %(remaining)d still pending", result)
+        if result["remaining"]:
+            actor.send()  # issue 20: the next chunk, queued behind whatever short job came meanwhile
 
-    return dramatiq.actor(
+    actor: dramatiq.Actor[[], None] = dramatiq.actor(
         broker=broker,
         actor_name="render_documents",
-        queue_name=QUEUE,
+        queue_name=BULK_QUEUE,
+        priority=BULK_PRIORITY,
         max_retries=10,
         min_backoff=1_000,
         max_backoff=60_000,
         time_limit=3_600_000,
     )(render_documents)
+    return actor
 
 
 def declare_mail_document(broker: dramatiq.Broker, services: Callable[[], Container]) -> dramatiq.Actor[[str, str], None]:
@@ -45,7 +54,8 @@ def declare_mail_document(broker: dramatiq.Broker, services: Callable[[], Contai
     return dramatiq.actor(
         broker=broker,
         actor_name="mail_document",
-        queue_name=QUEUE,
+        queue_name=BULK_QUEUE,  # a month's mails are many small jobs: bulk, behind every short one
+        priority=BULK_PRIORITY,
         max_retries=8,
         min_backoff=1_000,
         max_backoff=600_000,

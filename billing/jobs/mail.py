@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import dramatiq
 
-from billing.jobs.broker import QUEUE
+from billing.jobs.broker import QUEUE, SHORT_PRIORITY
 
 if TYPE_CHECKING:
     from billing.bootstrap import Container
@@ -48,7 +48,8 @@ def declare_poll_mailbox(broker: dramatiq.Broker, services: Callable[[], Contain
             actor.send_with_options(delay=POLL_SECONDS * 1000)
 
     actor: dramatiq.Actor[[], None] = dramatiq.actor(
-        broker=broker, actor_name="poll_mailbox", queue_name=QUEUE, max_retries=0, time_limit=600_000
+        broker=broker, actor_name="poll_mailbox", queue_name=QUEUE, priority=SHORT_PRIORITY, max_retries=0,
+        time_limit=600_000
     )(poll_mailbox)
     return actor
 
@@ -64,6 +65,6 @@ def declare_acknowledge_cases(broker: dramatiq.Broker, services: Callable[[], Co
         send_due_acknowledgments(cases, outbox_for(cases))
 
     return dramatiq.actor(
-        broker=broker, actor_name="acknowledge_cases", queue_name=QUEUE, max_retries=10,
+        broker=broker, actor_name="acknowledge_cases", queue_name=QUEUE, priority=SHORT_PRIORITY, max_retries=10,
         min_backoff=1000,
     )(acknowledge_cases)

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InterfaceError, JSONTranscoder, OperationalError, Recording, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import retry
+from eventsourcing.utils import get_topic, retry
 from psycopg.sql import SQL, Identifier
 
 from billing.persistence import idempotency
@@ -96,6 +96,29 @@ class UsageKeysPostgresRecorder(PostgresApplicationRecorder):
             return [int(row["size"]) for row in curs.fetchall()]
 
 
+    def originators_of_topics(self, topics: Sequence[str]) -> set[UUID]:
+        """The aggregates with a stored event of one of ``topics`` (ids only: no state read)."""
+        statement = SQL("SELECT DISTINCT originator_id FROM {schema}.{table} WHERE topic = ANY(%s)").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(topics),))
+            return {row["originator_id"] for row in curs.fetchall()}
+
+    def stored_events_of_topics(self, topics: Sequence[str], originators: Sequence[UUID]) -> list[StoredEvent]:
+        """The stored events of ``originators`` with one of ``topics``, in notification order."""
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE topic = ANY(%s) AND originator_id = ANY(%s) ORDER BY notification_id"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(topics), list(originators)))
+            return [
+                StoredEvent(originator_id=row["originator_id"], originator_version=row["originator_version"],
+                            topic=row["topic"], state=bytes(row["state"]))
+                for row in curs.fetchall()
+            ]
+
+
 class UsageKeysSQLiteRecorder(SQLiteApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super().insert_events(stored_events, **kwargs)
@@ -126,6 +149,35 @@ class UsageKeysSQLiteRecorder(SQLiteApplicationRecorder):
                 (start, limit),
             )
             return [int(row[0]) for row in c.fetchall()]
+
+
+    def originators_of_topics(self, topics: Sequence[str]) -> set[UUID]:
+        """The aggregates with a stored event of one of ``topics`` (ids only: no state read)."""
+        marks = ", ".join("?" for _ in topics)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT DISTINCT originator_id FROM {self.events_table_name} WHERE topic IN ({marks})",
+                      tuple(topics))
+            return {UUID(row[0]) for row in c.fetchall()}
+
+    def stored_events_of_topics(self, topics: Sequence[str], originators: Sequence[UUID]) -> list[StoredEvent]:
+        """The stored events of ``originators`` with one of ``topics``, in notification order."""
+        found: list[tuple[int, StoredEvent]] = []
+        marks = ", ".join("?" for _ in topics)
+        ids = [originator.hex for originator in originators]
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+                part = ids[start : start + 500]
+                c.execute(
+                    f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                    f"WHERE topic IN ({marks}) AND originator_id IN ({', '.join('?' for _ in part)})",
+                    (*topics, *part),
+                )
+                found.extend(
+                    (row[0], StoredEvent(originator_id=UUID(row[1]), originator_version=row[2], topic=row[3],
+                                         state=row[4]))
+                    for row in c.fetchall()
+                )
+        return [event for _, event in sorted(found, key=lambda pair: pair[0])]
 
 
 class Ledger(Application[UUID]):
@@ -177,6 +229,29 @@ class Ledger(Application[UUID]):
         if not isinstance(recorder, UsageKeysPostgresRecorder | UsageKeysSQLiteRecorder):
             raise TypeError(f"the ledger needs one of billing's recorders, not {type(recorder).__name__}")
         return recorder.notification_sizes(start, limit)
+
+
+    def _billing_recorder(self) -> UsageKeysPostgresRecorder | UsageKeysSQLiteRecorder:
+        recorder = self.recorder
+        if not isinstance(recorder, UsageKeysPostgresRecorder | UsageKeysSQLiteRecorder):
+            raise TypeError(f"the ledger needs one of billing's recorders, not {type(recorder).__name__}")
+        return recorder
+
+    def originators_of_types(self, *types: type) -> set[UUID]:
+        """The aggregates with a stored event of one of these classes: one query on the events'
+        topics, for a check that must read the ledger itself in bulk (the close's, §7)."""
+        return self._billing_recorder().originators_of_topics([get_topic(cls) for cls in types])
+
+    def stored_events_of_types(self, originators: Sequence[UUID], *types: type) -> list[StoredEvent]:
+        """The stored events of these classes of ``originators``, in notification order, not decoded
+        (the caller decodes them with :meth:`decode`)."""
+        if not originators:
+            return []
+        return self._billing_recorder().stored_events_of_topics([get_topic(cls) for cls in types], originators)
+
+    def decode(self, stored: StoredEvent) -> Any:
+        """The domain event of a stored event."""
+        return self.mapper.to_domain_event(stored)
 
 
 def ledger_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -184,7 +184,10 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.months)
             .where(t.months.c.month == _month_of(step, e))
-            .values(invoices=t.months.c.invoices + sum(1 for _, number in e.entries if number))
+            .values(
+                invoices=t.months.c.invoices + sum(1 for _, number in e.entries if number),
+                last_chunk_at=_utc(getattr(e, "at", None)),  # issue 17: the close's progress, for finance
+            )
         )
 
     @on("MonthClose.Closed")
@@ -268,3 +271,8 @@ def _account_of(step: ProjectionStep, e: Any) -> str:
 
 def _month_of(step: ProjectionStep, e: Any) -> str:
     return step.month_of(e.originator_id)
+
+
+def _utc(instant: Any) -> Any:
+    """An instant in UTC: SQLite keeps no offset, so every backend stores UTC (read back as UTC)."""
+    return None if instant is None else instant.astimezone(UTC)

@@ -182,6 +182,7 @@ months = Table(
     Column("total_ttc", AMOUNT, nullable=False, default=0),
     Column("job", String(64)),
     Column("error", Text),  # §7: why a close job failed (status "failed"); cleared on resume
+    Column("last_chunk_at", DateTime(timezone=True)),  # issue 17: when the close job last stored a chunk
 )
 
 # §7b: (account, closed month) pairs that a fact recorded after the month's close touched: the

@@ -94,10 +94,16 @@ class DocumentService:
             self.render_pending()
         return job
 
-    def render_pending(self) -> dict[str, int]:
-        """Render, validate and store every pending document; idempotent (a re-run finds nothing)."""
+    def render_pending(self, limit: int | None = None) -> dict[str, int]:
+        """Render, validate and store the pending documents, the first ``limit`` of them when given
+        (the job renders a month in chunks, issue 20); idempotent (a re-run finds nothing).
+
+        ``remaining`` counts the pending documents left for the next chunk.
+        """
         self.read_models.sync()
         pending = self.queries.pending()  # issued, no stored PDF, no recorded rejection
+        remaining = 0 if limit is None else max(0, len(pending) - limit)
+        pending = pending if limit is None else pending[:limit]
         stored = rejected = 0
         chunks = [pending[start : start + BATCH] for start in range(0, len(pending), BATCH)]
         rendered = render_batches([[doc for _, doc in chunk] for chunk in chunks], workers=WORKERS)
@@ -136,7 +142,7 @@ class DocumentService:
             for (kind, doc), result in zip(chunk, results, strict=True):
                 if result.pdf is not None:
                     self.jobs.send_mail(kind, doc["number"])  # issue 11: each stored document is mailed
-        return {"stored": stored, "rejected": rejected}
+        return {"stored": stored, "rejected": rejected, "remaining": remaining}
 
     # -- serving ---------------------------------------------------------------------------------
 

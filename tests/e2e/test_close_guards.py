@@ -141,3 +141,37 @@ def test_a_close_that_fails_half_way_is_marked_failed_and_resumes_gapless(
         ("FX-2026-000002", "bravo", "2026-03-02"),
         ("FX-2026-000003", "charlie", "2026-03-02"),
     ]
+
+
+def test_the_preview_lists_the_issue_date_errors_the_close_refuses(client: TestClient, clock: FixedClock) -> None:
+    """Issue 18: the preview answered ``errors: []`` for an issue date the close then refused."""
+    post(client, "/v1/admin/price-grids", GRID_2026_A)
+    post(client, "/v1/admin/customers", customer("acme"))
+    post(client, "/v1/admin/customers/acme/contract", contract("2026-02-10"))
+    at(clock, "2026-04-03")
+    post(client, "/v1/admin/months/2026-02/close", {"issue_date": "2026-04-02"}, 202)
+    wait_closed(client, "2026-02")  # FX-2026-000001, issued on 2026-04-02
+    # 2026-04-01 is after March's end and not in the future, but before the last issued invoice.
+    preview = get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-04-01")
+    expected = {"account": None, "field": "issue_date",
+                "reason": "issue date 2026-04-01 is before the last issued invoice (2026-04-02)"}
+    assert preview["errors"] == [expected]
+    error = refused(client, "/v1/admin/months/2026-03/close", {"issue_date": "2026-04-01"}, 409)
+    assert (error["message"], error["details"]) == (expected["reason"], {"field": "issue_date"})  # the same guard
+    # A date in the future and one inside the month: the close's own words again.
+    assert get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-04-04")["errors"] == [
+        {"account": None, "field": "issue_date", "reason": "issue date 2026-04-04 is in the future"}]
+    assert get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-03-31")["errors"] == [  # both, in order
+        {"account": None, "field": "issue_date", "reason": "issue date 2026-03-31 is not after the end of 2026-03"},
+        {"account": None, "field": "issue_date",
+         "reason": "issue date 2026-03-31 is before the last issued invoice (2026-04-02)"}]
+    # Today (the default, 2026-04-03) and the last issue date itself are accepted, and the close agrees.
+    assert get(client, "/v1/admin/months/2026-03/preview")["errors"] == []
+    assert get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-04-02")["errors"] == []
+    post(client, "/v1/admin/months/2026-03/close", {"issue_date": "2026-04-02"}, 202)
+    assert wait_closed(client, "2026-03")["invoices"] == 1
+    # A started month keeps its date: the preview without one uses it; another date is refused.
+    assert get(client, "/v1/admin/months/2026-03/preview")["errors"] == []
+    assert get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-04-03")["errors"] == [
+        {"account": None, "field": "issue_date",
+         "reason": "month 2026-03 was closed with issue date 2026-04-02, not 2026-04-03"}]

@@ -212,3 +212,158 @@ def test_close_survives_workers_killed_at_random(redis_container: Container, tmp
         worker.stop()
     assert_same_as_preview(redis_container, expected, billable)
     print("invoices issued after each kill:", progress)
+
+
+# -- issue 17: lost close jobs are found by the workers' watchdog, nobody asks again -------------
+
+STALL_SECONDS = 10  # BILLING_CLOSE_STALL_SECONDS of these workers: longer than a chunk, even loaded
+
+
+class WatchedWorker(Worker):
+    """A worker whose watchdog resends a close after STALL_SECONDS without progress."""
+
+    def __init__(self, settings: Settings, log: Path) -> None:
+        self.log_path = log
+        os.environ["BILLING_CLOSE_STALL_SECONDS"] = str(STALL_SECONDS)
+        try:
+            super().__init__(settings, log)
+        finally:
+            del os.environ["BILLING_CLOSE_STALL_SECONDS"]
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while b"is ready for action" not in self.log_path.read_bytes():
+            assert self.process.poll() is None, self.log_path.read_text(errors="replace")
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
+
+    def resent(self) -> bool:
+        return b"its job is sent again" in self.log_path.read_bytes()
+
+
+@pytest.fixture
+def live_container(redis_settings: Settings) -> Iterator[Container]:
+    """On the system clock, as the workers: a close's times and the watchdog's agree."""
+    built = bootstrap(redis_settings, migrate=True)
+    built.start(projection=False)
+    yield built
+    built.close()
+    redis.Redis.from_url(redis_settings.broker_url).flushdb()
+
+
+def wait_progress(container: Container, at_least: int, timeout: float = 90) -> int:
+    deadline = time.monotonic() + timeout
+    while (invoiced := len(issued(container))) < at_least:
+        assert state(container)["status"] == "closing", state(container)
+        assert time.monotonic() < deadline, f"no chunk issued: {state(container)}"
+        time.sleep(0.1)
+    return invoiced
+
+
+def test_a_worker_killed_mid_close_is_resumed_by_the_watchdog_without_anyone_asking(
+    live_container: Container, tmp_path: Path
+) -> None:
+    billable = seed(live_container, ACCOUNTS)
+    expected = preview_totals(live_container)
+    first = WatchedWorker(live_container.settings, tmp_path / "first.log")
+    try:
+        first.wait_ready()
+        live_container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
+        wait_progress(live_container, 1)  # a chunk of 500 is stored ...
+    finally:
+        first.kill()  # ... and the worker is SIGKILLed with the close's message unacknowledged
+    left = state(live_container)
+    assert left["status"] == "closing" and left["progress"]["invoiced"] < len(billable), left
+    assert left["last_chunk_at"] is not None
+    # Redis would hand the dead worker's message back only after its heartbeat timeout (60 s);
+    # the new worker's watchdog sends the close again after STALL_SECONDS without progress.
+    second = WatchedWorker(live_container.settings, tmp_path / "second.log")
+    try:
+        wait_closed(live_container, 90)
+        assert second.resent(), (tmp_path / "second.log").read_text(errors="replace")
+    finally:
+        second.stop()
+    assert_same_as_preview(live_container, expected, billable)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, without persistence: a restart is empty."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port, self.dir = free_port(), tmp_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(redis.ConnectionError):
+                if redis.Redis.from_url(self.url).ping():
+                    return
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def restart_empty(self) -> None:
+        self.stop()
+        self.start()
+        assert redis.Redis.from_url(self.url).dbsize() == 0
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+def test_a_close_whose_messages_redis_lost_is_resumed_by_the_watchdog(
+    pg_url: str, tmp_path: Path, private_redis: PrivateRedis
+) -> None:
+    reset_pg_schema(pg_url)
+    settings = Settings(database_url=pg_url, broker_url=private_redis.url, admin_token="test-admin-token",
+                        storage_dir=tmp_path / "documents")
+    container = bootstrap(settings, migrate=True)
+    container.start(projection=False)
+    worker: WatchedWorker | None = None
+    try:
+        billable = seed(container, ACCOUNTS)
+        expected = preview_totals(container)
+        # No worker yet: the close's message waits in Redis, which restarts empty and loses it.
+        answer = container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
+        assert answer["status"] == "closing" and answer["job"]
+        private_redis.restart_empty()
+        worker = WatchedWorker(settings, tmp_path / "worker.log")
+        wait_progress(container, 1)  # only the watchdog can have sent it
+        assert worker.resent()
+        private_redis.restart_empty()  # and again while the close runs: its ack, its follow-ups lost
+        wait_closed(container, 120)
+        worker.stop()
+        worker = None
+        assert_same_as_preview(container, expected, billable)
+    finally:
+        if worker is not None:
+            worker.stop()
+        container.close()

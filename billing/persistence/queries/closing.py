@@ -61,6 +61,10 @@ class SqlClosingQueries:
             ).scalar()
         return later
 
+    def closing_months(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.months.c.month).where(t.months.c.status == "closing")).scalars())
+
     def month_row(self, month: str) -> Any | None:
         with self.engine.connect() as conn:
             return conn.execute(select(t.months).where(t.months.c.month == month)).mappings().first()

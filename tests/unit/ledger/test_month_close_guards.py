@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
 from ledger.errors import Conflict
-from ledger.month_close import check_close_order, check_issue_date, check_same_issue_date
+from ledger.money import Money
+from ledger.month_close import (
+    ContractFact,
+    MonthClose,
+    accounts_in_service,
+    check_close_order,
+    check_complete,
+    check_issue_date,
+    check_issue_order,
+    check_same_issue_date,
+    check_start_issue_date,
+    issue_date_errors,
+)
 from ledger.months import Month
 
 MARCH = Month(2025, 3)  # 2025-03-01 .. 2025-03-31
@@ -75,3 +88,72 @@ def test_a_close_asked_again_keeps_its_issue_date() -> None:
         check_same_issue_date(MARCH, kept=date(2025, 4, 1), asked=date(2025, 4, 2))
     assert raised.value.message == "month 2025-03 was closed with issue date 2025-04-01, not 2025-04-02"
     assert raised.value.field == "issue_date"
+
+
+# -- issue 18: the preview lists what the close would refuse, from the same guards ---------------
+
+
+def test_issue_date_errors_lists_every_reason_in_the_order_the_close_checks_them() -> None:
+    march = Month(2026, 3)
+    assert issue_date_errors(march, date(2026, 4, 2), today=date(2026, 4, 3), last_issued=date(2026, 4, 2)) == []
+    errors = issue_date_errors(march, date(2026, 3, 31), today=date(2026, 4, 3), last_issued=date(2026, 4, 2))
+    assert [(e.field, e.message) for e in errors] == [
+        ("issue_date", "issue date 2026-03-31 is not after the end of 2026-03"),
+        ("issue_date", "issue date 2026-03-31 is before the last issued invoice (2026-04-02)"),
+    ]
+    with pytest.raises(Conflict) as raised:  # the close raises the first of them
+        check_start_issue_date(march, date(2026, 3, 31), today=date(2026, 4, 3), last_issued=date(2026, 4, 2))
+    assert raised.value.message == errors[0].message
+
+
+def test_an_issue_date_before_a_late_payment_invoice_is_refused() -> None:
+    check_issue_order(date(2026, 4, 2), None)  # nothing issued yet
+    check_issue_order(date(2026, 4, 2), date(2026, 4, 2))  # the same day is fine
+    with pytest.raises(Conflict) as raised:
+        check_issue_order(date(2026, 4, 1), date(2026, 4, 2))
+    assert raised.value.field == "issue_date"
+
+
+# -- issue 17: the ledger's accounts in service, and a close that stalls --------------------------
+
+
+def test_accounts_in_service_follow_the_ledger_order_of_contract_facts() -> None:
+    a, b, c, d, e, f = (uuid4() for _ in range(6))
+    facts = [
+        ContractFact(a, "signed", service_start=date(2026, 2, 10)),  # starts in February
+        ContractFact(b, "signed", service_start=date(2026, 2, 1), freemium=True),  # never invoiced
+        ContractFact(c, "signed", service_start=date(2026, 3, 1)),  # starts after February
+        ContractFact(d, "signed", service_start=date(2026, 1, 1)),
+        ContractFact(d, "terminated", effective_end=date(2026, 1, 31)),  # ended before February
+        ContractFact(e, "signed", service_start=date(2026, 1, 1)),
+        ContractFact(e, "terminated", effective_end=date(2026, 2, 1)),  # one day of February
+        ContractFact(f, "signed", service_start=date(2026, 1, 1)),
+        ContractFact(f, "withdrawn"),  # signed by mistake
+    ]
+    assert accounts_in_service(facts, Month(2026, 2)) == {a, e}
+    assert accounts_in_service([*facts, ContractFact(f, "signed", service_start=date(2026, 2, 3))],
+                               Month(2026, 2)) == {a, e, f}  # signed again with the right terms
+
+
+def test_a_close_missing_accounts_is_refused_naming_them() -> None:
+    check_complete(Month(2026, 2), [])
+    with pytest.raises(Conflict) as raised:
+        check_complete(Month(2026, 2), ["ghost"])
+    assert "ghost" in raised.value.message and raised.value.details == ["ghost"]
+    many = [f"acct{i:03d}" for i in range(120)]
+    with pytest.raises(Conflict) as raised:
+        check_complete(Month(2026, 2), many)
+    assert "acct049 and 70 more" in raised.value.message  # 120 named as 50 and 70 more: bounded
+
+
+def test_a_close_is_stalled_after_the_stall_time_without_progress() -> None:
+    started = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    close = MonthClose(month=Month(2026, 2), issue_date=date(2026, 3, 2), billable=2, started_at=started)
+    assert not close.is_stalled(started + timedelta(seconds=299), 300)
+    assert close.is_stalled(started + timedelta(seconds=300), 300)
+    close.record_issued([["alpha", "FX-2026-000001"]], at=started + timedelta(seconds=250))
+    assert not close.is_stalled(started + timedelta(seconds=549), 300)  # 299 s after the chunk
+    close.reschedule(started + timedelta(seconds=600))
+    assert not close.is_stalled(started + timedelta(seconds=899), 300)  # a resend counts as progress
+    close.finish(1, Money.zero(), Money.zero())
+    assert not close.is_stalled(started + timedelta(days=9), 300)  # closed: never stalled
