@@ -15,6 +15,7 @@ records engineer's defect, and back-dated entries are enabled once FEC numbering
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -151,8 +152,8 @@ class LedgerModel(RuleBasedStateMachine):
         at = self.clock.now() - timedelta(minutes=1)
         if late and self.closed is not None:
             at = datetime.combine(self.closed.last_day, datetime.min.time(), PARIS).replace(hour=10)
-        body = ('{"events": [{"id": "%s", "account": "%s", "at": "%s", "credits": %d}]}'
-                % (self.ref("evt-"), self.pick(self.accounts, who), at.isoformat(), credits)).encode()
+        body = json.dumps({"events": [{"id": self.ref("evt-"), "account": self.pick(self.accounts, who),
+                                       "at": at.isoformat(), "credits": credits}]}).encode()
         self.attempt(lambda: self.c.usage.ingest(body))
         if duplicated:
             self.attempt(lambda: self.c.usage.ingest(body))
