@@ -1,0 +1,50 @@
+"""The sequences the model-based test (test_ledger_model.py) found failing, kept as plain tests on SQLite and
+PostgreSQL: hypothesis's printed reproduction, each step followed by the invariants as in the machine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_ledger_model import CREDITOR, LedgerModel
+
+from billing.settings import Settings
+
+
+@pytest.fixture
+def model(backend: str, tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[LedgerModel]:
+    if backend == "postgres":
+        from conftest import reset_pg_schema
+
+        url = request.getfixturevalue("pg_url")
+        reset_pg_schema(url)
+        settings = Settings(database_url=url, admin_token="t", storage_dir=tmp_path / "docs", **CREDITOR)
+    else:
+        run = tmp_path / uuid.uuid4().hex
+        settings = Settings(database_url=f"sqlite:///{run}/billing.db", admin_token="t", storage_dir=run / "docs",
+                            **CREDITOR)
+    LedgerModel.make_settings = staticmethod(lambda: settings)  # type: ignore[assignment]
+    state = LedgerModel()
+    try:
+        state.first_customer()
+        state.outputs_agree()
+        yield state
+    finally:
+        state.teardown()
+
+
+def test_a_credit_note_after_a_sepa_file_is_not_counted_as_held_back_by_that_file(model: LedgerModel) -> None:
+    """Found 2026-12-04 (seed 78570879980324746778285327469602317169): three failed-then-resumed closes
+    (January to March; acme's February invoice FX-2026-000002: 500.00 HT, 600.00 TTC), a SEPA file collecting
+    600.00 on 2026-04-28, then a credit note of 10.00 HT (12.00 TTC) the same day. The invariant judged the
+    file by the credit notes dated on or before its day: 600.00 against 588.00 owed. The file was right when
+    written; the model now moves to the next day after a file, as after every output of the day."""
+    for _ in range(3):
+        model.close_fails_half_way_then_resumes()
+        model.outputs_agree()
+    model.sepa_export(ahead=25)
+    model.outputs_agree()
+    model.credit_note(amount="10.00", which=49)
+    model.outputs_agree()
