@@ -365,9 +365,12 @@ def receipts_fully_allocated(snapshot: Snapshot) -> list[Difference]:
 
 
 def balances_agree(snapshot: Snapshot) -> list[Difference]:
-    """Per account on the audit day: the FEC's 411 balance = receivables outstanding − unapplied credit =
-    the workbook's aged balance − unapplied credit = invoices TTC − credit notes − payments (art. A47 A-1
-    and §8: one debt, whichever output shows it)."""
+    """Per account on the audit day, one debt whichever output shows it (art. A47 A-1 and §8):
+    - the FEC's 411 balance = invoices TTC − credit notes − payments − unapplied credit (the ledger's sum);
+    - receivables outstanding = the workbook's aged balance = the sum, over its invoices, of what each still
+      owes (TTC − its credit notes − its payments), counting only invoices that owe something: an invoice
+      credited after it was paid leaves the customer a credit, which the FEC shows and receivables do not.
+    """
     out: list[Difference] = []
     ledger: dict[str, Decimal] = defaultdict(lambda: ZERO)
     outstanding_per_invoice: dict[str, Decimal] = {}
@@ -377,13 +380,10 @@ def balances_agree(snapshot: Snapshot) -> list[Difference]:
             key = d.corrects if d.kind == "credit_note" and d.corrects else d.number
             outstanding_per_invoice[key] = outstanding_per_invoice.get(key, ZERO) + d.total_ttc
     account_of = {d.number: d.account for d in snapshot.documents}
-    unapplied: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for r in snapshot.receipts:
         if r.received_on <= snapshot.on:
             ledger[r.account] -= r.amount
-            if not r.applied:
-                unapplied[r.account] += r.amount
-            elif r.invoice:
+            if r.applied and r.invoice:
                 outstanding_per_invoice[r.invoice] = outstanding_per_invoice.get(r.invoice, ZERO) - r.amount
     open_items: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for number, amount in outstanding_per_invoice.items():
@@ -396,27 +396,16 @@ def balances_agree(snapshot: Snapshot) -> list[Difference]:
             if line.account.startswith("411") and line.on <= snapshot.on:
                 fec_411[accounts_by_aux.get(line.aux, line.aux.lower())] += line.debit - line.credit
     for account in sorted(set(ledger) | set(fec_411) | set(snapshot.receivables) | set(snapshot.workbook_balances)):
-        views = {
-            "ledger": ledger[account],
-            "fec_411": fec_411[account],
-            "receivables": snapshot.receivables.get(account, ZERO) - unapplied[account],
-            "workbook": snapshot.workbook_balances.get(account, ZERO) - unapplied[account],
-        }
-        if snapshot.fec and len(set(views.values())) > 1:
-            out.append(Difference("balances_agree", f"{account}: the outputs disagree on what it owes",
-                                  {"account": account, **{k: _d(v) for k, v in views.items()},
-                                   "unapplied": _d(unapplied[account])}))
-        elif not snapshot.fec and views["receivables"] != views["workbook"]:
-            out.append(Difference("balances_agree", f"{account}: receivables and workbook disagree",
-                                  {"account": account, "receivables": _d(views["receivables"]),
-                                   "workbook": _d(views["workbook"])}))
-        expected_open = open_items[account]
-        if snapshot.receivables.get(account, ZERO) != expected_open:
+        if snapshot.fec and fec_411[account] != ledger[account]:
             out.append(Difference("balances_agree",
-                                  f"{account}: receivables say {_d(snapshot.receivables.get(account, ZERO))} is "
-                                  f"outstanding, its invoices, credit notes and payments {_d(expected_open)}",
-                                  {"account": account, "receivables": _d(snapshot.receivables.get(account, ZERO)),
-                                   "expected": _d(expected_open)}))
+                                  f"{account}: the FEC's 411 balance is {_d(fec_411[account])}, its invoices, credit "
+                                  f"notes and receipts {_d(ledger[account])}",
+                                  {"account": account, "fec_411": _d(fec_411[account]), "ledger": _d(ledger[account])}))
+        views = {"receivables": snapshot.receivables.get(account, ZERO),
+                 "workbook": snapshot.workbook_balances.get(account, ZERO), "invoices": open_items[account]}
+        if len(set(views.values())) > 1:
+            out.append(Difference("balances_agree", f"{account}: the outputs disagree on what it still owes",
+                                  {"account": account, **{k: _d(v) for k, v in views.items()}}))
     return out
 
 

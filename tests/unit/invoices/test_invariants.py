@@ -148,13 +148,22 @@ def test_an_exported_fec_entry_renumbered_in_a_later_export_is_found() -> None:
 
 
 def test_balances_disagreeing_between_fec_receivables_and_workbook_are_found() -> None:
-    # Receivables forget March: 0.00 against 600.00 in the ledger, the FEC and the workbook.
+    # Receivables forget March: 0.00 against 600.00 in the workbook and on the invoices.
     found = balances_agree(world(receivables={}))
-    assert found and found[0].details["receivables"] == "0.00" and found[0].details["fec_411"] == "600.00"
-    # Unapplied credit of 10.00: the FEC's 411 is 590.00, receivables still 600.00 (per invoice).
+    assert [(d.details["receivables"], d.details["workbook"], d.details["invoices"]) for d in found] == [
+        ("0.00", "600.00", "600.00")]
+    # The FEC misses the February payment: 411 at 2015.15, the ledger's sum 600.00.
+    found = balances_agree(world(fec={2026: fec_for([FEB, MAR], [])}))
+    assert [(d.details["fec_411"], d.details["ledger"]) for d in found] == [("2015.15", "600.00")]
+    # Unapplied credit of 10.00: the FEC's 411 is 590.00 (as the ledger), receivables still 600.00 (per invoice).
     rest = Receipt("acme", FEB.number, D("10.00"), date(2026, 3, 30), "bank:VIR-1", False)
     receipts = (PAID_FEB, rest)
     assert balances_agree(world(receipts=receipts, fec={2026: fec_for([FEB, MAR], list(receipts))})) == []
+    # February credited 120.00 TTC after it was paid: acme is owed 120.00 on it, receivables show March only.
+    credit = IssuedDocument("AV-2026-000001", "credit_note", "acme", "2026-04", date(2026, 4, 10), D("-100.00"),
+                            D("-20.00"), D("-120.00"), FEB.number)
+    documents = (FEB, MAR, credit)
+    assert balances_agree(world(documents=documents, fec={2026: fec_for(list(documents), [PAID_FEB])})) == []
 
 
 def test_allocations_beyond_what_an_invoice_owes_or_beyond_the_bank_are_found() -> None:
