@@ -48,3 +48,23 @@ def test_a_credit_note_after_a_sepa_file_is_not_counted_as_held_back_by_that_fil
     model.outputs_agree()
     model.credit_note(amount="10.00", which=49)
     model.outputs_agree()
+
+
+def test_an_overpayment_is_on_the_workbook_payment_sheet_as_in_the_fec_bank_journal(model: LedgerModel) -> None:
+    """Found 2026-12-04 (before the workbook fix): after January's close, 10.00 more than an invoice owed is
+    applied up to what it owes and kept as unapplied credit; the FEC's bank journal booked all of it
+    (1,202.26), the workbook's payment sheet only the applied part (1,192.26)."""
+    model.penalty_credit(amount="5000.00", who=1)
+    model.outputs_agree()
+    model.penalty_credit(amount="150.00", who=2)
+    model.outputs_agree()
+    model.time_passes(days=39)
+    model.outputs_agree()
+    model.termination(end_of_month=True, who=1)
+    model.outputs_agree()
+    model.payment(how="full", retried=False, which=10)
+    model.outputs_agree()
+    model.close_month()
+    model.outputs_agree()
+    model.payment(how="over", retried=False, which=41)
+    model.outputs_agree()

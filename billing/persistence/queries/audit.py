@@ -4,16 +4,15 @@ the read models from the ledger into a scratch copy to compare with the live one
 from __future__ import annotations
 
 import json
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Integer, create_engine, select, text
+from sqlalchemy.pool import StaticPool
 
 from billing.persistence import tables as t
 from billing.persistence.eventstore import Ledger
@@ -167,12 +166,14 @@ def _rows(engine: Engine, table: Any) -> list[tuple[Any, ...]]:
 def _scratch_engine(live: Engine) -> Iterator[Engine]:
     """A fresh, empty place for the rebuild: a temporary SQLite file, or a new PostgreSQL schema."""
     if live.dialect.name == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="billing-audit-") as directory:
-            engine = create_engine(f"sqlite:///{Path(directory) / 'rebuild.db'}", **ENGINE_JSON_CODEC)
-            try:
-                yield engine
-            finally:
-                engine.dispose()
+        # In memory, one connection (StaticPool) for the rebuild and the reads: a file would fsync each of
+        # the ~70 CREATE statements (0.9 s an audit, measured), and the copy lives only for the comparison.
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False},
+                               **ENGINE_JSON_CODEC)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
         return
     schema = f"audit_rebuild_{uuid.uuid4().hex[:12]}"
     with live.begin() as conn:
