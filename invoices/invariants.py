@@ -313,18 +313,20 @@ def penalty_cap_every_window(snapshot: Snapshot) -> list[Difference]:
 
 
 def bank_reference_counted_once(snapshot: Snapshot) -> list[Difference]:
-    """A bank reference is one receipt: per account at most one applied part and one unapplied part carry
-    it (a returned debit's reversal aside), or money received once is counted twice."""
+    """A bank reference is one receipt: per account and invoice at most one applied part carries it, and per
+    account at most one unapplied rest (one transfer may pay several invoices, each its own part; a returned
+    debit's reversal aside). Otherwise money received once is counted twice."""
     out: list[Difference] = []
-    counts: Counter[tuple[str, str, bool]] = Counter(
-        (r.account, r.reference, r.applied) for r in snapshot.receipts if r.reference and r.amount > 0
+    counts: Counter[tuple[str, str, str, bool]] = Counter(
+        (r.account, r.reference, (r.invoice or "") if r.applied else "", r.applied)
+        for r in snapshot.receipts if r.reference and r.amount > 0
     )
-    for (account, reference, applied), n in sorted(counts.items()):
+    for (account, reference, invoice, applied), n in sorted(counts.items()):
         if n > 1:
             out.append(Difference("bank_reference_counted_once",
                                   f"{account}: the bank reference {reference!r} is counted {n} times",
                                   {"account": account, "reference": reference, "times": n,
-                                   "part": "applied" if applied else "unapplied"}))
+                                   "part": f"applied to {invoice}" if applied else "unapplied"}))
     return out
 
 
