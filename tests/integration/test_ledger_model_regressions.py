@@ -68,3 +68,22 @@ def test_an_overpayment_is_on_the_workbook_payment_sheet_as_in_the_fec_bank_jour
     model.outputs_agree()
     model.payment(how="over", retried=False, which=41)
     model.outputs_agree()
+
+
+def test_invoices_of_a_close_that_failed_half_way_are_not_months_out_of_service(model: LedgerModel) -> None:
+    """Found 2026-12-04: with two accounts, June's close fails after acme's chunk; acme's June invoice stays
+    issued while June is ``failed`` (§7), and the invariant took it for an invoice of a month acme was not
+    billable in. A month being closed may have at most one invoice per account; resumed, exactly one."""
+    for _ in range(4):
+        model.close_fails_half_way_then_resumes()
+        model.outputs_agree()
+    model.dispute_mail(which=39)
+    model.outputs_agree()
+    model.termination(end_of_month=False, who=3)
+    model.outputs_agree()
+    model.close_fails_half_way_then_resumes()
+    model.outputs_agree()
+    model.add_customer(installation=True, kind="sepa", plan="START")
+    model.outputs_agree()
+    model.close_fails_half_way_then_resumes()
+    model.outputs_agree()

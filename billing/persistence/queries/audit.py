@@ -59,6 +59,11 @@ class SqlAuditQueries:
         with self.engine.connect() as conn:
             return [m for (m,) in conn.execute(select(t.months.c.month).where(t.months.c.status == "closed"))]
 
+    def months_being_closed(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [m for (m,) in conn.execute(select(t.months.c.month)
+                                               .where(t.months.c.status.in_(("closing", "failed"))))]
+
     def service_periods(self) -> list[ServicePeriod]:
         a = t.accounts.c
         with self.engine.connect() as conn:
