@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit fuzz bench bench-large migrate worker services clean
+.PHONY: install run test lint unit fuzz soak bench bench-large migrate worker services clean
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ unit: install
 # The mail parser fuzzed with 4 x 34,000 = 136,000 inputs (the default test run tries 150 per generator).
 fuzz: install
 	FUZZ_EXAMPLES=34000 $(BIN)/pytest -q -p no:randomly tests/unit/cases/test_mail_fuzz.py
+
+# The model-based test of issue 18 (every invariant after every step of random billing) for SOAK_MINUTES
+# (default 30) on each backend; the default test run tries MODEL_EXAMPLES x MODEL_STEPS (4 x 12).
+soak: install
+	SOAK_MINUTES=$${SOAK_MINUTES:-30} $(BIN)/pytest -q -p no:randomly tests/integration/test_ledger_model.py
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -23,6 +23,7 @@ from billing.persistence.idempotency import IdempotencyStore
 from billing.persistence.json_codec import ENGINE_JSON_CODEC
 from billing.persistence.projections import ProjectorThread, ReadModelProjector
 from billing.persistence.queries.accounts import SqlAccountQueries
+from billing.persistence.queries.audit import SqlAuditQueries
 from billing.persistence.queries.cases import SqlCaseQueries, SqlMessageStore
 from billing.persistence.queries.closing import SqlClosingQueries
 from billing.persistence.queries.corrections import SqlCorrectionQueries
@@ -41,6 +42,7 @@ from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
 from billing.services.accounts import AccountService
+from billing.services.audit import AuditService
 from billing.services.case_intake import CaseIntake
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
@@ -115,6 +117,7 @@ class Container:
     corrections: CorrectionService
     vat_rates: VatRateService
     late_payment_rates: LatePaymentRateService
+    audit: AuditService  # issue 18: the invariants over the real outputs
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -177,6 +180,10 @@ def bootstrap(
     cases = CaseService(settings, ledger, case_queries, case_messages, intake, read_models, clock, accounts,
                         credit_notes=credit_notes)
     late_payment_rates = LatePaymentRateService(ledger)
+    fec = FecExportService(settings, SqlFecQueries(engine), read_models)
+    workbook = WorkbookExportService(SqlWorkbookQueries(engine), read_models, clock)
+    receivables = ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock,
+                                    rates=late_payment_rates.table, render=documents.request_render)
     container = Container(
         settings=settings,
         clock=clock,
@@ -195,11 +202,10 @@ def bootstrap(
         service_levels=ServiceLevelService(ledger, accounts, clock),
         signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
         exports=SepaExportService(settings, ledger, SqlDirectDebitQueries(engine), read_models, clock),
-        workbook=WorkbookExportService(SqlWorkbookQueries(engine), read_models, clock),
-        fec=FecExportService(settings, SqlFecQueries(engine), read_models),
+        workbook=workbook,
+        fec=fec,
         payments=PaymentService(ledger, SqlPaymentQueries(engine), read_models, clock),
-        receivables=ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock,
-                                      rates=late_payment_rates.table, render=documents.request_render),
+        receivables=receivables,
         documents=documents,
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
@@ -207,5 +213,6 @@ def bootstrap(
         corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
         vat_rates=VatRateService(ledger),
         late_payment_rates=late_payment_rates,
+        audit=AuditService(settings, SqlAuditQueries(engine, ledger), read_models, fec, workbook, receivables, clock),
     )
     return container

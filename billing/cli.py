@@ -190,6 +190,31 @@ def demo() -> None:
     container.close()
 
 
+@app.command()
+def audit(
+    rebuild: bool = typer.Option(True, help="also rebuild the read models into a scratch copy and compare"),
+    pending_documents: bool = typer.Option(True, help="a document not rendered yet is not a difference"),
+) -> None:
+    """Check the invariants over the real outputs (FEC, workbook, SEPA files, receivables, documents); print
+    {"ok", "checked", "differences"} (API.md) and exit 1 when not ok. Finance runs it after each close."""
+    import json
+
+    from billing.bootstrap import bootstrap
+    from ledger.errors import BillingError
+
+    require_database()
+    container = bootstrap()
+    try:
+        result = container.audit.run(rebuild=rebuild, pending_documents=pending_documents)
+    except BillingError as exc:
+        raise fail(exc.message) from None
+    finally:
+        container.close()
+    typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 mail_app = typer.Typer(help="The compta@flexio.fr mailbox (issue 13)", no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
 

@@ -13,6 +13,7 @@ from billing.api.docs import install_docs
 from billing.api.errors import DatabaseAwayGuard, install_error_handlers
 from billing.api.guards import ControlCharacterGuard
 from billing.api.idempotency import IdempotencyMiddleware
+from billing.api.routes import audit as audit_routes
 from billing.api.routes import (
     corrections,
     customers,
@@ -91,6 +92,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(payment_routes.router, responses=ERROR_RESPONSES)
     app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
     app.include_router(projection.router, responses=ERROR_RESPONSES)
+    app.include_router(audit_routes.router, responses=ERROR_RESPONSES)  # issue 18
     return app
 
 

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from billing.bootstrap import Container
 from billing.services.accounts import AccountService
+from billing.services.audit import AuditService
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
@@ -44,6 +45,10 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 # Each route depends on the one service it calls (STYLE.md: thin entrypoints), not on the container.
 def _settings(container: ContainerDep) -> Settings:
     return container.settings
+
+
+def _audit(container: ContainerDep) -> AuditService:
+    return container.audit
 
 
 def _tokens(container: ContainerDep) -> TokenService:
@@ -124,6 +129,7 @@ def _late_payment_rates(container: ContainerDep) -> LatePaymentRateService:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]  # limits the HTTP edge enforces itself (request size)
 TokensDep = Annotated[TokenService, Depends(_tokens)]
+AuditDep = Annotated[AuditService, Depends(_audit)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
 AccountsDep = Annotated[AccountService, Depends(_accounts)]
 UsageDep = Annotated[UsageService, Depends(_usage)]

@@ -144,3 +144,28 @@ def test_the_aged_balance_is_dated_today_when_the_range_ends_in_the_future(clien
     # (1-30 j); March invoice 600.00 not due (due 2026-05-01). Total 1552.00.
     assert [(r[0], *(Decimal(str(v)) for v in r[2:])) for r in aged[:-1]] == [
         ("acme", Decimal("600"), Decimal("952"), Decimal("0"), Decimal("0"), Decimal("0"), Decimal("1552"))]
+
+
+def test_an_overpayment_is_on_the_payment_sheet_as_the_bank_journal_books_it(
+    client: TestClient, clock: FixedClock
+) -> None:
+    """Issue 18 (found by the audit's bank_journal_matches_workbook): 1,400.00 received for the February
+    invoice of 1,367.15 TTC is 1,367.15 applied and 32.85 of unapplied credit. The FEC's bank journal debits
+    512 with 1,400.00; the payment sheet listed only the 1,367.15."""
+    setup_customer(client)
+    close_february(client, clock)
+    number = get(client, "/v1/admin/invoices?month=2026-02")["invoices"][0]["number"]
+    at(clock, "2026-03-20")
+    paid = post(client, "/v1/admin/customers/acme/payments",
+                {"invoice": number, "amount": "1400.00", "received_on": "2026-03-20", "method": "transfer",
+                 "reference": "VIR-77"})
+    assert (paid["applied"], paid["unapplied"]) == ("1367.15", "32.85")
+    response = client.get("/v1/admin/exports/invoices.xlsx?from=2026-03&to=2026-03", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    payments = rows(load_workbook(io.BytesIO(response.content))["Paiements"])
+    assert [(r[1], r[2], Decimal(str(r[3])), r[5]) for r in payments[:-1]] == [
+        ("acme", number, Decimal("1367.15"), "VIR-77"), ("acme", None, Decimal("32.85"), "VIR-77")]
+    assert Decimal(str(payments[-1][3])) == Decimal("1400.00")  # the total row
+    fec = client.get("/v1/admin/exports/fec?year=2026", headers=ADMIN)
+    bank = [line.split("\t") for line in fec.content.decode("iso-8859-15").splitlines()[1:]]
+    assert sum(Decimal(c[11].replace(",", ".")) for c in bank if c[4] == "512000") == Decimal("1400.00")

@@ -68,11 +68,21 @@ def line_count(conn: Connection, start: date, end: date) -> int:
 
 
 def payments(conn: Connection, start: date, end: date) -> list[PaymentRow]:
+    """Money received in [start, end]: the parts applied to invoices (returns negative) and the unapplied
+    rest of a receipt, without an invoice (issue 18: the sheet is the FEC's bank journal, which books both;
+    it listed only the applied part, so an overpayment of 1,400.00 on 1,367.15 showed 32.85 less)."""
     p = t.payments.c
-    query = select(p.received_on, p.account, p.invoice, p.amount, p.method, p.reference).where(
-        p.received_on.between(start, end)).order_by(p.received_on, p.id)
-    return [PaymentRow(r.received_on, r.account, r.invoice, Decimal(r.amount), r.method, r.reference or "")
-            for r in conn.execute(query)]
+    query = select(p.received_on, p.account, p.invoice, p.amount, p.method, p.reference, p.id).where(
+        p.received_on.between(start, end))
+    rows = [(r.received_on, 0, r.id, PaymentRow(r.received_on, r.account, r.invoice, Decimal(r.amount), r.method,
+                                                r.reference or "")) for r in conn.execute(query)]
+    u = t.unapplied_credits.c
+    rest = select(u.received_on, u.account, u.amount, u.method, u.reference, u.id).where(
+        u.received_on.between(start, end))
+    rows += [(r.received_on, 1, r.id, PaymentRow(r.received_on, r.account, None, Decimal(r.amount), r.method,
+                                                 r.reference or "")) for r in conn.execute(rest)]
+    rows.sort(key=lambda row: row[:3])
+    return [row[3] for row in rows]
 
 
 def open_items(conn: Connection, end: date, names: dict[str, str]) -> list[OpenItem]:
