@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from billing.clock import SystemClock
 from billing.jobs import Jobs, make_broker
+from billing.mail.outgoing import Mailer
 from billing.mail.poll_turn import DatabasePollTurn
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
@@ -31,6 +32,7 @@ from billing.persistence.queries.direct_debit import SqlDirectDebitQueries
 from billing.persistence.queries.documents import SqlDocumentQueries
 from billing.persistence.queries.fec import SqlFecQueries
 from billing.persistence.queries.invoices import SqlInvoiceReads
+from billing.persistence.queries.pages import SqlDirectoryQueries, SqlJobStates, SqlSessionStore
 from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
 from billing.persistence.queries.receivables import SqlReceivableQueries
@@ -46,10 +48,12 @@ from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
+from billing.services.directory import DirectoryService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.mailing import MailService
+from billing.services.page_sessions import PageSessionService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
@@ -112,6 +116,8 @@ class Container:
     jobs: Jobs
     corrections: CorrectionService
     vat_rates: VatRateService
+    directory: DirectoryService  # issue 23: the console's lists and the job states
+    sessions: PageSessionService  # issue 23: portal sign-in links and page sessions
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -168,6 +174,7 @@ def bootstrap(
     closing = ClosingService(settings, ledger, SqlClosingQueries(engine), read_models, catalogue, clock, jobs)
     documents = DocumentService(settings, ledger, SqlDocumentQueries(engine), read_models, clock, jobs)
     credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
+    tokens = TokenService(SqlTokenStore(engine), clock, settings.admin_token)
     case_queries, case_messages = SqlCaseQueries(engine), SqlMessageStore(engine)
     intake = CaseIntake(ledger, case_queries, case_messages, read_models, clock, jobs,
                         DatabasePollTurn(settings, engine))
@@ -180,7 +187,7 @@ def bootstrap(
         engine=engine,
         projector=projector,
         read_models=read_models,
-        tokens=TokenService(SqlTokenStore(engine), clock, settings.admin_token),
+        tokens=tokens,
         catalogue=catalogue,
         accounts=accounts,
         usage=usage,
@@ -201,5 +208,11 @@ def bootstrap(
         jobs=jobs,
         corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
         vat_rates=VatRateService(ledger),
+        directory=DirectoryService(SqlDirectoryQueries(engine), SqlJobStates(engine), closing, read_models, clock),
+        sessions=PageSessionService(
+            SqlSessionStore(engine), clock, Mailer(settings).send,
+            tokens.is_admin_token,
+            sender=settings.seller_email,
+        ),
     )
     return container

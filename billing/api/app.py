@@ -16,6 +16,7 @@ from billing.api.idempotency import IdempotencyMiddleware
 from billing.api.routes import (
     corrections,
     customers,
+    directory,
     disputes,
     documents,
     invoicing,
@@ -75,6 +76,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(tokens.router, responses=ERROR_RESPONSES)
     app.include_router(price_grids.router, responses=ERROR_RESPONSES)
     app.include_router(customers.router, responses=ERROR_RESPONSES)
+    app.include_router(directory.router, responses=ERROR_RESPONSES)  # issue 23: the console's lists
     app.include_router(usage.router, responses=ERROR_RESPONSES)
     app.include_router(documents.router, responses=ERROR_RESPONSES)  # before invoicing: /v1/invoices/{number}.pdf
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
