@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@scripts/ensure-wkhtmltopdf
 	@scripts/ensure-dovecot
+	@scripts/ensure-chromium
 	@touch $(STAMP)
 
 migrate: install

@@ -6,10 +6,12 @@ Not projections: links, sessions and job states are written by their services al
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from billing.persistence import tables as t
 from billing.persistence.queries.tokens import stored_instant
@@ -109,7 +111,8 @@ class SqlJobStates:
         self.engine = engine
 
     def queued(self, job_id: str, actor: str, month: str | None, at: datetime) -> None:
-        with self.engine.begin() as conn:
+        """Record a sent job; a worker that already took it (in-process, right away) has written more."""
+        with contextlib.suppress(IntegrityError), self.engine.begin() as conn:
             exists = conn.execute(select(t.job_states.c.id).where(t.job_states.c.id == job_id)).first()
             if exists is None:
                 conn.execute(insert(t.job_states).values(
@@ -123,11 +126,13 @@ class SqlJobStates:
         else:
             values["finished_at"] = _utc(at)
             values["error"] = error
-        with self.engine.begin() as conn:
-            changed = conn.execute(update(t.job_states).where(t.job_states.c.id == job_id).values(**values)).rowcount
-            if not changed:  # sent before the tracking existed, or by another process's broker
-                conn.execute(insert(t.job_states).values(
-                    id=job_id, actor=actor, month=month, queued_at=_utc(at), **values))
+        for _attempt in range(2):  # the insert of "queued" may land between our update and insert
+            with contextlib.suppress(IntegrityError), self.engine.begin() as conn:
+                changed = conn.execute(update(t.job_states).where(t.job_states.c.id == job_id).values(**values)).rowcount
+                if not changed:  # taken by a worker before its "queued" was written
+                    conn.execute(insert(t.job_states).values(
+                        id=job_id, actor=actor, month=month, queued_at=_utc(at), **values))
+                return
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
