@@ -82,7 +82,7 @@ def _dashboard(request: Request, session: PageSession, form: dict[str, Any], sta
     days = [(month.first_day + timedelta(days=n), per_day.get(month.first_day + timedelta(days=n), 0))
             for n in range((now - month.first_day).days + 1)]
     cases = [case for case in c.cases.list_cases() if case["account"] == account]
-    months = sorted({i["month"] for i in listed["invoices"]})
+    months = sorted({i["issue_date"][:7] for i in listed["invoices"]})  # the archive ranges months of issue
     return render(
         request, "portal/home.html", status=status, title=f"Espace client — {customer.legal_name}",
         session=session, customer=customer, invoices=listed["invoices"], credit_notes=listed["credit_notes"],

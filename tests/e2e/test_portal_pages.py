@@ -6,8 +6,10 @@ revocable sessions, and a dispute form that opens the same case as an email."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
+import zipfile
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -94,8 +96,13 @@ def test_sign_in_by_link_then_invoices_pdf_and_archive(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     other = client.get("/portal/factures/FX-2026-000002.pdf")
     assert other.status_code == 404  # another account's invoice: 404, not 403
-    archive = client.get("/portal/archive.zip?from=2026-02&to=2026-02")
-    assert archive.status_code == 200 and archive.content.startswith(b"PK")
+    archive = client.get("/portal/archive.zip?from=2026-03&to=2026-03")  # months of issue: 2 March 2026
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
+        names = opened.namelist()
+    assert any(name.endswith("FX-2026-000001.pdf") for name in names)
+    assert not any("FX-2026-000002" in name for name in names)
+    assert 'name="from" type="month" value="2026-03"' in home  # the form offers the months of issue
     assert client.get("/portal/usage.xlsx?month=2026-03").content.startswith(b"PK")
     assert "<svg" in home and "plafond" in home
     # The secret of the link is never logged, and only its SHA-256 is stored.
