@@ -32,7 +32,6 @@ from billing.api.routes import payments as payment_routes
 from billing.api.routes import receivables as receivable_routes
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
 from billing.bootstrap import Container, bootstrap
-from billing.web import install_pages
 
 DESCRIPTION = """Usage metering and billing of FLEXIO: an event-sourced ledger, monthly invoices in
 arrears, gapless numbering. Every endpoint but `/health` needs `Authorization: Bearer <token>`.
@@ -89,6 +88,8 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(export_routes.router, responses=ERROR_RESPONSES)
     app.include_router(payment_routes.router, responses=ERROR_RESPONSES)
     app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
+    from billing.web.pages import install_pages  # here: the pages call the API's route functions
+
     install_pages(app)  # issue 23: /portal/ and /console/
     return app
 

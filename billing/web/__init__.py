@@ -4,7 +4,3 @@
 Each page reads and writes through the same services (and the same route functions) as the API, with a
 principal built from the page session: a customer session sees its own account only (404 otherwise).
 """
-
-from billing.web.pages import install_pages
-
-__all__ = ["install_pages"]

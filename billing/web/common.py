@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,21 @@ def fr_date(value: str | None) -> str:
     return f"{day}/{month}/{year}"
 
 
+IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2})[A-Z0-9]{8,26}([A-Z0-9]{4})\b")
+
+
+def fact_text(value: Any) -> str:
+    """A recorded fact for a person: key : value pairs, an IBAN shown by its ends only."""
+    if isinstance(value, dict):
+        text = " · ".join(f"{k} : {fact_text(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    elif isinstance(value, list):
+        text = ", ".join(fact_text(v) for v in value)
+    else:
+        text = str(value)
+    return IBAN_RE.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)
+
+
+templates.filters["fact"] = fact_text
 templates.filters["eur"] = eur
 templates.filters["fr_date"] = fr_date
 
@@ -53,7 +69,8 @@ LABELS = {
     "issued": "émise", "disputed": "contestée", "accepted": "acceptée", "credited": "avoir émis",
     "unpaid": "à payer", "partial": "payée en partie", "paid": "payée", "late": "en retard",
     "open": "ouvert", "closing": "en cours de clôture", "closed": "clôturé", "failed": "en échec",
-    "answered": "répondu", "resolved": "résolu", "dispute": "contestation", "termination": "résiliation",
+    "answered": "répondu", "acknowledged": "réception accusée", "received": "reçu", "rejected": "rejeté",
+    "resolved": "résolu", "dispute": "contestation", "termination": "résiliation",
     "other": "autre",
 }
 templates.filters["fr"] = lambda value: LABELS.get(str(value), str(value))

@@ -2,7 +2,8 @@
 months (status, a live progress bar while closing, the preview with its errors, close and resume),
 customers (search, the account's facts, invoices, cases and lifecycle), receivables, cases (overdue
 first), the projection's health and the contract signals. Every action goes through the service the
-API route calls, with an admin principal.
+API route calls, with an admin principal. The API's route functions are imported where they are used:
+the package ``billing.api`` builds the app, which mounts these pages, at import.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from billing.api.routes.customers import account_view
-from billing.api.routes.invoicing import preview_month
 from billing.commands.closing import CloseMonth
 from billing.commands.receivables import ReceivablesOn
 from billing.services.page_sessions import PageSession
@@ -83,6 +82,8 @@ async def month_preview(request: Request, month: str, issue_date: str | None = Q
     session = _required(request)
     c = container_of(request)
 
+    from billing.api.routes.invoicing import preview_month  # the API's preview, document errors included
+
     def load() -> tuple[dict[str, Any], dict[str, Any]]:
         state = c.closing.current_month_state(month)
         preview = preview_month(month, c.closing, c.documents, ADMIN, issue_date or state.get("issue_date"))
@@ -125,6 +126,8 @@ async def customers(request: Request, q: str = Query("", max_length=100), page: 
 async def customer(request: Request, account: str) -> Response:
     session = _required(request)
     c = container_of(request)
+
+    from billing.api.routes.customers import account_view  # the API's account shape
 
     def load() -> dict[str, Any]:
         view = account_view(c.accounts.get(account))

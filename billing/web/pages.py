@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from billing.web import console, portal
 from billing.web.common import STATIC_DIR, security_headers
 
 PAGE_PREFIXES = ("/portal", "/console", "/pages-static")
@@ -38,6 +37,8 @@ def redact_sign_in_links() -> None:
 
 
 def install_pages(app: FastAPI) -> None:
+    from billing.web import console, portal  # here: they import the API's routes, whose package builds the app
+
     redact_sign_in_links()
     app.include_router(portal.router)
     app.include_router(console.router)

@@ -21,7 +21,6 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from billing.api.routes import documents as document_routes
 from billing.services.page_sessions import PageSession
 from billing.services.tokens import Principal
 from billing.web.charts import usage_chart
@@ -55,6 +54,13 @@ def _required(request: Request) -> PageSession:
     return session
 
 
+def _routes() -> Any:
+    """The API's document routes (imported here: ``billing.api`` builds the app, which mounts the pages)."""
+    from billing.api.routes import documents
+
+    return documents
+
+
 def _principal(session: PageSession) -> Principal:
     return Principal("customer", session.account)
 
@@ -71,7 +77,7 @@ def _dashboard(request: Request, session: PageSession, form: dict[str, Any], sta
     c = container_of(request)
     account = str(session.account)
     principal = _principal(session)
-    listed = document_routes.customer_invoices(account, c.documents, c.invoices, c.credit_notes, principal)
+    listed = _routes().customer_invoices(account, c.documents, c.invoices, c.credit_notes, principal)
     customer = c.accounts.get(account)
     now = today(c.clock)
     month = Month.of(now)
@@ -135,14 +141,14 @@ async def sign_out(request: Request, csrf: str = Form("")) -> Response:
 async def invoice_pdf(request: Request, number: str) -> Response:
     session = _required(request)
     c = container_of(request)
-    return await run_in_threadpool(document_routes.invoice_pdf, number, c.documents, _principal(session))
+    return await run_in_threadpool(_routes().invoice_pdf, number, c.documents, _principal(session))
 
 
 @router.get("/archive.zip")
 async def archive(request: Request, from_: str = Query(..., alias="from"), to: str = Query(...)) -> Response:
     session = _required(request)
     c = container_of(request)
-    return await run_in_threadpool(document_routes.customer_archive, str(session.account), c.documents,
+    return await run_in_threadpool(_routes().customer_archive, str(session.account), c.documents,
                                    _principal(session), from_, to)
 
 
@@ -150,7 +156,7 @@ async def archive(request: Request, from_: str = Query(..., alias="from"), to: s
 async def usage_xlsx(request: Request, month: str = Query(...)) -> Response:
     session = _required(request)
     c = container_of(request)
-    return await run_in_threadpool(document_routes.usage_statement, str(session.account), c.documents, c.usage,
+    return await run_in_threadpool(_routes().usage_statement, str(session.account), c.documents, c.usage,
                                    c.accounts, _principal(session), month)
 
 
