@@ -98,6 +98,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         form_token = secrets.token_urlsafe(32)
     html = templates.get_template(name).render(request=request, form_token=form_token, htmx=HTMX, **context)
     response = HTMLResponse(html, status_code=status)
+    security_headers(response)  # on the pages only: no middleware on the API's hot paths
     if fresh:
         response.set_cookie(PRE_SESSION_COOKIE, str(form_token), httponly=True, samesite="strict",
                             secure=secure(request), path="/")

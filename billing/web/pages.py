@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from billing.web.common import STATIC_DIR, security_headers
+from billing.web.common import STATIC_DIR
 
-PAGE_PREFIXES = ("/portal", "/console", "/pages-static")
 SECRET_IN_QUERY = re.compile(r"(jeton=)[^&\s\"]*")
 
 
@@ -51,10 +49,3 @@ def install_pages(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False)
     def console_root() -> RedirectResponse:
         return RedirectResponse("/console/", status_code=308)
-
-    @app.middleware("http")
-    async def page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith(PAGE_PREFIXES):
-            security_headers(response)
-        return response

@@ -230,3 +230,25 @@ def test_console_signs_in_with_an_admin_token_and_lists(client: TestClient, sett
     # A portal session cookie does not open the console, nor the other way round.
     client.cookies.set("flexio_portal", client.cookies.get("flexio_console") or "")
     assert client.get("/portal/").text.count("Connexion") >= 1
+
+
+def test_a_closing_month_row_polls_its_progress_with_htmx(client: TestClient) -> None:
+    """The console's row of a closing month carries the htmx poll (every second) and a progress bar;
+    a closed one stops polling. The vendored htmx is served from the app (no CDN)."""
+    from billing.services.page_sessions import PageSession
+    from billing.web.common import templates
+
+    session = PageSession("s", "admin", None, "c" * 64)
+    row = templates.get_template("console/month_row.html").render(
+        session=session, m={"month": "2026-02", "status": "closing", "progress": "2/5", "invoices": 2,
+                            "total_ht": "10.00", "total_ttc": "12.00"})
+    assert 'hx-get="/console/mois/2026-02/etat"' in row and 'hx-trigger="every 1s"' in row
+    assert '<progress max="5" value="2"' in row
+    closed = templates.get_template("console/month_row.html").render(
+        session=session, m={"month": "2026-02", "status": "closed", "invoices": 5, "total_ht": "10.00",
+                            "total_ttc": "12.00", "issue_date": "2026-03-02"})
+    assert "hx-get" not in closed and "<progress" not in closed
+    htmx = client.get("/pages-static/htmx-2.0.11.min.js")
+    assert htmx.status_code == 200 and b"htmx" in htmx.content[:2000]
+    page = client.get("/console/")
+    assert 'src="/pages-static/htmx-2.0.11.min.js"' in page.text and "https://" not in page.text
