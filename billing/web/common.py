@@ -105,6 +105,21 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     return response
 
 
+class SignInRequired(Exception):
+    """A page asked without a live session: a browser is sent to the sign-in page (303; htmx: HX-Redirect)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def sign_in_redirect(request: Request, exc: Exception) -> Response:
+    location = exc.location if isinstance(exc, SignInRequired) else "/"
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"HX-Redirect": location})
+    return Response(status_code=303, headers={"Location": location})
+
+
 def check_form_token(request: Request, token: str | None) -> None:
     """Double-submit CSRF check of a form posted before a session exists."""
     cookie = request.cookies.get(PRE_SESSION_COOKIE)

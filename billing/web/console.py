@@ -18,7 +18,15 @@ from billing.commands.closing import CloseMonth
 from billing.commands.receivables import ReceivablesOn
 from billing.services.page_sessions import PageSession
 from billing.services.tokens import Principal
-from billing.web.common import check_csrf, check_form_token, container_of, render, sessions_of, set_session_cookie
+from billing.web.common import (
+    SignInRequired,
+    check_csrf,
+    check_form_token,
+    container_of,
+    render,
+    sessions_of,
+    set_session_cookie,
+)
 from ledger.errors import BillingError
 
 COOKIE = "flexio_console"
@@ -31,8 +39,12 @@ def _session(request: Request) -> PageSession | None:
 
 
 def _required(request: Request) -> PageSession:
+    """The console's session; a page asked without one sends the browser to the sign-in page, a form
+    posted without one is a 401."""
     session = _session(request)
     if session is None:
+        if request.method == "GET":
+            raise SignInRequired("/console/")
         raise HTTPException(401, "session expirée : reconnectez-vous sur /console/")
     return session
 

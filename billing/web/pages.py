@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from billing.web.common import STATIC_DIR
+from billing.web.common import STATIC_DIR, SignInRequired, sign_in_redirect
 
 SECRET_IN_QUERY = re.compile(r"(jeton=)[^&\s\"]*")
 
@@ -38,6 +38,7 @@ def install_pages(app: FastAPI) -> None:
     from billing.web import console, portal  # here: they import the API's routes, whose package builds the app
 
     redact_sign_in_links()
+    app.add_exception_handler(SignInRequired, sign_in_redirect)
     app.include_router(portal.router)
     app.include_router(console.router)
     app.mount("/pages-static", StaticFiles(directory=STATIC_DIR), name="pages-static")

@@ -227,6 +227,13 @@ def test_console_signs_in_with_an_admin_token_and_lists(client: TestClient, sett
     from support.api_helpers import wait_closed
 
     wait_closed(client, "2026-02")
+    # Signed out, a console page sends the browser to the sign-in page, and htmx's poll is told to.
+    client.post("/console/sign-out", data={"csrf": csrf_of(client.get("/console/").text)})
+    gone = client.get("/console/clients", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/console/"
+    poll = client.get("/console/mois/2026-02/etat", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert poll.status_code == 401 and poll.headers["hx-redirect"] == "/console/"
+    assert client.post("/console/mois/2026-02/cloture", data={}).status_code == 401
     # A portal session cookie does not open the console, nor the other way round.
     client.cookies.set("flexio_portal", client.cookies.get("flexio_console") or "")
     assert client.get("/portal/").text.count("Connexion") >= 1
