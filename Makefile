@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	@scripts/ensure-wkhtmltopdf
 	@scripts/ensure-pdfbox
 	@scripts/ensure-dovecot
+	@scripts/ensure-chromium
 	@touch $(STAMP)
 
 migrate: install

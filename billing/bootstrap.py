@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from billing.clock import SystemClock
 from billing.jobs import Jobs, make_broker
+from billing.mail.outgoing import Mailer
 from billing.mail.poll_turn import DatabasePollTurn
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
@@ -32,6 +33,7 @@ from billing.persistence.queries.direct_debit import SqlDirectDebitQueries
 from billing.persistence.queries.documents import SqlDocumentQueries
 from billing.persistence.queries.fec import SqlFecQueries
 from billing.persistence.queries.invoices import SqlInvoiceReads
+from billing.persistence.queries.pages import SqlDirectoryQueries, SqlJobStates, SqlSessionStore
 from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
 from billing.persistence.queries.quarantine import SqlQuarantineQueries
@@ -49,11 +51,13 @@ from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
 from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
+from billing.services.directory import DirectoryService
 from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.late_payment_rates import LatePaymentRateService
 from billing.services.mailing import MailService
+from billing.services.page_sessions import PageSessionService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
@@ -118,6 +122,8 @@ class Container:
     vat_rates: VatRateService
     late_payment_rates: LatePaymentRateService
     audit: AuditService  # issue 18: the invariants over the real outputs
+    directory: DirectoryService  # issue 23: the console's lists and the job states
+    sessions: PageSessionService  # issue 23: portal sign-in links and page sessions
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -174,6 +180,7 @@ def bootstrap(
     closing = ClosingService(settings, ledger, SqlClosingQueries(engine), read_models, catalogue, clock, jobs)
     documents = DocumentService(settings, ledger, SqlDocumentQueries(engine), read_models, clock, jobs)
     credit_notes = CreditNoteService(settings, ledger, SqlCreditNoteQueries(engine), read_models, documents, clock)
+    tokens = TokenService(SqlTokenStore(engine), clock, settings.admin_token)
     case_queries, case_messages = SqlCaseQueries(engine), SqlMessageStore(engine)
     intake = CaseIntake(ledger, case_queries, case_messages, read_models, clock, jobs,
                         DatabasePollTurn(settings, engine), quarantine=SqlQuarantineQueries(engine))
@@ -191,7 +198,7 @@ def bootstrap(
         engine=engine,
         projector=projector,
         read_models=read_models,
-        tokens=TokenService(SqlTokenStore(engine), clock, settings.admin_token),
+        tokens=tokens,
         catalogue=catalogue,
         accounts=accounts,
         usage=usage,
@@ -214,5 +221,11 @@ def bootstrap(
         vat_rates=VatRateService(ledger),
         late_payment_rates=late_payment_rates,
         audit=AuditService(settings, SqlAuditQueries(engine, ledger), read_models, fec, workbook, receivables, clock),
+        directory=DirectoryService(SqlDirectoryQueries(engine), SqlJobStates(engine), closing, read_models, clock),
+        sessions=PageSessionService(
+            SqlSessionStore(engine), clock, Mailer(settings).send,
+            tokens.is_admin_token,
+            sender=settings.seller_email,
+        ),
     )
     return container

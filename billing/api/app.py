@@ -17,6 +17,7 @@ from billing.api.routes import audit as audit_routes
 from billing.api.routes import (
     corrections,
     customers,
+    directory,
     disputes,
     documents,
     invoicing,
@@ -79,6 +80,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(tokens.router, responses=ERROR_RESPONSES)
     app.include_router(price_grids.router, responses=ERROR_RESPONSES)
     app.include_router(customers.router, responses=ERROR_RESPONSES)
+    app.include_router(directory.router, responses=ERROR_RESPONSES)  # issue 23: the console's lists
     app.include_router(usage.router, responses=ERROR_RESPONSES)
     app.include_router(documents.router, responses=ERROR_RESPONSES)  # before invoicing: /v1/invoices/{number}.pdf
     app.include_router(invoicing.router, responses=ERROR_RESPONSES)
@@ -93,6 +95,9 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
     app.include_router(projection.router, responses=ERROR_RESPONSES)
     app.include_router(audit_routes.router, responses=ERROR_RESPONSES)  # issue 18
+    from billing.web.pages import install_pages  # here: the pages call the API's route functions
+
+    install_pages(app)  # issue 23: /portal/ and /console/
     return app
 
 

@@ -18,6 +18,7 @@ from billing.jobs.broker import make_broker
 from billing.jobs.closing import declare_close_month
 from billing.jobs.documents import declare_mail_document, declare_render_documents
 from billing.jobs.mail import declare_acknowledge_cases, declare_poll_mailbox
+from billing.jobs.tracking import JobTracking
 from billing.jobs.watchdog import WorkerCompanions
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Jobs:
     def __init__(self, broker: dramatiq.Broker, services: Callable[[], Container], *, sending: bool = False) -> None:
         self.broker = broker
         self.sending = sending
+        broker.add_middleware(JobTracking(services))  # issue 23: GET /v1/admin/jobs/{id}
         self.close_month = declare_close_month(broker, services)
         self.poll_mailbox = declare_poll_mailbox(broker, services)
         self.acknowledge_cases = declare_acknowledge_cases(broker, services)

@@ -28,6 +28,43 @@ AMOUNT = Numeric(14, 2)
 
 # Not projections ------------------------------------------------------------------------------
 
+# Pages (issue 23): not projections either; written by the sign-in service and the job tracking.
+
+portal_sign_in_links = Table(
+    "portal_sign_in_links",
+    metadata,
+    Column("link_hash", String(64), primary_key=True),  # sha256 of the one-time secret; never the secret
+    Column("account", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+page_sessions = Table(
+    "page_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # sha256 of the cookie's secret
+    Column("id", String(32), nullable=False, unique=True),  # shown in lists and used to revoke
+    Column("role", String(16), nullable=False),  # customer (portal) | admin (console)
+    Column("account", String(64), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+job_states = Table(
+    "job_states",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the Dramatiq message id the API returned
+    Column("actor", String(64), nullable=False),
+    Column("month", String(7)),  # the month of a close job
+    Column("status", String(16), nullable=False),  # queued | running | done | failed
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("error", Text),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

@@ -85,6 +85,11 @@ class TokenService:
             return None  # §9: customer access closes on the last day of service
         return Principal(row.role, row.account)
 
+    def is_admin_token(self, token: str) -> bool:
+        """Whether this token signs finance in (the console's sign-in, issue 23)."""
+        principal = self.authenticate(token)
+        return principal is not None and principal.role == "admin"
+
     def list(self) -> list[dict[str, Any]]:
         """Every stored token, without its secret (API.md "Auth")."""
         return [
