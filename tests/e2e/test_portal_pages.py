@@ -247,7 +247,7 @@ def test_a_closing_month_row_polls_its_progress_with_htmx(client: TestClient) ->
 
     session = PageSession("s", "admin", None, "c" * 64)
     row = templates.get_template("console/month_row.html").render(
-        session=session, m={"month": "2026-02", "status": "closing", "progress": "2/5", "invoices": 2,
+        session=session, m={"month": "2026-02", "status": "closing", "progress": {"invoiced": 2, "accounts": 5}, "invoices": 2,
                             "total_ht": "10.00", "total_ttc": "12.00"})
     assert 'hx-get="/console/mois/2026-02/etat"' in row and 'hx-trigger="every 1s"' in row
     assert '<progress max="5" value="2"' in row
