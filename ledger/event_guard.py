@@ -63,7 +63,8 @@ AMOUNT_LIMIT = Decimal(10) ** 12  # Numeric(14, 2) and Numeric(18, 6) hold magni
 # The free-text fields that may span lines (the rule of input_checks.clean_text(multiline=True)).
 MULTILINE_FIELDS = frozenset({"note", "description", "reason", "text", "error", "message", "answer_note"})
 # Fields projected into a String(n) column (billing/persistence/tables.py), by field name; an item
-# of a list field has the list's limit (a usage batch's ``ids`` and ``accounts``).
+# of a list field has the list's limit (a usage batch's ``ids`` and ``accounts``). A mail's ``via``
+# ("outbox:<file>", "smtp:<host>:<port>") goes into the Text column ``documents.mail_detail``: no limit here.
 TEXT_LIMITS: dict[str, int] = {
     "account": 64, "accounts": 64, "ids": 128, "plan": 64, "plan_grid_version": 64, "version": 64,
     "option": 32, "pack": 32, "invoice": 32, "number": 32, "corrects": 32, "credit_note": 32,
@@ -71,7 +72,7 @@ TEXT_LIMITS: dict[str, int] = {
     "vat_number": 32, "kind": 16, "status": 16, "outcome": 16, "termination_kind": 16, "request": 32,
     "reply_to": 36, "case": 36, "scheme": 8, "sha256": 64, "sequence_type": 4, "mandate": 35,
     "schema": 20, "created_at": 32, "message_id": 600, "language": 8, "channel": 32,
-    "initiated_by": 16, "series": 16, "via": 16, "content_type": 255, "filename": 255,
+    "initiated_by": 16, "series": 16, "content_type": 255, "filename": 255,
 }
 # Where one field name means another column, by "<record or event class>.<field>".
 TEXT_LIMITS_OF_CLASS: dict[str, int] = {

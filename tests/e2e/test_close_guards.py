@@ -157,7 +157,8 @@ def test_the_preview_lists_the_issue_date_errors_the_close_refuses(client: TestC
                 "reason": "issue date 2026-04-01 is before the last issued invoice (2026-04-02)"}
     assert preview["errors"] == [expected]
     error = refused(client, "/v1/admin/months/2026-03/close", {"issue_date": "2026-04-01"}, 409)
-    assert (error["message"], error["details"]) == (expected["reason"], {"field": "issue_date"})  # the same guard
+    assert (error["message"], error["details"]) == (expected["reason"], {  # the same guard
+        "field": "issue_date", "fields": [{"field": "issue_date", "message": expected["reason"]}]})
     # A date in the future and one inside the month: the close's own words again.
     assert get(client, "/v1/admin/months/2026-03/preview?issue_date=2026-04-04")["errors"] == [
         {"account": None, "field": "issue_date", "reason": "issue date 2026-04-04 is in the future"}]
