@@ -120,13 +120,16 @@ class AuditService:
         buffer = io.BytesIO()
         self.workbook.write(WorkbookPeriod(date(first.year, first.month, 1), _month_end(last)), buffer)
         workbook_payments, workbook_balances = parse_workbook(buffer.getvalue())
-        answered = self.receivables.receivables(ReceivablesOn.from_request(_month_end(last).isoformat()))
+        # The workbook dates its aged balance on the period's end, or today when that is still to come
+        # (issue 19.7): receivables are asked on that same day, so both count the same payments.
+        aged_on = min(_month_end(last), on)
+        answered = self.receivables.receivables(ReceivablesOn.from_request(aged_on.isoformat()))
         outstanding: dict[str, Decimal] = {}
         for item in answered["invoices"]:
             outstanding[item["account"]] = outstanding.get(item["account"], Decimal(0)) + Decimal(item["outstanding"])
         differing = self.queries.tables_differing_from_rebuild() if rebuild else None
         snapshot = Snapshot(
-            on=_month_end(last),
+            on=aged_on,
             documents=tuple(documents),
             closed_months=tuple(self.queries.closed_months()),
             months_being_closed=tuple(self.queries.months_being_closed()),
