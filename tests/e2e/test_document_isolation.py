@@ -154,7 +154,7 @@ def test_a_document_that_cannot_be_rendered_is_rejected_alone_and_the_others_are
     assert refused.json()["error"]["details"]["failures"] == [failure]
     # The render job is done: nothing is left pending, a second run finds nothing.
     container = client.app.state.container  # type: ignore[attr-defined]
-    assert container.documents.render_pending() == {"stored": 0, "rejected": 0}
+    assert container.documents.render_pending() == {"stored": 0, "rejected": 0, "remaining": 0}
 
     # The customer's archive has every stored PDF, and its manifest names what it could not include.
     acme = token(client, "customer", "acme")

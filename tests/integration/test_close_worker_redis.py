@@ -273,7 +273,9 @@ def test_a_worker_killed_mid_close_is_resumed_by_the_watchdog_without_anyone_ask
     finally:
         first.kill()  # ... and the worker is SIGKILLed with the close's message unacknowledged
     left = state(live_container)
-    assert left["status"] == "closing" and left["progress"]["invoiced"] < len(billable), left
+    # Mid-close: usually after one chunk of 500; on loaded cores the kill may land after the last chunk
+    # but before the month is marked closed, which the watchdog must resume just the same.
+    assert left["status"] == "closing" and left["progress"]["invoiced"] <= len(billable), left
     assert left["last_chunk_at"] is not None
     # Redis would hand the dead worker's message back only after its heartbeat timeout (60 s);
     # the new worker's watchdog sends the close again after STALL_SECONDS without progress.
@@ -329,7 +331,9 @@ class PrivateRedis:
     def restart_empty(self) -> None:
         self.stop()
         self.start()
-        assert redis.Redis.from_url(self.url).dbsize() == 0
+        # Nothing survived: no queued message (a worker's heartbeat may be written again at once).
+        keys = redis.Redis.from_url(self.url).keys()
+        assert [k for k in keys if b"heartbeat" not in k and b"__acks__" not in k] == [], keys
 
 
 @pytest.fixture
