@@ -8,9 +8,9 @@ Bounded in the normal run: ``MODEL_EXAMPLES`` sequences (default 4) of at most `
 (default 12) per backend. ``make soak`` runs it for ``SOAK_MINUTES`` instead. Each failing sequence it
 found is kept as a plain regression test in ``tests/integration/test_ledger_model_regressions.py``.
 
-Every operation that writes an FEC entry (an issue, a payment, a return) is followed by the next day:
-entries recorded later with an earlier date renumber the FEC (``fec_entries_kept``) — that is the
-records engineer's defect, and back-dated entries are enabled once FEC numbering kept lands.
+Every operation that writes an FEC entry (an issue, a payment, a return) is followed by the next day;
+``back_dated_payment`` records money received days before entries already exported, which must keep
+their numbers (``fec_entries_kept``, §12).
 """
 
 from __future__ import annotations
@@ -272,9 +272,20 @@ class LedgerModel(RuleBasedStateMachine):
             self.attempt(lambda: self.c.payments.import_statement(content, "text/csv"))
         self.next_day()
 
-    # enabled once FEC numbering kept lands: a payment or statement line dated before entries already
-    # exported (received_on in the past) renumbers every later FEC entry (fec_entries_kept); the rules
-    # above date every entry today and move to the next day after it.
+    @rule(which=st.integers(0, 100), back=st.integers(1, 20))
+    def back_dated_payment(self, which: int, back: int) -> None:
+        """A transfer recorded today but received days ago, before entries already exported: the FEC
+        keeps every earlier entry's number and gives this one the next (§12, ``fec_entries_kept``)."""
+        invoices = self.open_invoices()
+        if not invoices:
+            return
+        invoice = self.pick(invoices, which)
+        issued = date.fromisoformat(invoice["due_date"]) - timedelta(days=30)  # §8: due = issue + 30 days
+        received = max(self.today - timedelta(days=back), issued)
+        command = RecordPayment(invoice["number"], invoice["outstanding"], received.isoformat(), "transfer",
+                                self.ref("VIR-"))
+        self.attempt(lambda: self.c.payments.record(invoice["account"], command))
+        self.next_day()
 
     @rule(ahead=st.integers(1, 40))
     def sepa_export(self, ahead: int) -> None:
