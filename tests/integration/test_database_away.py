@@ -97,7 +97,8 @@ def test_ingestion_answers_503_while_the_database_is_away_and_loses_or_doubles_n
             time.sleep(0.3)
             with unreachable(settings):
                 outage_started.set()
-                # Away until a batch has met it (a slow machine may hold one request the whole time).
+                # Away until a batch has met it (a slow machine may hold one request the whole time),
+                # or the test has ended: the database is never left away for the tests after this one.
                 seen_503.wait(30)
                 time.sleep(0.5)
             outage_over.set()
@@ -105,18 +106,21 @@ def test_ingestion_answers_503_while_the_database_is_away_and_loses_or_doubles_n
         cutter = threading.Thread(target=outage)
         cutter.start()
         during: list[int] = []
-        for index, batch in enumerate(batches):
-            response = client.post("/v1/usage", json=batch, headers={**ADMIN, "Idempotency-Key": keys[index]})
-            assert response.status_code in (200, 503), (index, response.status_code, response.text)
-            if response.status_code == 503:
-                assert_503(response)
-                seen_503.set()
-            answers[index] = response.status_code
-            if outage_started.is_set() and not outage_over.is_set():
-                during.append(response.status_code)
-            if outage_over.is_set() and index > 20:
-                break
-        cutter.join()
+        try:
+            for index, batch in enumerate(batches):
+                response = client.post("/v1/usage", json=batch, headers={**ADMIN, "Idempotency-Key": keys[index]})
+                assert response.status_code in (200, 503), (index, response.status_code, response.text)
+                if response.status_code == 503:
+                    assert_503(response)
+                    seen_503.set()
+                answers[index] = response.status_code
+                if outage_started.is_set() and not outage_over.is_set():
+                    during.append(response.status_code)
+                if outage_over.is_set() and index > 20:
+                    break
+        finally:
+            seen_503.set()  # a failed assertion above ends the outage now, not 30 s into the next test
+            cutter.join()
         assert seen_503.is_set() and 503 in during  # the outage was met, and answered 503, never 500
         # Afterwards: each batch answered 503 retried with its key until answered 200.
         for index, status in list(answers.items()):
