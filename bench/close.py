@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import copy_rows, copy_rows_pure_python, create_database, db_url, drop_database, migrate
+from bench.common import CpuMeter, copy_rows, copy_rows_pure_python, create_database, db_url, drop_database, migrate
 from billing.bootstrap import Container, bootstrap
 from billing.commands.closing import CloseMonth
 from billing.settings import Settings
@@ -127,6 +127,8 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         print(f"[B] preview: {len(preview):,} invoices in {preview_s:.2f} s", flush=True)
 
         profiler = cProfile.Profile() if profile_dir else None
+        meter = CpuMeter(name)
+        meter.start()
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -137,8 +139,10 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         if profiler:
             profiler.disable()
         close_s = time.perf_counter() - t0
+        close_cpu = meter.stop()
         month = container.closing.month_state(MONTH)
-        print(f"[B] close: {month['invoices']:,} invoices in {close_s:.2f} s", flush=True)
+        print(f"[B] close: {month['invoices']:,} invoices in {close_s:.2f} s; CPU {close_cpu['cpu_s']:.2f} s "
+              f"({close_cpu['process_cpu_s']:.2f} s Python, {close_cpu['postgres_cpu_s']:.2f} s PostgreSQL)", flush=True)
         profile_top = None
         if profiler and profile_dir:
             profile_dir.mkdir(parents=True, exist_ok=True)
@@ -156,7 +160,7 @@ def run(accounts: int = 10_000, profile_dir: Path | None = None) -> dict[str, An
         return {
             "accounts": accounts, "month": MONTH, "issue_date": ISSUE_DATE, "seeding": seeding,
             "preview_s": preview_s, "preview_invoices": len(preview),
-            "close_s": close_s, "invoices": month["invoices"], "total_ttc": month["total_ttc"],
+            "close_s": close_s, "close_cpu": close_cpu, "invoices": month["invoices"], "total_ttc": month["total_ttc"],
             "invoices_per_s": month["invoices"] / close_s, "copy": copy,
             "close_ratio": close_s / copy["seconds"], "preview_ratio": preview_s / copy["seconds"],
             "close_ratio_py": close_s / copy["py_seconds"], "preview_ratio_py": preview_s / copy["py_seconds"],

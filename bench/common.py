@@ -148,3 +148,45 @@ def copy_rows_pure_python(url: str, tables: dict[str, tuple[Sequence[str], Seque
             cwd=ROOT, env={**os.environ, "PSYCOPG_IMPL": "python"}, check=True, capture_output=True, text=True,
         )
     return float(json.loads(done.stdout)["seconds"])
+
+
+class CpuMeter:
+    """CPU seconds spent by this process and by the PostgreSQL backends serving one database.
+
+    Wall time swings with whatever else the two cores run; CPU time much less (it still grows
+    somewhat under contention: shared caches). So a part can print both, and an A/B of two versions
+    of the code on a busy machine compares CPU seconds. Backends are found in ``pg_stat_activity``
+    and read in ``/proc/<pid>/stat`` (utime + stime); one that ends between the two readings loses
+    its time, so the figure is a floor (the pools keep their connections for the whole part).
+    """
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._start_own = 0.0
+        self._start_db: dict[int, float] = {}
+
+    def _backends(self) -> dict[int, float]:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            pids = [r[0] for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,))]
+        ticks = os.sysconf("SC_CLK_TCK")
+        seconds: dict[int, float] = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return seconds
+
+    def start(self) -> None:
+        own = os.times()
+        self._start_own = own.user + own.system
+        self._start_db = self._backends()
+
+    def stop(self) -> dict[str, float]:
+        own = os.times()
+        db = self._backends()
+        db_s = sum(total - self._start_db.get(pid, 0.0) for pid, total in db.items())
+        own_s = own.user + own.system - self._start_own
+        return {"cpu_s": own_s + db_s, "process_cpu_s": own_s, "postgres_cpu_s": db_s}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MONTH_RE = re.compile(r"(20[0-9]{2}|2100)-(0[1-9]|1[0-2])", re.ASCII)
 
 
@@ -37,7 +38,11 @@ class Month:
 
     @property
     def days(self) -> int:
-        return calendar.monthrange(self.year, self.month)[1]
+        # A table, not calendar.monthrange: that computes the weekday too, and rating asks for the
+        # days of a month some 17 times per account (0.5 s of a 10,000-account close).
+        if self.month == 2:
+            return 29 if calendar.isleap(self.year) else 28
+        return _DAYS[self.month]
 
     def next(self) -> Month:
         return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
