@@ -67,7 +67,12 @@ def rejection_reasons(failures: list[dict[str, Any]] | None) -> list[dict[str, s
     """The blocking failures (warnings alone never reject a document); all of them when none blocks."""
     found = [f for f in failures or [] if isinstance(f, dict)]
     blocking = [f for f in found if f.get("flag") != "warning"]
-    return [{"rule": str(f.get("rule", "?")), "message": str(f.get("message", ""))} for f in blocking or found]
+    reasons: list[dict[str, str]] = []
+    for f in blocking or found:  # a rule two validators report (XSD, schematron) is shown once
+        reason = {"rule": str(f.get("rule", "?")), "message": str(f.get("message", ""))}
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons
 
 
 def _day(value: Any) -> str | None:
@@ -102,8 +107,8 @@ def _lifecycle_step(name: str, event: Any, status: str) -> tuple[dict[str, Any],
         return {"on": on, "label": "contestation acceptée"}, "accepted"
     if name == "CreditNoteRecorded":
         after = "credited" if event.fully else "accepted" if status == "disputed" else status
-        label = f"avoir {event.credit_note} de {event.amount_ht.amount:.2f} HT" + (" : soldée" if event.fully else "")
-        return {"on": on, "label": label}, after
+        label = f"avoir {event.credit_note}" + (", soldée" if event.fully else "") + " (HT)"
+        return {"on": on, "label": label, "amount": f"{event.amount_ht.amount:.2f}"}, after
     if name == "StatusChanged":
         return {"on": None, "label": f"statut {event.status} ({event.reason})"}, event.status
     return None
@@ -171,9 +176,10 @@ class ConsoleViews:
             step["status"] = status
             steps.append(step)
         for payment in payments:
-            label = (f"paiement reçu : {payment['amount']}" if not payment["amount"].startswith("-")
-                     else f"paiement annulé ({payment['reference']}) : {payment['amount']}")
-            step = {"on": payment["received_on"], "label": label, "dated": True, "status": None, "payment": True}
+            label = ("paiement reçu" if not payment["amount"].startswith("-")
+                     else f"paiement annulé ({payment['reference']})")
+            step = {"on": payment["received_on"], "label": label, "amount": payment["amount"], "dated": True,
+                    "status": None, "payment": True}
             at = next((i for i, s in enumerate(steps) if s["dated"] and s["on"] > payment["received_on"]), len(steps))
             steps.insert(at, step)
         return steps

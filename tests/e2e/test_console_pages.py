@@ -115,17 +115,17 @@ def test_the_account_page_shows_payments_lifecycle_receivables_and_cases(
     data = client.app.state.container.console.account_page("acme")  # type: ignore[attr-defined]
     [invoice] = data["invoices"]
     steps = [(s["on"], s["label"], s["status"]) for s in invoice["lifecycle"]]
-    mailed = next(s for s in steps if s[1].startswith("envoyée"))
-    assert mailed == ("2026-03-02", "envoyée à factures@acme.fr", "issued")
-    stored = next(s for s in steps if s[1] == "PDF Factur-X archivé")
-    assert steps == [
-        ("2026-03-02", "émise", "issued"), *[s for s in steps[1:3] if s in (stored, mailed)],
+    assert steps[0] == ("2026-03-02", "émise", "issued")
+    # Then its PDF stored (dated when recorded) and mailed (on the close's day), in the order recorded.
+    assert {step[1:] for step in steps[1:3]} == {("PDF Factur-X archivé", "issued"),
+                                                ("envoyée à factures@acme.fr", "issued")}
+    assert ("2026-03-02", "envoyée à factures@acme.fr", "issued") in steps[1:3]
+    assert steps[3:] == [
         ("2026-03-05", "contestée", "disputed"),
-        ("2026-03-08", "paiement reçu : 1000.00", None),  # placed by its date, before the 10 March step
+        ("2026-03-08", "paiement reçu", None),  # placed by its date, before the 10 March step
         ("2026-03-10", "contestation levée", "issued"),
     ]
-    assert {stored, mailed} == set(steps[1:3])
-    assert "contestation levée" in html and "paiement reçu : 1000.00" in html
+    assert "contestation levée" in html and "paiement reçu : 1\u202f000,00\u00a0€" in html
     # Cases: overdue first (the 25 March one, answer due 1 April), then the one waiting (due 9 May), then
     # the resolved one.
     assert [c["case"] for c in data["cases"]] == [late["case"], fresh["case"], first["case"]]
@@ -146,7 +146,7 @@ def test_the_account_page_shows_payments_lifecycle_receivables_and_cases(
                                           "VIR-ACME-2"]
     assert cells(html, "<td>FX-2026-000001</td><td>2026-02")[6] == "payée"
     assert "Rien à recouvrer." in html
-    assert "paiement reçu : 367.15" in html
+    assert "paiement reçu : 367,15\u00a0€" in html  # what the invoice took of the 400.00
     # The fact history shows the mandate by its reference, never its IBAN (a value object, not its repr).
     contract_row = next(e for e in data["history"] if e["event"] == "ContractSigned")
     assert contract_row["facts"]["mandate"] == {"reference": "RUM-ACME-001"}
@@ -159,8 +159,13 @@ def test_rejected_documents_are_listed_with_their_reason(client: TestClient, set
     client.app.state.container.settings.seller_vat_number = ""  # type: ignore[attr-defined]
     setup_customer(client)
     setup_customer(client, "globex")
-    close_february(client, clock)
+    at(clock, "2026-03-02")
     console(client)
+    # The preview already names the rule each draft would fail (issue 11 §3).
+    preview = client.get("/console/mois/2026-02?issue_date=2026-03-02").text
+    errors = preview[preview.index("Erreurs de documents"):preview.index("Factures qui seraient émises")]
+    assert "acme : BR-S-02" in errors and "globex : BR-S-02" in errors
+    close_february(client, clock)
     page = client.get("/console/documents")
     assert page.status_code == 200
     # Two invoices, acme's then globex's (account order); newest number first.
@@ -176,6 +181,10 @@ def test_rejected_documents_are_listed_with_their_reason(client: TestClient, set
     assert cells(account, "document rejeté (")[1:] == ["document rejeté (BR-S-02)", "émise"]  # its lifecycle
     globex = client.get("/console/clients/globex").text
     assert "FX-2026-000001" not in globex  # another account's rejection is not shown there
+    # The customer sees the invoice without a link to a PDF that does not exist.
+    home = sign_in(client, settings)
+    assert cells(home, "FX-2026-000001")[-1] == "en préparation"
+    assert 'href="/portal/factures/FX-2026-000001.pdf"' not in home
     # Signed out, the list is not shown.
     client.post("/console/sign-out", data={"csrf": csrf_of(account)})
     assert client.get("/console/documents", follow_redirects=False).status_code == 303
@@ -224,3 +233,35 @@ def test_health_shows_the_projection_signals_and_sessions_which_finance_revokes(
     assert "Connexion à l'espace client" in client.get("/portal/").text
     assert client.post("/console/clients/acme/sessions/revoquer", data={}).status_code == 403
     assert client.get("/console/sante").status_code == 200  # the console's own session is untouched
+
+
+def test_a_credit_note_is_listed_and_downloaded_on_the_portal(client: TestClient, settings: Settings,
+                                                              clock: FixedClock) -> None:
+    setup_customer(client)
+    close_february(client, clock)
+    at(clock, "2026-03-10")
+    # 33.33 HT taken back from FX-2026-000001 at 20 %: VAT 6.67, TTC -40.00.
+    post(client, "/v1/admin/invoices/FX-2026-000001/credit-notes", {"amount_ht": "33.33", "reason": "geste"})
+    deadline = time.monotonic() + 60
+    while get(client, "/v1/admin/invoices/AV-2026-000001/document").get("status") != "stored":
+        assert time.monotonic() < deadline, "the credit note's PDF was not stored"
+        time.sleep(0.1)
+    home = sign_in(client, settings)
+    assert cells(home, "AV-2026-000001")[4:7] == ["-40,00\u00a0€", "avoir de FX-2026-000001", ""]
+    pdf = client.get("/portal/factures/AV-2026-000001.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_a_failed_month_offers_to_resume_and_the_sign_in_forms_need_their_token(client: TestClient) -> None:
+    from billing.services.page_sessions import PageSession
+    from billing.web.common import templates
+
+    session = PageSession("s", "admin", None, "c" * 64)
+    row = templates.get_template("console/month_row.html").render(session=session, m={
+        "month": "2026-02", "status": "failed", "error": "the worker died", "invoices": 1, "total_ht": "1.00",
+        "total_ttc": "1.20"})
+    assert ">Reprendre</button>" in row and "the worker died" in row and 'name="issue_date"' not in row
+    assert 'action="/console/mois/2026-02/cloture"' in row and f'value="{session.csrf}"' in row
+    # The forms posted before a session exists carry the page's form token (double-submit).
+    assert client.post("/console/sign-in", data={"token": "test-admin-token"}).status_code == 403
+    assert client.post("/portal/connexion", data={"jeton": "x"}).status_code == 403
