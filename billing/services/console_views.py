@@ -144,8 +144,7 @@ class ConsoleViews:
         for invoice in invoices:
             invoice["lifecycle"] = self.lifecycle(invoice["number"],
                                                   [p for p in payments if p["invoice"] == invoice["number"]])
-        receivables = [r for r in self.receivables.receivables(ReceivablesOn.from_request(None))["invoices"]
-                       if r["account"] == code]
+        receivables = self.receivables.receivables(ReceivablesOn.from_request(None), account=code)["invoices"]
         return {
             "customer": customer,
             "history": history,

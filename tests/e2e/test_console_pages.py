@@ -265,3 +265,15 @@ def test_a_failed_month_offers_to_resume_and_the_sign_in_forms_need_their_token(
     # The forms posted before a session exists carry the page's form token (double-submit).
     assert client.post("/console/sign-in", data={"token": "test-admin-token"}).status_code == 403
     assert client.post("/portal/connexion", data={"jeton": "x"}).status_code == 403
+
+
+def test_the_portal_lists_five_years_of_invoices(client: TestClient, settings: Settings, clock: FixedClock) -> None:
+    """Art. 10.2: issued 2 March 2026, FX-2026-000001 is listed up to 2 March 2031 inclusive, not after."""
+    setup_customer(client)
+    close_february(client, clock)
+    at(clock, "2031-03-02")
+    assert "FX-2026-000001.pdf" in sign_in(client, settings)
+    assert client.get("/portal/factures/FX-2026-000001.pdf").status_code == 200
+    at(clock, "2031-03-03")
+    home = sign_in(client, settings)  # the session of yesterday noon has expired (8 hours)
+    assert "FX-2026-000001" not in home and "Aucune facture pour l'instant." in home
