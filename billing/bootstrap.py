@@ -33,7 +33,7 @@ from billing.persistence.queries.direct_debit import SqlDirectDebitQueries
 from billing.persistence.queries.documents import SqlDocumentQueries
 from billing.persistence.queries.fec import SqlFecQueries
 from billing.persistence.queries.invoices import SqlInvoiceReads
-from billing.persistence.queries.pages import SqlDirectoryQueries, SqlJobStates, SqlSessionStore
+from billing.persistence.queries.pages import SqlConsoleQueries, SqlDirectoryQueries, SqlJobStates, SqlSessionStore
 from billing.persistence.queries.payments import SqlPaymentQueries
 from billing.persistence.queries.price_grids import SqlGridGuardQueries
 from billing.persistence.queries.quarantine import SqlQuarantineQueries
@@ -49,6 +49,7 @@ from billing.services.case_intake import CaseIntake
 from billing.services.cases import CaseService
 from billing.services.catalogue import CatalogueService
 from billing.services.closing import ClosingService
+from billing.services.console_views import ConsoleViews
 from billing.services.corrections import CorrectionService
 from billing.services.credit_notes import CreditNoteService
 from billing.services.directory import DirectoryService
@@ -124,6 +125,7 @@ class Container:
     audit: AuditService  # issue 18: the invariants over the real outputs
     directory: DirectoryService  # issue 23: the console's lists and the job states
     sessions: PageSessionService  # issue 23: portal sign-in links and page sessions
+    console: ConsoleViews  # issue 23: what the console's pages show (account page, rejected documents)
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -191,6 +193,11 @@ def bootstrap(
     workbook = WorkbookExportService(SqlWorkbookQueries(engine), read_models, clock)
     receivables = ReceivableService(settings, ledger, SqlReceivableQueries(engine), read_models, clock,
                                     rates=late_payment_rates.table, render=documents.request_render)
+    invoices = InvoiceQueries(SqlInvoiceReads(engine), read_models, clock)
+    corrections = CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock)
+    signals = SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock)
+    sessions = PageSessionService(SqlSessionStore(engine), clock, Mailer(settings).send, tokens.is_admin_token,
+                                  sender=settings.seller_email)
     container = Container(
         settings=settings,
         clock=clock,
@@ -203,11 +210,11 @@ def bootstrap(
         accounts=accounts,
         usage=usage,
         closing=closing,
-        invoices=InvoiceQueries(SqlInvoiceReads(engine), read_models, clock),
+        invoices=invoices,
         idempotency=IdempotencyStore(engine),
         cases=cases,
         service_levels=ServiceLevelService(ledger, accounts, clock),
-        signals=SignalService(ledger, SqlSignalQueries(engine), read_models, accounts, catalogue, usage, clock),
+        signals=signals,
         exports=SepaExportService(settings, ledger, SqlDirectDebitQueries(engine), read_models, clock),
         workbook=workbook,
         fec=fec,
@@ -217,15 +224,13 @@ def bootstrap(
         credit_notes=credit_notes,
         mail=MailService(settings, ledger, documents, clock),
         jobs=jobs,
-        corrections=CorrectionService(ledger, SqlCorrectionQueries(engine), read_models, clock),
+        corrections=corrections,
         vat_rates=VatRateService(ledger),
         late_payment_rates=late_payment_rates,
         audit=AuditService(settings, SqlAuditQueries(engine, ledger), read_models, fec, workbook, receivables, clock),
         directory=DirectoryService(SqlDirectoryQueries(engine), SqlJobStates(engine), closing, read_models, clock),
-        sessions=PageSessionService(
-            SqlSessionStore(engine), clock, Mailer(settings).send,
-            tokens.is_admin_token,
-            sender=settings.seller_email,
-        ),
+        sessions=sessions,
+        console=ConsoleViews(ledger, SqlConsoleQueries(engine), read_models, clock, accounts, corrections, invoices,
+                             cases, receivables, signals, sessions, read_models),
     )
     return container

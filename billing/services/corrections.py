@@ -4,6 +4,7 @@ where every fact and every withdrawal shows with its reason."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any, Protocol
 
@@ -15,6 +16,7 @@ from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.grid_catalogue import PriceGridCatalogue
 from ledger.identifiers import validate_account_id
+from ledger.money import Money
 from ledger.months import Month
 
 # Fields of stored events not shown in the history (the library's own, and bank details).
@@ -137,6 +139,12 @@ class CorrectionService:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Money):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # A value object (a mandate, an address): its fields, so the caller can keep only some of them
+        # (a mandate shows its reference, never its IBAN); not its repr.
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

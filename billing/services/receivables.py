@@ -97,11 +97,12 @@ class ReceivableService:
         return late_charge(item.outstanding, item.due_date, on, rates,
                            interest_from=interest_from, indemnity_billed=indemnity_billed)
 
-    def receivables(self, query: ReceivablesOn) -> dict[str, Any]:
-        """API.md "GET /v1/admin/receivables?on=": what is due and overdue on a date, with §8 charges."""
+    def receivables(self, query: ReceivablesOn, account: str | None = None) -> dict[str, Any]:
+        """API.md "GET /v1/admin/receivables?on=": what is due and overdue on a date, with §8 charges;
+        one account's only when ``account`` is given (the console's account page)."""
         on = today(self.clock) if query.on is None else query.on
         self.read_models.sync()
-        items = self.queries.receivables_on(on)
+        items = self.queries.receivables_on(on, account)
         rates = self.rates()
         invoices = []
         missing: set[str] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from billing.bootstrap import Container
 from billing.services.page_sessions import PageSession, PageSessionService
+from ledger.clock import PARIS
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -61,7 +63,13 @@ def fact_text(value: Any) -> str:
     return IBAN_RE.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)
 
 
+def fr_instant(value: datetime) -> str:
+    """An instant as Paris reads it: 12/03/2026 09:30."""
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
 templates.filters["fact"] = fact_text
+templates.filters["fr_instant"] = fr_instant
 templates.filters["eur"] = eur
 templates.filters["fr_date"] = fr_date
 
@@ -71,7 +79,11 @@ LABELS = {
     "open": "ouvert", "closing": "en cours de clôture", "closed": "clôturé", "failed": "en échec",
     "answered": "répondu", "acknowledged": "réception accusée", "received": "reçu", "rejected": "rejeté",
     "resolved": "résolu", "dispute": "contestation", "termination": "résiliation",
-    "other": "autre",
+    "other": "autre", "filed": "classé", "stored": "archivé", "pending": "en attente",
+    "sepa_debit": "prélèvement SEPA", "transfer": "virement", "cheque": "chèque",
+    "freemium_inactive": "freemium inactif", "freemium_over_cap": "freemium au-delà du plafond",
+    "interruption_30_days": "interruption de 30 jours", "freemium_by_flexio": "par FLEXIO (freemium)",
+    "common_agreement_after_interruption": "d'un commun accord après l'interruption",
 }
 templates.filters["fr"] = lambda value: LABELS.get(str(value), str(value))
 

@@ -1,7 +1,9 @@
 """The finance console at ``/console/`` (issue 23): an admin token turned into a session, then the
 months (status, a live progress bar while closing, the preview with its errors, close and resume),
-customers (search, the account's facts, invoices, cases and lifecycle), receivables, cases (overdue
-first), the projection's health and the contract signals. Every action goes through the service the
+customers (search, the account's facts, invoices with their lifecycle, payments, cases, receivables,
+rejected documents and sessions), receivables, cases (overdue first), rejected documents, the
+projection's health and the contract signals. What a page shows is read by
+``billing.services.console_views``. Every action goes through the service the
 API route calls, with an admin principal. The API's route functions are imported where they are used:
 the package ``billing.api`` builds the app, which mounts these pages, at import.
 """
@@ -9,6 +11,7 @@ the package ``billing.api`` builds the app, which mounts these pages, at import.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -141,19 +144,19 @@ async def customer(request: Request, account: str) -> Response:
 
     from billing.api.routes.customers import account_view  # the API's account shape
 
-    def load() -> dict[str, Any]:
-        view = account_view(c.accounts.get(account))
-        return {
-            "customer": view,
-            "history": c.corrections.history(account),
-            "invoices": c.invoices.list(account=account),
-            "cases": [case for case in c.cases.list_cases() if case["account"] == account],
-            "receivables": c.receivables.receivables(ReceivablesOn.from_request(None))["invoices"],
-        }
+    data = await run_in_threadpool(c.console.account_page, account)
+    data["customer"] = account_view(data["customer"])
+    return render(request, "console/customer.html", title=f"Console finance — {account}", session=session,
+                  revoked=request.query_params.get("revoquees"), **data)
 
-    data = await run_in_threadpool(load)
-    data["receivables"] = [r for r in data["receivables"] if r["account"] == account]
-    return render(request, "console/customer.html", title=f"Console finance — {account}", session=session, **data)
+
+@router.post("/clients/{account}/sessions/revoquer")
+async def revoke_account_sessions(request: Request, account: str, csrf: str = Form("")) -> Response:
+    """Sign the account out of the portal everywhere: each of its sessions is revoked."""
+    session = _required(request)
+    check_csrf(session, csrf)
+    count = await run_in_threadpool(sessions_of(request).revoke_account, account[:64])
+    return RedirectResponse(f"/console/clients/{quote(account[:64], safe='')}?revoquees={count}", status_code=303)
 
 
 @router.get("/creances")
@@ -166,23 +169,23 @@ async def receivables(request: Request, on: str | None = Query(None, max_length=
 @router.get("/dossiers")
 async def cases(request: Request) -> Response:
     session = _required(request)
-    listed = await run_in_threadpool(container_of(request).cases.list_cases)
-    # Overdue first, then by the date the answer is due (§8 deadlines).
-    listed.sort(key=lambda case: (not case["overdue"], case["status"] != "open", case["answer_by"]))
+    listed = await run_in_threadpool(container_of(request).console.cases)  # overdue first (§8 deadlines)
     return render(request, "console/cases.html", title="Console finance — dossiers", session=session, cases=listed)
+
+
+@router.get("/documents")
+async def rejected_documents(request: Request, page: int = Query(1, ge=1, le=100_000)) -> Response:
+    """The documents whose PDF was not stored (Factur-X rules failed, or not renderable), with why."""
+    session = _required(request)
+    listed = await run_in_threadpool(container_of(request).console.rejected_documents, page)
+    return render(request, "console/documents.html", title="Console finance — documents rejetés", session=session,
+                  **listed)
 
 
 @router.get("/sante")
 async def health(request: Request) -> Response:
     session = _required(request)
-    c = container_of(request)
-
-    def load() -> dict[str, Any]:
-        failure = c.projector.failure
-        return {"position": c.projector.position(), "failure": None if failure is None else failure.as_dict(),
-                "signals": c.signals.current_report(None), "sessions": c.sessions.sessions()}
-
-    data = await run_in_threadpool(load)
+    data = await run_in_threadpool(container_of(request).console.health)
     return render(request, "console/health.html", title="Console finance — santé", session=session, **data)
 
 

@@ -176,3 +176,48 @@ class SqlDirectoryQueries:
     def months(self) -> list[str]:
         with self.engine.connect() as conn:
             return [m for (m,) in conn.execute(select(t.months.c.month).order_by(t.months.c.month.desc()))]
+
+
+class SqlConsoleQueries:
+    """``billing.services.console_views.ConsoleQueries``: an account's payments, its credit not
+    applied, and the documents recorded without a stored PDF (rejected)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _money(self, table: Any, account: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.received_on, table.c.invoice, table.c.amount, table.c.method, table.c.reference)
+                .where(table.c.account == account).order_by(table.c.received_on, table.c.id)
+            ).all()
+        return [{"received_on": r.received_on, "invoice": r.invoice, "amount": r.amount, "method": r.method,
+                 "reference": r.reference} for r in rows]
+
+    def payments(self, account: str) -> list[dict[str, Any]]:
+        return self._money(t.payments, account)
+
+    def unapplied_credits(self, account: str) -> list[dict[str, Any]]:
+        return self._money(t.unapplied_credits, account)
+
+    def rejected_documents(self, account: str | None, offset: int, limit: int) -> list[dict[str, Any]]:
+        d = t.documents.c
+        query = (
+            select(d.number, d.kind, d.account, t.accounts.c.legal_name, d.issue_date, d.failures)
+            .select_from(t.documents.outerjoin(t.accounts, t.accounts.c.account == d.account))
+            .where(d.sha256.is_(None))
+            .order_by(d.issue_date.desc(), d.number.desc())
+            .offset(offset).limit(limit)
+        )
+        if account is not None:
+            query = query.where(d.account == account)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"number": r.number, "kind": r.kind, "account": r.account, "legal_name": r.legal_name or "",
+                 "issue_date": r.issue_date, "failures": r.failures} for r in rows]
+
+    def rejected_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(
+                select(func.count()).select_from(t.documents).where(t.documents.c.sha256.is_(None))
+            ).scalar_one())
