@@ -40,7 +40,7 @@ worker: install
 	$(BIN)/billing worker
 
 lint: install
-	$(BIN)/ruff check billing ledger pricing invoices exports cases tests bench
+	$(BIN)/ruff check billing ledger pricing invoices exports cases einvoicing tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
