@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,49 @@ class Settings(BaseSettings):
     close_stall_seconds: int = Field(
         300, ge=1, le=86_400, description="Seconds without progress before a close job is sent again"
     )
+
+    # Issue 22: the plateforme agréée (AFNOR XP Z12-013 Flow Service) and its OAuth2 client credentials.
+    # All four empty (the default): nothing is transmitted and the service works as before.
+    pa_url: str = Field("", description="Flow Service base URL (its /v1/flows…); empty: no platform")
+    pa_token_url: str = Field("", description="OAuth2 token endpoint of the platform (client credentials)")
+    pa_client_id: str = ""
+    pa_client_secret: SecretStr = SecretStr("")
+
+    @field_validator("invoice_number_format", "credit_note_number_format")
+    @classmethod
+    def _legal_numbers(cls, value: str) -> str:
+        """BR-FR-01/02 (issue 22): every number the format can give is ≤ 35 letters, digits and + - _ /."""
+        from einvoicing.numbering import number_format_problems
+
+        problems = number_format_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("pa_url", "pa_token_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and (urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc):
+            raise ValueError("must be empty or an http(s):// URL")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _pa_all_or_nothing(self) -> Settings:
+        given = {
+            "BILLING_PA_URL": bool(self.pa_url),
+            "BILLING_PA_TOKEN_URL": bool(self.pa_token_url),
+            "BILLING_PA_CLIENT_ID": bool(self.pa_client_id),
+            "BILLING_PA_CLIENT_SECRET": bool(self.pa_client_secret.get_secret_value()),
+        }
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(name for name, present in given.items() if not present)
+            raise ValueError(f"the plateforme agréée needs all four BILLING_PA_* settings; missing: {missing}")
+        return self
+
+    @property
+    def pa_enabled(self) -> bool:
+        """True when a plateforme agréée is configured (all four BILLING_PA_* set)."""
+        return bool(self.pa_url)
 
     @field_validator("database_url")
     @classmethod
