@@ -124,6 +124,12 @@ class InvoiceStatus:
         return LifecycleStatus.of(self.code)
 
     @property
+    def fact_key(self) -> str:
+        """The same status of the same invoice deposited at the same moment is one fact, however often
+        (and in whichever message) it arrives: the key a ledger records it under once."""
+        return f"{self.invoice_number}|{self.code}|{self.at.isoformat()}"
+
+    @property
     def reason_codes(self) -> tuple[str, ...]:
         return tuple(d.reason_code for d in self.details if d.reason_code)
 

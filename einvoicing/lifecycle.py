@@ -28,6 +28,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class LifecycleEffect(StrEnum):
+    """What a status received from the platform sets off beyond its record in the invoice's lifecycle."""
+
+    RECORD = "record"  # recorded, nothing else
+    CORRECT_AND_RESEND = "correct_and_resend"  # 213 Rejetée: finance alerted, the invoice corrected and sent again
+    OPEN_DISPUTE = "open_dispute"  # 210 Refusée, 207 En litige: a dispute case, as a dispute email opens one (§8)
+
+
 class LifecycleStatus(StrEnum):
     """A status code of MDT-105 (``ram:ProcessConditionCode``). The value is the code as written in the XML."""
 
@@ -77,6 +85,11 @@ class LifecycleStatus(StrEnum):
         """BR-FR-CDV-15: these statuses must carry a reason code (MDT-113)."""
         return self in _REASON_REQUIRED
 
+    @property
+    def effect(self) -> LifecycleEffect:
+        """What receiving this status asks of us (issue 22, item 3); recording it is always the first step."""
+        return _EFFECTS.get(self, LifecycleEffect.RECORD)
+
     @classmethod
     def of(cls, code: str) -> LifecycleStatus | None:
         """The status for a code as found in a message, or ``None`` for a code outside BR-FR-CDV-CL-06."""
@@ -113,3 +126,9 @@ _REASON_REQUIRED = frozenset(
         LifecycleStatus.IRRECEVABLE,
     }
 )
+
+_EFFECTS = {
+    LifecycleStatus.REJETEE: LifecycleEffect.CORRECT_AND_RESEND,
+    LifecycleStatus.REFUSEE: LifecycleEffect.OPEN_DISPUTE,
+    LifecycleStatus.EN_LITIGE: LifecycleEffect.OPEN_DISPUTE,
+}

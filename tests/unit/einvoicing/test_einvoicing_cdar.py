@@ -186,3 +186,11 @@ def test_date_time_formats() -> None:
         parse_date_time("2025-01-01", "102")
     with pytest.raises(ValueError):
         parse_date_time("20250101", "999")
+
+
+def test_a_status_sent_again_in_another_message_is_the_same_fact() -> None:
+    first = parse_cdar(_example("07-CDV-212_Encaissee.xml")).status
+    again = parse_cdar(_example("07-CDV-212_Encaissee_POUR_PPF.xml")).status  # another message id, same status
+    assert first.fact_key == again.fact_key == "F202500003|212|2025-08-02T10:00:00+02:00"
+    other = parse_cdar(_example("06-CDV-211_Paiement_transmis.xml")).status
+    assert other.fact_key != first.fact_key

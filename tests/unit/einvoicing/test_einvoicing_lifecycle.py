@@ -6,7 +6,7 @@ import pytest
 from support.standards import cdar_examples
 
 from einvoicing.cdar import parse_cdar
-from einvoicing.lifecycle import LifecycleStatus
+from einvoicing.lifecycle import LifecycleEffect, LifecycleStatus
 
 # BR-FR-CDV-CL-06 (BR-FR-CDV-Schematron-CDAR_V1.4.0.04), copied from the rule's code list.
 CL_06 = (
@@ -64,3 +64,12 @@ def test_a_code_outside_the_list_is_kept_unknown_not_refused() -> None:
 
 def test_statuses_that_need_a_reason_per_br_fr_cdv_15() -> None:
     assert {s.code for s in LifecycleStatus if s.requires_reason} == {"206", "207", "208", "210", "213", "501"}
+
+
+def test_what_each_status_sets_off() -> None:
+    assert LifecycleStatus.REJETEE.effect is LifecycleEffect.CORRECT_AND_RESEND
+    assert LifecycleStatus.REFUSEE.effect is LifecycleEffect.OPEN_DISPUTE
+    assert LifecycleStatus.EN_LITIGE.effect is LifecycleEffect.OPEN_DISPUTE
+    others = {s.effect for s in LifecycleStatus} - {LifecycleEffect.CORRECT_AND_RESEND, LifecycleEffect.OPEN_DISPUTE}
+    assert others == {LifecycleEffect.RECORD}
+    assert [s.code for s in LifecycleStatus if s.effect is not LifecycleEffect.RECORD] == ["207", "210", "213"]
