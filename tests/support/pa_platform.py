@@ -305,7 +305,7 @@ def build_app(platform: TestPlatform) -> FastAPI:
         platform.flows[flow_id] = StoredFlow(
             flow={
                 "flowId": flow_id,
-                "trackingId": tracking,
+                **({"trackingId": tracking} if tracking is not None else {}),
                 "submittedAt": at,
                 "updatedAt": at,
                 "flowType": "CustomerInvoiceLC" if info["flowSyntax"] == "CDAR" else "CustomerInvoice",
@@ -327,10 +327,13 @@ def build_app(platform: TestPlatform) -> FastAPI:
         refused, fault = await guard("searchFlow", request)
         if refused is not None:
             return refused
+        raw = await request.body()
+        if not raw:  # the request body is optional in the schema, but the prose wants one criterion
+            return violation("searchFlow", ["where: at least one criterion is required (searchFlow description)"])
         if not request.headers.get("Content-Type", "").startswith("application/json"):
             return violation("searchFlow", ["the spec's search body is application/json"])
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
         except ValueError as exc:
             return violation("searchFlow", [f"not JSON: {exc}"])
         problems = SpecChecks.errors(checks.search_body, body)
@@ -424,8 +427,8 @@ def split_multipart(content_type: str, raw: bytes) -> dict[str, Part]:
         name = headers.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             raise ValueError("part without a name")
-        if name in parts:
-            raise ValueError(f"part {name!r} twice")
+        if name in parts and name in ("flowInfo", "file"):
+            raise ValueError(f"part {name!r} twice")  # other names may repeat: an array property's items
         filename = headers.get_param("filename", header="content-disposition")
         parts[name] = Part(
             name=name,
