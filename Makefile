@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@scripts/ensure-pdfbox
 	@scripts/ensure-dovecot
 	@scripts/ensure-chromium
+	@scripts/ensure-prism
 	@touch $(STAMP)
 
 migrate: install

@@ -441,7 +441,13 @@ class FlowServiceClient:
         """A flow's file: the original as sent (an incoming CDAR, say), or the platform's converted or readable one."""
         if doc_type is DocType.METADATA:
             raise ValueError("use get_flow for the metadata")
-        response = self._send("getFlow", "GET", f"/v1/flows/{_path_id(flow_id)}", params={"docType": doc_type.value})
+        response = self._send(
+            "getFlow",
+            "GET",
+            f"/v1/flows/{_path_id(flow_id)}",
+            params={"docType": doc_type.value},
+            accept="application/octet-stream, */*;q=0.1",  # the spec's file type; a platform may name the real one
+        )
         assert isinstance(response, httpx.Response)
         return response.content
 
@@ -454,6 +460,7 @@ class FlowServiceClient:
         path: str,
         *,
         before_retry: Callable[[bool], Flow | None] | None = None,
+        accept: str = "application/json",
         **kwargs: Any,
     ) -> httpx.Response | Flow:
         url = self.config.url + path
@@ -475,7 +482,7 @@ class FlowServiceClient:
                 last = f"token endpoint: {exc.last}"
                 self._backoff(operation, attempt, None, last)
                 continue
-            headers = {"Authorization": f"Bearer {token}", "X-Request-Id": request_id}
+            headers = {"Authorization": f"Bearer {token}", "X-Request-Id": request_id, "Accept": accept}
             try:
                 response = self._http.request(method, url, headers=headers, timeout=self.config.timeout, **kwargs)
             except httpx.TimeoutException as exc:
