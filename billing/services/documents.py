@@ -154,6 +154,10 @@ class DocumentService:
         """Read-your-writes for a customer listing what was just issued."""
         self.read_models.sync()
 
+    def glance(self) -> None:
+        """The views as they stand for a customer's download: never waits behind a close (issue 20)."""
+        self.read_models.glance()
+
     def owner(self, number: str) -> str:
         """The account an invoice or credit note belongs to (404 when unknown)."""
         account = self.queries.owner(number)
@@ -162,8 +166,12 @@ class DocumentService:
         return account
 
     def pdf(self, number: str) -> bytes:
-        """The stored PDF, only when it still matches the hash recorded in the ledger."""
-        row = self._row(number)
+        """The stored PDF, only when it still matches the hash recorded in the ledger.
+
+        Issue 20: read from the views as they stand (a render job syncs them after each chunk it
+        stores), so a download never waits behind a close's projection."""
+        self.read_models.glance()
+        row = self.queries.stored(number)
         if row is None:
             raise Conflict(f"the document of {number} is not rendered yet", field="number")
         if row.sha256 is None:

@@ -60,6 +60,10 @@ class InvoiceQueries:
         """Read-your-writes for a caller about to list what was just recorded."""
         self.read_models.refresh()
 
+    def glance(self) -> None:
+        """The views as they stand for a customer's list: never waits behind a close (issue 20)."""
+        self.read_models.glance()
+
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
         on = today(self.clock)
         # art. 10.2: invoices stay downloadable for five years
