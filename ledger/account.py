@@ -37,6 +37,7 @@ from ledger.account_records import (
     Mandate,
     OptionInterval,
     Payment,
+    PaymentMethod,
     PenaltyCredit,
     SupportHours,
     Termination,
@@ -61,6 +62,7 @@ from ledger.money import Money, money_sum
 from ledger.months import Month
 from ledger.penalty_cap import cap_room, capped_grant
 from ledger.termination_kinds import termination_kind
+from ledger.vat_regime import VatRegime
 
 # Fixed forever: account aggregate ids are derived from it, so changing it would orphan every account.
 ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://flexio.fr/billing/customer-account")
@@ -121,7 +123,7 @@ class CustomerAccount(Aggregate):
         legal_name: str,
         siren: str | None,
         vat_number: str | None,
-        vat_regime: str,
+        vat_regime: VatRegime,
         billing_email: str,
         address: dict[str, str],
     ) -> None:
@@ -129,7 +131,7 @@ class CustomerAccount(Aggregate):
         self._legal_name = legal_name
         self._siren = siren
         self._vat_number = vat_number
-        self._vat_regime = vat_regime
+        self._vat_regime = VatRegime(vat_regime)
         self._billing_email = billing_email
         self._address = Address(**address)
         self._contract: Contract | None = None
@@ -163,7 +165,7 @@ class CustomerAccount(Aggregate):
         return self._vat_number
 
     @property
-    def vat_regime(self) -> str:
+    def vat_regime(self) -> VatRegime:
         return self._vat_regime
 
     @property
@@ -259,9 +261,9 @@ class CustomerAccount(Aggregate):
         start = require_date(service_start, "service_start")
         fee = require_money(installation_fee, "installation_fee", non_negative=True)  # art. 10.2
         is_freemium = require_bool(freemium, "freemium")
-        method = require_choice(payment_method, PAYMENT_METHODS, "payment_method")
+        method = PaymentMethod(require_choice(payment_method, PAYMENT_METHODS, "payment_method"))
         clean_mandate: Mandate | None = None
-        if method == "sepa_debit":
+        if method == PaymentMethod.SEPA_DEBIT:
             # A direct debit cannot be collected without a mandate (RUM, date, debtor IBAN).
             if mandate is None:
                 raise InvalidInput("sepa_debit needs a mandate", field="mandate")
@@ -286,7 +288,7 @@ class CustomerAccount(Aggregate):
         service_start: date,
         installation_fee: Money,
         freemium: bool,
-        payment_method: str,
+        payment_method: PaymentMethod,
         mandate: Mandate | None,
     ) -> None:
         self._contract = Contract(
@@ -392,7 +394,7 @@ class CustomerAccount(Aggregate):
         number = require_text(invoice, "invoice", max_length=64)
         paid = require_money(amount, "amount", positive=True)
         day = require_date(received_on, "received_on")
-        how = require_choice(method, PAYMENT_METHODS, "method")
+        how = PaymentMethod(require_choice(method, PAYMENT_METHODS, "method"))
         ref = optional_text(reference, "reference", max_length=140)
         # **Decision**: no invoice exists before service start, so neither can a payment of one.
         if day < contract.service_start:
@@ -432,7 +434,7 @@ class CustomerAccount(Aggregate):
         """
         contract = self._require_contract()
         day = require_date(received_on, "received_on")
-        how = require_choice(method, PAYMENT_METHODS, "method")
+        how = PaymentMethod(require_choice(method, PAYMENT_METHODS, "method"))
         ref = optional_text(reference, "reference", max_length=140)
         parts = [(require_text(invoice, "invoice", max_length=64), require_money(amount, "amount", positive=True),
                   owed) for invoice, amount, owed in allocations]
@@ -455,7 +457,7 @@ class CustomerAccount(Aggregate):
 
     @event("PaymentRecorded")
     def _payment_recorded(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        self, invoice: str, amount: Money, received_on: date, method: PaymentMethod, reference: str,
         recorded_on: date | None = None,
     ) -> None:
         self._payments.append(
@@ -482,7 +484,7 @@ class CustomerAccount(Aggregate):
         self._require_contract()
         paid = require_money(amount, "amount", positive=True)
         day = require_date(received_on, "received_on")
-        how = require_choice(method, PAYMENT_METHODS, "method")
+        how = PaymentMethod(require_choice(method, PAYMENT_METHODS, "method"))
         ref = optional_text(reference, "reference", max_length=140)
         self._require_new_reference(ref)
         self._unapplied_credit_recorded(invoice=invoice, amount=_cents(paid), received_on=day, method=how, reference=ref,
@@ -490,7 +492,7 @@ class CustomerAccount(Aggregate):
 
     @event("UnappliedCreditRecorded")
     def _unapplied_credit_recorded(
-        self, invoice: str, amount: Money, received_on: date, method: str, reference: str,
+        self, invoice: str, amount: Money, received_on: date, method: PaymentMethod, reference: str,
         recorded_on: date | None = None,
     ) -> None:
         self._unapplied.append(
@@ -517,7 +519,7 @@ class CustomerAccount(Aggregate):
         # Kept in the payments as a negative amount: the money is not received any more (§6 cap included).
         self._payments.append(
             Payment(
-                invoice=invoice, amount=-amount, received_on=returned_on, method="sepa_debit",
+                invoice=invoice, amount=-amount, received_on=returned_on, method=PaymentMethod.SEPA_DEBIT,
                 reference=f"return {reason}",
             )
         )
