@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.identifiers import validate_bic, validate_iban
-from ledger.input_checks import require_date, require_mapping, require_text
+from ledger.input_checks import decimal_str, money_str, require_date, require_mapping, require_text
 from ledger.money import Money
 
 
@@ -29,6 +29,16 @@ class PaymentMethod(StrEnum):
 
 PAYMENT_METHODS = tuple(PaymentMethod)  # art. 10.2
 TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
+
+
+def cents(amount: Money) -> Money:
+    """An amount as the ledger records it: two decimals ("800.00"), whatever its input's exponent."""
+    return Money(Decimal(money_str(amount)))
+
+
+def plain_hours(number: Decimal) -> Decimal:
+    """Hours as the ledger records them: the positional form of the input (no exponent)."""
+    return Decimal(decimal_str(number))
 
 
 @dataclass(frozen=True, slots=True)

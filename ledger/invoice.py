@@ -47,16 +47,6 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.credited_vat = Money.zero()
         self._start_document_lifecycle()
 
-    def change_status(self, status: str, reason: str) -> None:
-        if status not in {"issued", "disputed", "accepted", "credited"}:
-            raise ValueError(f"unknown invoice status {status!r}")
-        if status != self.status:
-            self._status_changed(status=status, reason=reason)
-
-    @event("StatusChanged")
-    def _status_changed(self, status: str, reason: str) -> None:
-        self.status = InvoiceStatus(status)
-
     # -- status transitions (issue 11; BILLING_RULES §8: issued -> disputed -> accepted | credited) --
 
     def mark_disputed(self, case: str, on: date) -> None:

@@ -241,13 +241,6 @@ def register_handlers(projector: ReadModelProjector) -> None:
                 }
             )
 
-    @on("Invoice.StatusChanged")
-    def invoice_status(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.flush()
-        step.conn.execute(
-            update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
-        )
-
     register_case_handlers(projector)  # issue 13: customer cases
     register_quarantine_handlers(projector)  # issue 17: mail the poller set aside
     from billing.persistence.catch_up_handlers import register_catch_up_handlers
