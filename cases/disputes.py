@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from cases.amounts import find_amount_spans, find_amounts, find_invoice_numbers
-from cases.calendar import PARIS, next_business_day
+from cases.business_calendar import PARIS, next_business_day
 from cases.mail import ParsedMail
 from ledger.case import CaseKind
 

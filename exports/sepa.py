@@ -34,7 +34,7 @@ from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from text_unidecode import unidecode
 
-from invoices.calendar import is_target2_business_day
+from invoices.payment_dates import is_target2_business_day
 from ledger.errors import Conflict, InvalidInput
 from ledger.invoice import InvoiceStatus
 

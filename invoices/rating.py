@@ -17,8 +17,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from invoices.calendar import collection_date, dispute_deadline, due_date
 from invoices.draft import InvoiceDraft, InvoiceLine, LineKind, PenaltyAllocation
+from invoices.payment_dates import collection_date, dispute_deadline, due_date
 from invoices.penalties import allocate_penalty_credits
 from ledger.account_records import PAYMENT_METHODS, PaymentMethod
 from ledger.errors import InvalidInput

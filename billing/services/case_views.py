@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import Assessment
 from cases.mail import ParsedMail
 from ledger.case import WAITING_KINDS, Case, CaseAssessment, CaseMail, CaseStatus, MailAttachment

@@ -22,9 +22,9 @@ from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
-from invoices.calendar import dispute_deadline, due_date
 from invoices.document import Buyer
 from invoices.draft import LineKind
+from invoices.payment_dates import dispute_deadline, due_date
 from invoices.payment_status import PaymentStatus
 from ledger.account_records import PaymentMethod
 from ledger.clock import Clock, today
