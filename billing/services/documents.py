@@ -26,6 +26,7 @@ from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
 from ledger.credit_note import CreditNote
+from ledger.document_lifecycle import DocumentStatus
 from ledger.errors import Conflict, NotFound
 from ledger.invoice import Invoice
 
@@ -257,7 +258,7 @@ class DocumentService:
         read in its manifest (issue 17.6: an archive never leaves a document out silently)."""
         missing = []
         for item in self.queries.not_stored_between(account, first, last):
-            if item["status"] == "pending":
+            if item["status"] == DocumentStatus.PENDING:
                 reason = "the document is not rendered yet"
             else:
                 rules = sorted({f.get("rule", "?") for f in item["failures"] or []})
