@@ -15,7 +15,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from billing.workbook import write_workbook
+from billing.documents.accounting_workbook import write_workbook
+from exports.accounting_sheets import DocumentRow, LineRow, OpenItem, PaymentRow, build_sheets
 from exports.fec import BankMove, SaleDocument, check_fec, fec_lines, write_fec
 from exports.sepa import (
     DebitCandidate,
@@ -25,7 +26,6 @@ from exports.sepa import (
     structured_address,
     write_pain008,
 )
-from exports.workbook import DocumentRow, LineRow, OpenItem, PaymentRow, build_sheets
 
 IBAN = "FR7630006000011234567890189"
 KINDS = ("plan_fee", "branding_removal", "advanced_support", "overage", "intervention")

@@ -62,7 +62,7 @@ def _record(database_url: str, storage: Path, raws: list[bytes], one_by_one: boo
 
 
 def run(count: int = 3000) -> dict[str, Any]:
-    from cases.calendar import PARIS
+    from cases.business_calendar import PARIS
     from cases.disputes import assess
     from cases.mail import parse_message
     from cases.senders import SenderDirectory

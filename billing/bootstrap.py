@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from billing.clock import SystemClock
 from billing.jobs import Jobs, make_broker
 from billing.mail.outgoing import Mailer
 from billing.mail.poll_turn import DatabasePollTurn
@@ -43,6 +42,7 @@ from billing.persistence.queries.tokens import SqlTokenStore
 from billing.persistence.queries.usage import SqlUsageQueries
 from billing.persistence.queries.workbook import SqlWorkbookQueries
 from billing.persistence.read_models import ProjectedReadModels
+from billing.runtime.clock import SystemClock
 from billing.services.accounts import AccountService
 from billing.services.audit import AuditService
 from billing.services.case_intake import CaseIntake
@@ -159,7 +159,7 @@ def bootstrap(
     settings = settings or load_settings()
     clock = clock or SystemClock()
     if migrate if migrate is not None else settings.auto_migrate:
-        from billing.migrate import migrate as run_migrations
+        from billing.persistence.migrate import migrate as run_migrations
 
         run_migrations(settings)
     container: Container | None = None

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from cases.amounts import find_amount_spans, find_amounts, find_invoice_numbers
-from cases.calendar import PARIS, next_business_day
+from cases.business_calendar import PARIS, next_business_day
 from cases.mail import ParsedMail
+from ledger.case import CaseKind
 
 __all__ = [
     "ANSWER_DAYS",
@@ -136,7 +137,7 @@ class InvoiceFacts:
 
 @dataclass(frozen=True)
 class Assessment:
-    kind: str  # "dispute" | "termination" | "other"
+    kind: CaseKind
     invoice: str | None
     amount: Decimal | None
     received_at: datetime
@@ -202,23 +203,23 @@ def dispute_evidence(mail: ParsedMail, known_sender: bool) -> int:
     return score
 
 
-def classify(mail: ParsedMail, known_sender: bool = False) -> str:
+def classify(mail: ParsedMail, known_sender: bool = False) -> CaseKind:
     """``dispute``, ``termination`` or ``other``. Automatic replies, bounces and newsletters are
     ``other`` whatever they quote; a message naming an invoice in a complaint is a dispute even when
     it also threatens to terminate. A dispute weighs its evidence (:func:`dispute_evidence`): a
     newsletter or a phishing mail saying "wrong" or "refund", from nobody we know and about no
     invoice of ours, is ``other``."""
     if mail.auto_reply or mail.bounce or mail.bulk:
-        return "other"
+        return CaseKind.OTHER
     written = f"{_own_subject(mail.subject)}\n{mail.fresh}"
     disputes = dispute_evidence(mail, known_sender) >= DISPUTE_EVIDENCE
     terminates = bool(_TERMINATION.search(written))
     names_invoice = any(n.startswith("FX-") for n in find_invoice_numbers(written))
     if terminates and not (disputes and names_invoice):
-        return "termination"
+        return CaseKind.TERMINATION
     if disputes:
-        return "dispute"
-    return "other"
+        return CaseKind.DISPUTE
+    return CaseKind.OTHER
 
 
 def _own_subject(subject: str) -> str:
@@ -330,9 +331,9 @@ def assess(
     ]
     written = f"{mail.subject}\n{mail.fresh}"
     invoice = disputed_invoice(mail)
-    amount = disputed_amount(mail.fresh) if kind == "dispute" else None
+    amount = disputed_amount(mail.fresh) if kind == CaseKind.DISPUTE else None
     reasons: list[str] = []
-    if kind == "dispute":
+    if kind == CaseKind.DISPUTE:
         facts = invoice_of(invoice) if invoice else None
         if invoice is None:
             reasons.append("no_invoice_number")
@@ -352,9 +353,9 @@ def assess(
             reasons.append("unknown_sender")
         elif facts is not None and facts.account != sender_account:
             reasons.append("invoice_of_another_customer")
-    elif kind == "termination" and sender_account is None:
+    elif kind == CaseKind.TERMINATION and sender_account is None:
         reasons.append("unknown_sender")
-    valid = kind != "other" and not reasons
+    valid = kind != CaseKind.OTHER and not reasons
     return Assessment(
         kind=kind,
         invoice=invoice,
@@ -366,6 +367,6 @@ def assess(
         answer_by=answer_by,
         flags=tuple(flags),
         language=language_of(mail.fresh or mail.text),
-        termination_kind=termination_kind(written) if kind == "termination" else None,
-        request=option_request(mail) if kind == "other" else None,
+        termination_kind=termination_kind(written) if kind == CaseKind.TERMINATION else None,
+        request=option_request(mail) if kind == CaseKind.OTHER else None,
     )

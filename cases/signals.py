@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.sla import Ticket
 
 __all__ = [

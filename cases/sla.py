@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from cases.calendar import PARIS, business_hours_between, next_business_instant
+from cases.business_calendar import PARIS, business_hours_between, next_business_instant
 
 __all__ = [
     "SCHEDULED_FORCE_MAJEURE_HOURS",

@@ -34,8 +34,9 @@ from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from text_unidecode import unidecode
 
-from invoices.calendar import is_target2_business_day
+from invoices.payment_dates import is_target2_business_day
 from ledger.errors import Conflict, InvalidInput
+from ledger.invoice import InvoiceStatus
 
 SCHEMES = ("CORE", "B2B")  # EPC SDD Core and SDD B2B rulebooks
 VERSIONS = ("pain.008.001.08", "pain.008.001.02")  # the ISO 2019 version is the default (API.md)
@@ -259,7 +260,7 @@ def select_debits(
         amount = row.outstanding
         if amount <= 0:
             continue  # paid or fully credited
-        if row.status == "disputed":
+        if row.status == InvoiceStatus.DISPUTED:
             held.append(Held(row.invoice, "under a valid open dispute (§8)"))
             continue
         if row.issue_date + timedelta(days=PRE_NOTIFICATION_DAYS) > collection_date:

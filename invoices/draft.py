@@ -10,26 +10,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
+from ledger.account_records import PaymentMethod
 from ledger.money import Money
 from ledger.months import Month
 
-__all__ = ["LINE_KINDS", "InvoiceDraft", "InvoiceLine", "PenaltyAllocation", "unit_price_text"]
+__all__ = [
+    "LATE_PAYMENT_KINDS", "LINE_KINDS", "InvoiceDraft", "InvoiceLine", "LineKind", "PenaltyAllocation", "unit_price_text",
+]
 
-# API.md "Invoices": the only line kinds an invoice may carry.
-LINE_KINDS = (
-    "plan_fee",
-    "branding_removal",
-    "reference_opt_out",
-    "advanced_support",
-    "support_extra_hours",
-    "overage",
-    "installation_fee",
-    "intervention",
-    "early_termination",
-    "penalty_credit",
-)
+
+class LineKind(StrEnum):
+    """The only line kinds an invoice may carry (BILLING_RULES §5, items 1 to 8; API.md "Invoices"):
+    the options' kinds are their names in the grid (art. 8, 12.3, 17.1); a late-payment invoice has
+    its interest and the fixed recovery indemnity (§8, art. 10.3)."""
+
+    PLAN_FEE = "plan_fee"
+    BRANDING_REMOVAL = "branding_removal"
+    REFERENCE_OPT_OUT = "reference_opt_out"
+    ADVANCED_SUPPORT = "advanced_support"
+    SUPPORT_EXTRA_HOURS = "support_extra_hours"
+    OVERAGE = "overage"
+    INSTALLATION_FEE = "installation_fee"
+    INTERVENTION = "intervention"
+    EARLY_TERMINATION = "early_termination"
+    PENALTY_CREDIT = "penalty_credit"
+    # a late-payment invoice's lines (§8, art. 10.3), never a month's invoice
+    LATE_INTEREST = "late_interest"
+    RECOVERY_INDEMNITY = "recovery_indemnity"
+
+
+LATE_PAYMENT_KINDS = (LineKind.LATE_INTEREST, LineKind.RECOVERY_INDEMNITY)
+LINE_KINDS = tuple(kind for kind in LineKind if kind not in LATE_PAYMENT_KINDS)  # a month's invoice (§5)
 
 
 def unit_price_text(price: Money) -> str:
@@ -49,7 +63,7 @@ def unit_price_text(price: Money) -> str:
 class InvoiceLine:
     """One line; ``amount`` is already rounded half-up to the cent (§3)."""
 
-    kind: str
+    kind: LineKind
     label: str
     quantity: str
     unit_price: Money | None
@@ -60,11 +74,12 @@ class InvoiceLine:
     def __post_init__(self) -> None:
         if self.kind not in LINE_KINDS:
             raise ValueError(f"unknown invoice line kind {self.kind!r}")
+        object.__setattr__(self, "kind", LineKind(self.kind))  # an option's kind comes as its grid name
 
     def to_dict(self) -> dict[str, Any]:
         """API.md line shape; the line's details sit under ``details``."""
         line: dict[str, Any] = {
-            "kind": self.kind,
+            "kind": str(self.kind),  # the stored document holds plain JSON text
             "label": self.label,
             "quantity": self.quantity,
             "unit_price": None if self.unit_price is None else unit_price_text(self.unit_price),
@@ -99,7 +114,7 @@ class InvoiceDraft:
     total_vat: Money
     total_ttc: Money
     vat_mention: str | None
-    payment_method: str
+    payment_method: PaymentMethod
     collection_date: date | None
     mandate_reference: str | None
     penalty_allocations: tuple[PenaltyAllocation, ...]
@@ -119,7 +134,7 @@ class InvoiceDraft:
             "total_vat": str(self.total_vat),
             "total_ttc": str(self.total_ttc),
             "vat_mention": self.vat_mention,
-            "payment_method": self.payment_method,
+            "payment_method": str(self.payment_method),
             "collection_date": None if self.collection_date is None else self.collection_date.isoformat(),
             "mandate_reference": self.mandate_reference,
             "penalty_allocations": [

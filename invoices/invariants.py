@@ -23,9 +23,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from invoices.draft import LATE_PAYMENT_KINDS as LATE_PAYMENT_LINE_KINDS
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-LATE_PAYMENT_KINDS = frozenset({"late_interest", "recovery_indemnity"})
+LATE_PAYMENT_KINDS = frozenset(LATE_PAYMENT_LINE_KINDS)
 PENALTY_WINDOW = relativedelta(months=6)  # §6, art. 13: "six (6) derniers mois"
 
 

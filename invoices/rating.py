@@ -17,14 +17,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from invoices.calendar import collection_date, dispute_deadline, due_date
-from invoices.draft import InvoiceDraft, InvoiceLine, PenaltyAllocation
+from invoices.draft import InvoiceDraft, InvoiceLine, LineKind, PenaltyAllocation
+from invoices.payment_dates import collection_date, dispute_deadline, due_date
 from invoices.penalties import allocate_penalty_credits
-from ledger.account_records import PAYMENT_METHODS
+from ledger.account_records import PAYMENT_METHODS, PaymentMethod
 from ledger.errors import InvalidInput
 from ledger.grid import OPTION_KINDS, PlanPrice, PriceGrid, SupportPack
 from ledger.money import Money, money_sum, round_half_up
 from ledger.months import Month
+from ledger.vat_regime import VatRegime
 from pricing.account_month import AccountMonth, CatchUpMonth, OptionInterval
 from pricing.monthly_fees import option_monthly_fee
 from pricing.proration import month_cap, overage_blocks, prorate, service_days
@@ -84,7 +85,7 @@ def _plan_line(inputs: AccountMonth, plan: PlanPrice, days: int) -> InvoiceLine:
     # §5.1, art. 10.2: fee × service days / days in month, start and end inclusive.
     month = inputs.month
     return InvoiceLine(
-        kind="plan_fee",
+        kind=LineKind.PLAN_FEE,
         label=_period_label(f"Forfait {plan.name}", month, days),
         quantity=f"{days}/{month.days}",
         unit_price=plan.monthly_fee,
@@ -123,7 +124,7 @@ def _option_lines(inputs: AccountMonth, grid: PriceGrid, plan: PlanPrice) -> lis
             continue  # §5: a zero line with no information is left out
         lines.append(
             InvoiceLine(
-                kind=interval.option,
+                kind=LineKind(interval.option),  # an option line is named for its option
                 label=_period_label(base, month, days),
                 quantity=f"{days}/{month.days}",
                 unit_price=monthly.to_cents(),
@@ -155,7 +156,7 @@ def _support_extra_line(inputs: AccountMonth, pack: SupportPack) -> InvoiceLine 
     if extra <= 0:
         return None
     return InvoiceLine(
-        kind="support_extra_hours",
+        kind=LineKind.SUPPORT_EXTRA_HOURS,
         label=f"Heures d'accompagnement au-delà du forfait {pack.code}",
         quantity=_hours(extra),
         unit_price=pack.extra_hour_price,
@@ -193,7 +194,7 @@ def _overage_line(inputs: AccountMonth, plan: PlanPrice, days: int) -> InvoiceLi
         details["late_usage"] = "; ".join(f"{u.origin_month}: {u.credits}" for u in late)
         details["late_usage_credits"] = sum(u.credits for u in late)
     return InvoiceLine(
-        kind="overage",
+        kind=LineKind.OVERAGE,
         label=f"Dépassement de forfait — {_month_fr(month)}",
         quantity=str(blocks),
         unit_price=block_price,
@@ -208,7 +209,7 @@ def _installation_line(inputs: AccountMonth) -> InvoiceLine | None:
         return None
     fee = inputs.installation_fee.to_cents()
     return InvoiceLine(
-        kind="installation_fee",
+        kind=LineKind.INSTALLATION_FEE,
         label="Frais d'installation",
         quantity="1",
         unit_price=fee,
@@ -227,7 +228,7 @@ def _intervention_lines(inputs: AccountMonth, grid: PriceGrid) -> list[InvoiceLi
             continue
         lines.append(
             InvoiceLine(
-                kind="intervention",
+                kind=LineKind.INTERVENTION,
                 label=f"Développement spécifique — {item.on:%d/%m/%Y} — {item.description}",
                 quantity=_hours(item.hours),
                 unit_price=rate,
@@ -248,7 +249,7 @@ def _termination_line(inputs: AccountMonth) -> InvoiceLine | None:
     if inputs.service_end is not None:
         details["service_end"] = inputs.service_end.isoformat()
     return InvoiceLine(
-        kind="early_termination",
+        kind=LineKind.EARLY_TERMINATION,
         label="Indemnité de résiliation anticipée",
         quantity="1",
         unit_price=amount,
@@ -269,7 +270,7 @@ def _penalty_line(
         return None, ()
     available = money_sum([c.remaining for c in usable if c.remaining.is_positive()])
     line = InvoiceLine(
-        kind="penalty_credit",
+        kind=LineKind.PENALTY_CREDIT,
         label="Dédommagement (pénalités)",
         quantity="1",
         unit_price=None,
@@ -286,11 +287,11 @@ def _penalty_line(
 
 def _vat(inputs: AccountMonth, vat_rate: Decimal) -> tuple[Decimal, str | None]:
     # §5: standard → French rate; reverse_charge → 0 % "Autoliquidation"; export → 0 %, art. 259-1 CGI.
-    if inputs.vat_regime == "standard":
+    if inputs.vat_regime == VatRegime.STANDARD:
         return vat_rate, None
-    if inputs.vat_regime == "reverse_charge":
+    if inputs.vat_regime == VatRegime.REVERSE_CHARGE:
         return ZERO_RATE, REVERSE_CHARGE_MENTION
-    if inputs.vat_regime == "export":
+    if inputs.vat_regime == VatRegime.EXPORT:
         return ZERO_RATE, EXPORT_MENTION
     raise InvalidInput(f"unknown VAT regime {inputs.vat_regime!r}", field="vat_regime")
 
@@ -308,7 +309,7 @@ def _month_lines(inputs: AccountMonth, grid: PriceGrid) -> list[InvoiceLine]:
         extra = _support_extra_line(inputs, pack)
         info = {"hours_used": _hours(inputs.support_hours_used), "hours_included": _hours(pack.hours)}
         for i, line in enumerate(lines):  # §5.3: the invoice shows hours used / included
-            if line.kind == "advanced_support":
+            if line.kind == LineKind.ADVANCED_SUPPORT:
                 lines[i] = replace(line, details={**line.details, **info})
         if extra is not None:
             lines.append(extra)
@@ -360,7 +361,7 @@ def _complement_quantity(of_kind: list[InvoiceLine], billed: Money) -> str:
         days = sum(int(other.quantity.split("/")[0]) for other in of_kind)
         billed_days = round_half_up(billed.amount * month_days / price.amount, Decimal(1))
         return f"{days - int(billed_days)}/{month_days}"
-    step = Decimal("0.01") if line.kind in ("support_extra_hours", "intervention") else Decimal(1)
+    step = Decimal("0.01") if line.kind in (LineKind.SUPPORT_EXTRA_HOURS, LineKind.INTERVENTION) else Decimal(1)
     quantity = sum((Decimal(other.quantity) for other in of_kind), Decimal(0))
     return _hours(quantity - round_half_up(billed.amount / price.amount, step))
 
@@ -390,7 +391,7 @@ def _catch_up_lines(past: CatchUpMonth) -> list[InvoiceLine]:
         elif due.is_positive():
             lines.append(_catch_up_line(of_kind[-1], period, due.to_cents(), already, _complement_quantity(of_kind, already)))
     if past.late_credits:
-        overage = next((i for i, line in enumerate(lines) if line.kind == "overage"), None)
+        overage = next((i for i, line in enumerate(lines) if line.kind == LineKind.OVERAGE), None)
         late: dict[str, str | int] = {"late_usage": f"{period}: {past.late_credits}", "late_usage_credits": past.late_credits}
         if overage is not None:
             lines[overage] = replace(lines[overage], details={**lines[overage].details, **late})
@@ -405,7 +406,7 @@ def _late_usage_without_overage(past: CatchUpMonth, late: dict[str, str | int]) 
     plan = past.grid.plan(inputs.plan)
     cap = month_cap(plan.included_credits, inputs.month, inputs.service_start, inputs.service_end)
     return InvoiceLine(
-        kind="overage",
+        kind=LineKind.OVERAGE,
         label=f"Consommation déclarée en retard — {_month_fr(inputs.month)} (sans dépassement supplémentaire)",
         quantity="0",
         unit_price=Money(plan.overage_block_price),
@@ -450,7 +451,7 @@ def rate_account_month(
     total_vat = Money(round_half_up(total_ht.amount * rate / Decimal(100)))  # §3: VAT on the total HT
     total_ttc = total_ht + total_vat
     due = due_date(issue_date)
-    is_debit = inputs.payment_method == "sepa_debit"
+    is_debit = inputs.payment_method == PaymentMethod.SEPA_DEBIT
     return InvoiceDraft(
         account=inputs.account,
         month=month,
@@ -463,7 +464,7 @@ def rate_account_month(
         total_vat=total_vat,
         total_ttc=total_ttc,
         vat_mention=mention,
-        payment_method=inputs.payment_method,
+        payment_method=PaymentMethod(inputs.payment_method),
         collection_date=collection_date(due) if is_debit else None,  # §8: direct debit only
         mandate_reference=inputs.mandate_reference if is_debit else None,
         penalty_allocations=allocations,

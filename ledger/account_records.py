@@ -10,14 +10,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from ledger.identifiers import validate_bic, validate_iban
-from ledger.input_checks import require_date, require_mapping, require_text
+from ledger.input_checks import decimal_str, money_str, require_date, require_mapping, require_text
 from ledger.money import Money
 
-PAYMENT_METHODS = ("sepa_debit", "transfer", "cheque")  # art. 10.2
+
+class PaymentMethod(StrEnum):
+    """How a customer pays (BILLING_RULES §8, art. 10.2): SEPA direct debit (a mandate, collected on
+    the due date), transfer or cheque."""
+
+    SEPA_DEBIT = "sepa_debit"
+    TRANSFER = "transfer"
+    CHEQUE = "cheque"
+
+
+PAYMENT_METHODS = tuple(PaymentMethod)  # art. 10.2
 TERMINATION_CHANNELS = ("email", "registered_letter")  # art. 9.3, 14
+
+
+def cents(amount: Money) -> Money:
+    """An amount as the ledger records it: two decimals ("800.00"), whatever its input's exponent."""
+    return Money(Decimal(money_str(amount)))
+
+
+def plain_hours(number: Decimal) -> Decimal:
+    """Hours as the ledger records them: the positional form of the input (no exponent)."""
+    return Decimal(decimal_str(number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +58,11 @@ class Contract:
     service_start: date
     installation_fee: Money
     freemium: bool
-    payment_method: str
+    payment_method: PaymentMethod
     mandate: Mandate | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payment_method", PaymentMethod(self.payment_method))  # text when read back
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +97,11 @@ class Payment:
     invoice: str
     amount: Money
     received_on: date
-    method: str
+    method: PaymentMethod
     reference: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", PaymentMethod(self.method))  # text when read back
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -21,8 +22,29 @@ from ledger.errors import Conflict, InvalidInput
 from ledger.money import Money
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
 
-KINDS = ("dispute", "termination", "other")
-WAITING_KINDS = ("dispute", "termination")  # the kinds finance must answer (art. 10.4, 9.3)
+
+class CaseKind(StrEnum):
+    """What a message to compta@flexio.fr asks (BILLING_RULES §8, §9): a ``dispute`` of an invoice
+    (art. 10.2), a ``termination`` notice (art. 9.3, 14), or ``other`` (filed, never dropped)."""
+
+    DISPUTE = "dispute"
+    TERMINATION = "termination"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands (BILLING_RULES §8: acknowledged by the next business day, answered by the
+    7th day): ``open`` -> ``acknowledged`` -> ``answered`` -> ``resolved``; ``filed`` for other messages."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    FILED = "filed"
+
+
+KINDS = tuple(CaseKind)
+WAITING_KINDS = (CaseKind.DISPUTE, CaseKind.TERMINATION)  # the kinds finance must answer (art. 10.4, 9.3)
 OUTCOMES = ("rejected", "accepted")
 
 
@@ -32,7 +54,7 @@ class CaseAssessment:
 
     Kept as recorded: replay never re-runs a rule tightened later."""
 
-    kind: str  # one of KINDS
+    kind: CaseKind
     invoice: str | None
     amount: Decimal | None  # the disputed amount, to the cent
     valid: bool
@@ -48,6 +70,10 @@ class CaseAssessment:
     sender: str  # "" when the message has no From address
     subject: str
     reply_to: str | None  # the case this message answers, if any
+
+    def __post_init__(self) -> None:
+        # Stored as its text (ledger/transcodings.py): read back, the kind is the enum again.
+        object.__setattr__(self, "kind", CaseKind(self.kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +138,7 @@ class Case(Aggregate):
         self.received_at = received_at
         self.assessment = assessment
         self.mail = mail
-        self.status = "open" if is_open_at_receipt(assessment) else "filed"
+        self.status = CaseStatus.OPEN if is_open_at_receipt(assessment) else CaseStatus.FILED
         self.acknowledgment: CaseAcknowledgment | None = None
         self.answered_on: date | None = None
         self.answer_note: str | None = None
@@ -139,9 +165,9 @@ class Case(Aggregate):
         return None if self.acknowledgment is None else self.acknowledgment.at
 
     def _require_open(self) -> None:
-        if self.status == "filed":
+        if self.status == CaseStatus.FILED:
             raise Conflict("this message is filed as 'other': there is nothing to acknowledge or resolve")
-        if self.status == "resolved":
+        if self.status == CaseStatus.RESOLVED:
             raise Conflict("this case is already resolved")
 
     def acknowledge(self, at: datetime, sent_to: str, reference: str) -> None:
@@ -154,8 +180,8 @@ class Case(Aggregate):
     @event("Acknowledged")
     def _acknowledged(self, at: datetime, sent_to: str, reference: str) -> None:
         self.acknowledgment = CaseAcknowledgment(at=at, sent_to=sent_to, reference=reference)
-        if self.status == "open":
-            self.status = "acknowledged"
+        if self.status == CaseStatus.OPEN:
+            self.status = CaseStatus.ACKNOWLEDGED
 
     def answer(self, on: date, note: str) -> None:
         """Finance answered the customer (§8: by the 7th day after receipt)."""
@@ -166,14 +192,14 @@ class Case(Aggregate):
     def _answered(self, on: date, note: str) -> None:
         self.answered_on = on
         self.answer_note = note
-        self.status = "answered"
+        self.status = CaseStatus.ANSWERED
 
     def resolve(self, outcome: str, on: date, amount_ht: Money | None, note: str) -> None:
         """Close the case: ``rejected``, or ``accepted`` with the amount HT a credit note must carry (§8)."""
         self._require_open()
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
-        if outcome == "accepted" and self.kind == "dispute" and amount_ht is None:
+        if outcome == "accepted" and self.kind == CaseKind.DISPUTE and amount_ht is None:
             raise InvalidInput("an accepted dispute needs the amount_ht of its credit note", field="amount_ht")
         if outcome == "rejected" and amount_ht is not None:
             raise InvalidInput("a rejected case has no amount", field="amount_ht")
@@ -182,4 +208,4 @@ class Case(Aggregate):
     @event("Resolved")
     def _resolved(self, outcome: str, on: date, amount_ht: Money | None, note: str) -> None:
         self.resolution = CaseResolution(outcome=outcome, on=on, amount_ht=amount_ht, note=note)
-        self.status = "resolved"
+        self.status = CaseStatus.RESOLVED

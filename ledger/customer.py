@@ -12,7 +12,7 @@ from typing import Any
 from ledger.errors import InvalidInput
 from ledger.identifiers import validate_account_id, validate_email, validate_siren, validate_vat_number
 from ledger.input_checks import optional_text, require_choice, require_mapping, require_text
-from ledger.vat_regime import VAT_REGIMES, check_vat_regime
+from ledger.vat_regime import VAT_REGIMES, VatRegime, check_vat_regime
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Registration:
     legal_name: str
     siren: str | None
     vat_number: str | None
-    vat_regime: str
+    vat_regime: VatRegime
     billing_email: str
     address: dict[str, str]
 
@@ -69,7 +69,7 @@ def check_registration(
     """Check a new customer's identity; raises ``InvalidInput`` naming the API field."""
     account = validate_account_id(account)
     legal_name = require_text(legal_name, "legal_name", max_length=200)
-    regime = require_choice(vat_regime, VAT_REGIMES, "vat_regime")
+    regime = VatRegime(require_choice(vat_regime, VAT_REGIMES, "vat_regime"))
     email = validate_email(billing_email)
     clean_address = address_from_input(address)
     clean_siren = None if siren in (None, "") else validate_siren(siren)

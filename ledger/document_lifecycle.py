@@ -17,9 +17,20 @@ events under its own name, one line each::
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 from ledger.errors import Conflict
+
+
+class DocumentStatus(StrEnum):
+    """Where an issued document's PDF stands (BILLING_RULES §7: issued once, kept forever; §11: the
+    Factur-X it carries): ``pending`` until rendered, ``stored`` with its hash, or ``rejected`` by the
+    Factur-X validation (the rules broken are shown to finance)."""
+
+    PENDING = "pending"
+    STORED = "stored"
+    REJECTED = "rejected"
 
 
 class DocumentLifecycle:

@@ -36,6 +36,7 @@ over the numbers), never element by element in Python.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 import types
 import typing
@@ -175,6 +176,15 @@ def _check_for(hint: Any, owner: str, name: str) -> Check:
             inner(value, path)
 
         return check_optional
+    if isinstance(hint, type) and issubclass(hint, enum.StrEnum):  # a status, a kind: one of its values
+        values = frozenset(member.value for member in hint)
+        shown = ", ".join(sorted(values))
+
+        def check_choice(value: Any, path: str) -> None:
+            if not isinstance(value, str) or value not in values:
+                _refuse(path, f"must be one of {shown}")
+
+        return check_choice
     if hint is str:
         limit = text_limit(owner, name)
         pattern = _BAD_IN_PARAGRAPH if name in MULTILINE_FIELDS else _BAD_IN_LINE

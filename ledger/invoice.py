@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -12,6 +13,17 @@ from ledger.document_lifecycle import DocumentLifecycle
 from ledger.errors import Conflict
 from ledger.money import Money
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
+
+
+class InvoiceStatus(StrEnum):
+    """An issued invoice's status (BILLING_RULES §8, API.md ``status``): ``issued``, held ``disputed``
+    by a valid dispute (art. 10.2), ``accepted`` (the window over, or a dispute accepted before its
+    credit note), ``credited`` once credit notes took back all of it (§7)."""
+
+    ISSUED = "issued"
+    DISPUTED = "disputed"
+    ACCEPTED = "accepted"
+    CREDITED = "credited"
 
 
 class Invoice(DocumentLifecycle, Aggregate):
@@ -29,64 +41,54 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.account = account
         self.month = month
         self.document = document
-        self.status = "issued"
+        self.status = InvoiceStatus.ISSUED
         self.dispute_case: str | None = None
         self.credited_ht = Money.zero()  # what the credit notes took back so far, positive (§7)
         self.credited_vat = Money.zero()
         self._start_document_lifecycle()
 
-    def change_status(self, status: str, reason: str) -> None:
-        if status not in {"issued", "disputed", "accepted", "credited"}:
-            raise ValueError(f"unknown invoice status {status!r}")
-        if status != self.status:
-            self._status_changed(status=status, reason=reason)
-
-    @event("StatusChanged")
-    def _status_changed(self, status: str, reason: str) -> None:
-        self.status = status
-
     # -- status transitions (issue 11; BILLING_RULES §8: issued -> disputed -> accepted | credited) --
 
     def mark_disputed(self, case: str, on: date) -> None:
         """A valid dispute received in the window (art. 10.2) holds the invoice: issued -> disputed."""
-        if self.status == "disputed" and self.dispute_case == case:
+        if self.status == InvoiceStatus.DISPUTED and self.dispute_case == case:
             return
-        if self.status != "issued":
+        if self.status != InvoiceStatus.ISSUED:
             raise Conflict(f"invoice {self.number} is {self.status}: it cannot be disputed", field="status")
         self._disputed(case=case, on=on)
 
     @event("Disputed")
     def _disputed(self, case: str, on: date) -> None:
-        self.status = "disputed"
+        self.status = InvoiceStatus.DISPUTED
         self.dispute_case = case
 
     def clear_dispute(self, case: str, on: date) -> None:
         """A rejected or invalid dispute: disputed -> issued."""
-        if self.status != "disputed" or self.dispute_case != case:
+        if self.status != InvoiceStatus.DISPUTED or self.dispute_case != case:
             raise Conflict(f"invoice {self.number} is not disputed by case {case}", field="status")
         self._dispute_cleared(case=case, on=on)
 
     @event("DisputeCleared")
     def _dispute_cleared(self, case: str, on: date) -> None:
-        self.status = "issued"
+        self.status = InvoiceStatus.ISSUED
         self.dispute_case = None
 
     def accept(self, on: date) -> None:
         """An accepted dispute not yet settled by a credit note, or the window over: -> accepted."""
-        if self.status not in {"issued", "disputed"}:
+        if self.status not in {InvoiceStatus.ISSUED, InvoiceStatus.DISPUTED}:
             raise Conflict(f"invoice {self.number} is {self.status}: it cannot be accepted", field="status")
         self._accepted(on=on)
 
     @event("Accepted")
     def _accepted(self, on: date) -> None:
-        self.status = "accepted"
+        self.status = InvoiceStatus.ACCEPTED
 
     def record_credit_note(self, credit_note: str, amount_ht: Money, amount_vat: Money, on: date, fully: bool) -> None:
         """A credit note correcting this invoice (§7); the invoice is ``credited`` once nothing is left.
 
         Amounts are what the credit note takes back, positive.
         """
-        if self.status == "credited":
+        if self.status == InvoiceStatus.CREDITED:
             raise Conflict(f"invoice {self.number} is already fully credited", field="number")
         self._credited(credit_note=credit_note, amount_ht=amount_ht, amount_vat=amount_vat, on=on,
                        fully=fully)
@@ -96,7 +98,7 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.credited_ht = (self.credited_ht + amount_ht).to_cents()
         self.credited_vat = (self.credited_vat + amount_vat).to_cents()
         if fully:
-            self.status = "credited"
+            self.status = InvoiceStatus.CREDITED
 
     # -- the document and its mail (ledger/document_lifecycle.py), events named on this aggregate --
 

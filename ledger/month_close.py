@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -13,6 +14,18 @@ from ledger.errors import Conflict
 from ledger.money import Money
 from ledger.months import Month
 from ledger.namespaces import LEDGER_NAMESPACE as _NS
+
+
+class CloseStatus(StrEnum):
+    """Where a month's close stands (BILLING_RULES §7, API.md ``GET /v1/admin/months/{YYYY-MM}``):
+    ``open`` while no close has started (the API's answer, never a ``MonthClose`` state), ``closing``
+    while its job issues invoices, ``failed`` with the reason (closing again resumes it), ``closed``."""
+
+    OPEN = "open"
+    CLOSING = "closing"
+    FAILED = "failed"
+    CLOSED = "closed"
+
 
 # -- §7 guards on starting a close ---------------------------------------------------------------
 # Pure functions of the facts the service gathers (today, the later month already closing, the
@@ -78,7 +91,7 @@ def check_close_order(
         )
     if first_billing_month is None or month <= first_billing_month:
         return
-    if previous_status != "closed":
+    if previous_status != CloseStatus.CLOSED:
         raise Conflict(f"month {month.previous()} must be closed before {month}", field="month")
 
 
@@ -164,7 +177,7 @@ class MonthClose(Aggregate):
         self.issue_date = issue_date
         self.billable = billable
         self.issued: dict[str, str] = {}  # account -> invoice number
-        self.status = "closing"
+        self.status = CloseStatus.CLOSING
         self.total_ht = Money.zero()
         self.total_ttc = Money.zero()
         self.error: str | None = None
@@ -175,7 +188,7 @@ class MonthClose(Aggregate):
 
     def record_issued(self, entries: list[list[str]], at: datetime | None = None) -> None:
         """Note invoices issued in one chunk, as [account, number] pairs, at ``at``."""
-        if self.status != "closing":
+        if self.status != CloseStatus.CLOSING:
             raise Conflict(f"month {self.month} is already closed")
         for account, _number in entries:
             if account in self.issued:
@@ -191,14 +204,14 @@ class MonthClose(Aggregate):
 
     def is_stalled(self, now: datetime, stall_seconds: float) -> bool:
         """A close still ``closing`` with no progress for ``stall_seconds``: its job was lost (§7)."""
-        if self.status != "closing":
+        if self.status != CloseStatus.CLOSING:
             return False
         last = getattr(self, "last_progress_at", None)
         return last is None or (now - last).total_seconds() >= stall_seconds
 
     def reschedule(self, at: datetime) -> None:
         """The watchdog sends the job again; recorded so that one watchdog of many sends it."""
-        if self.status == "closing":
+        if self.status == CloseStatus.CLOSING:
             self._rescheduled(at=at)
 
     @event("Rescheduled")
@@ -207,35 +220,35 @@ class MonthClose(Aggregate):
 
     def fail(self, reason: str) -> None:
         """§7: a job that fails half way keeps what it issued and says why; closing again resumes."""
-        if self.status != "closing":
+        if self.status != CloseStatus.CLOSING:
             return
         self._failed(reason=reason[:2000])
 
     @event("Failed")
     def _failed(self, reason: str) -> None:
-        self.status = "failed"
+        self.status = CloseStatus.FAILED
         self.error = reason
 
     def resume(self, at: datetime | None = None) -> None:
         """§7: closing a failed month again carries on where it stopped, numbering still gapless."""
-        if self.status != "failed":
+        if self.status != CloseStatus.FAILED:
             return
         self._resumed(at=at)
 
     @event("Resumed")
     def _resumed(self, at: datetime | None = None) -> None:
-        self.status = "closing"
+        self.status = CloseStatus.CLOSING
         self.error = None
         self.last_progress_at = at
 
     def finish(self, invoices: int, total_ht: Money, total_ttc: Money) -> None:
         """The month is closed with what it issued (totals to the cent, as the month's read model shows)."""
-        if self.status == "closed":
+        if self.status == CloseStatus.CLOSED:
             return
         self._closed(invoices=invoices, total_ht=total_ht.to_cents(), total_ttc=total_ttc.to_cents())
 
     @event("Closed")
     def _closed(self, invoices: int, total_ht: Money, total_ttc: Money) -> None:
-        self.status = "closed"
+        self.status = CloseStatus.CLOSED
         self.total_ht = total_ht
         self.total_ttc = total_ttc

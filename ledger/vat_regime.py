@@ -9,9 +9,22 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from ledger.errors import InvalidInput
 
-VAT_REGIMES = ("standard", "reverse_charge", "export")  # BILLING_RULES §5
+
+class VatRegime(StrEnum):
+    """A customer's VAT regime (BILLING_RULES §5): the French rate (``standard``), ``reverse_charge``
+    for an EU business outside France ("Autoliquidation", 0%), ``export`` outside the EU (0%, art. 259-1
+    du CGI)."""
+
+    STANDARD = "standard"
+    REVERSE_CHARGE = "reverse_charge"
+    EXPORT = "export"
+
+
+VAT_REGIMES = tuple(VatRegime)  # BILLING_RULES §5
 
 EU_MEMBER_STATES = frozenset(
     {
@@ -29,11 +42,11 @@ def vat_prefix(country: str) -> str:
 
 def check_vat_regime(regime: str, country: str, vat_number: str | None) -> None:
     """Raise a 422 naming ``vat_regime`` when the regime does not fit the address (§5)."""
-    if regime == "standard" and country not in FRENCH_VAT_TERRITORY:
+    if regime == VatRegime.STANDARD and country not in FRENCH_VAT_TERRITORY:
         raise InvalidInput(
             f"the standard regime needs an address in France (or Monaco), not {country}", field="vat_regime"
         )
-    if regime == "reverse_charge":
+    if regime == VatRegime.REVERSE_CHARGE:
         if country in FRENCH_VAT_TERRITORY or country not in EU_MEMBER_STATES:
             raise InvalidInput(
                 f"reverse charge needs an address in an EU member state other than France, not {country}",
@@ -46,5 +59,5 @@ def check_vat_regime(regime: str, country: str, vat_number: str | None) -> None:
                 f"reverse charge needs a VAT number of {country} ({vat_prefix(country)}…), not {vat_number}",
                 field="vat_number",
             )
-    if regime == "export" and (country in FRENCH_VAT_TERRITORY or country in EU_MEMBER_STATES):
+    if regime == VatRegime.EXPORT and (country in FRENCH_VAT_TERRITORY or country in EU_MEMBER_STATES):
         raise InvalidInput(f"the export regime needs an address outside the EU, not {country}", field="vat_regime")

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.api.fields import PATTERN_MESSAGES
-from billing.database_errors import database_away
+from billing.runtime.database_errors import database_away
 from ledger.errors import BillingError, Conflict, InvalidInput, NotFound, Unavailable
 
 log = logging.getLogger(__name__)

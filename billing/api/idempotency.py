@@ -26,7 +26,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.api.errors import error_body, field_error_body, invalid_details
-from billing.idempotency_context import CURRENT, PendingKey
+from billing.runtime.idempotency_context import CURRENT, PendingKey
 
 HEADER = "idempotency-key"
 _KEY_RE = re.compile(r"[\x20-\x7e]{1,255}", re.ASCII)

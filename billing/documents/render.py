@@ -553,8 +553,15 @@ def render_batch_or_reject(documents: Sequence[dict[str, Any]]) -> list[Rendered
         return [Rendered(n, None, (unrenderable("rendered", exc),), numbers) for n in numbers]
 
 
+# Issue 20: rendering is bulk work that two render processes can keep both cores busy with for
+# minutes; at this niceness (it passes to their wkhtmltopdf children) the scheduler serves a
+# customer's request, a close or a mail job first, and the PDFs take the cores those leave idle.
+RENDER_NICENESS = 10
+
+
 def _warm_worker() -> None:
-    """A pool worker compiles the XSLTs once, before its first batch."""
+    """A pool worker lowers its priority, then compiles the XSLTs once, before its first batch."""
+    os.nice(RENDER_NICENESS)
     validator()
 
 

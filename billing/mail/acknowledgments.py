@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from billing.services.cases import CaseService
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
-from ledger.case import CaseAssessment, is_open_at_receipt
+from ledger.case import CaseAssessment, CaseStatus, is_open_at_receipt
 from ledger.input_checks import money_str
 
 
@@ -39,7 +39,7 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
                 case_id=case_key(e.originator_id),
                 message_id=e.message_id,
                 kind=a.kind,
-                status="open" if is_open_at_receipt(a) else "filed",
+                status=CaseStatus.OPEN if is_open_at_receipt(a) else CaseStatus.FILED,
                 account=a.account,
                 sender=a.sender,
                 subject=a.subject,
@@ -72,21 +72,21 @@ def register_case_handlers(projector: ReadModelProjector) -> None:
         step.flush()
         step.conn.execute(
             update(t.cases)
-            .where(t.cases.c.case_id == case_key(e.originator_id), t.cases.c.status == "open")
-            .values(status="acknowledged")
+            .where(t.cases.c.case_id == case_key(e.originator_id), t.cases.c.status == CaseStatus.OPEN)
+            .values(status=CaseStatus.ACKNOWLEDGED)
         )
         case_update(step, e, acknowledged_at=utc(e.at))
 
     @on("Case.Answered")
     def answered(step: ProjectionStep, e: Any, _position: int) -> None:
-        case_update(step, e, status="answered", answered_on=e.on)
+        case_update(step, e, status=CaseStatus.ANSWERED, answered_on=e.on)
 
     @on("Case.Resolved")
     def resolved(step: ProjectionStep, e: Any, _position: int) -> None:
         case_update(
             step,
             e,
-            status="resolved",
+            status=CaseStatus.RESOLVED,
             outcome=e.outcome,
             resolved_amount_ht=None if e.amount_ht is None else Decimal(money_str(e.amount_ht)),
             resolution_note=e.note,

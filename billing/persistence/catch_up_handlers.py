@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from billing.persistence import tables as t
 from billing.persistence.projections import Handler, ProjectionStep, ReadModelProjector
+from ledger.month_close import CloseStatus
 from ledger.months import Month
 
 # event -> (the date attribute, whether every month from it to the frontier is touched)
@@ -70,7 +71,7 @@ def register_catch_up_handlers(projector: ReadModelProjector) -> None:
         step.flush()
         step.conn.execute(
             update(t.months).where(t.months.c.month == step.month_of(e.originator_id)).values(
-                status="failed", error=e.reason
+                status=CloseStatus.FAILED, error=e.reason
             )
         )
 
@@ -79,6 +80,6 @@ def register_catch_up_handlers(projector: ReadModelProjector) -> None:
         step.flush()
         step.conn.execute(
             update(t.months).where(t.months.c.month == step.month_of(e.originator_id)).values(
-                status="closing", error=None
+                status=CloseStatus.CLOSING, error=None
             )
         )

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
+from ledger.invoice import InvoiceStatus
 
 
 def register_document_handlers(projector: ReadModelProjector) -> None:
@@ -96,17 +97,17 @@ def register_document_handlers(projector: ReadModelProjector) -> None:
 
     @on("Invoice.Disputed")
     def disputed(step: ProjectionStep, e: Any, _position: int) -> None:
-        set_status(step, e, "disputed")
+        set_status(step, e, InvoiceStatus.DISPUTED)
 
     @on("Invoice.DisputeCleared")
     def dispute_cleared(step: ProjectionStep, e: Any, _position: int) -> None:
-        set_status(step, e, "issued")
+        set_status(step, e, InvoiceStatus.ISSUED)
 
     @on("Invoice.Accepted")
     def accepted(step: ProjectionStep, e: Any, _position: int) -> None:
-        set_status(step, e, "accepted")
+        set_status(step, e, InvoiceStatus.ACCEPTED)
 
     @on("Invoice.CreditNoteRecorded")
     def credited(step: ProjectionStep, e: Any, _position: int) -> None:
         if e.fully:
-            set_status(step, e, "credited")
+            set_status(step, e, InvoiceStatus.CREDITED)

@@ -15,6 +15,8 @@ from billing.persistence.money_handlers import register_money_handlers
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
 from billing.persistence.quarantine_handlers import register_quarantine_handlers
 from ledger.account_records import Mandate
+from ledger.invoice import InvoiceStatus
+from ledger.month_close import CloseStatus
 
 
 def _day(text: str | None) -> date | None:
@@ -166,7 +168,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
             insert(t.months).values(
                 month=month,
                 aggregate_id=e.originator_id.hex,
-                status="closing",
+                status=CloseStatus.CLOSING,
                 issue_date=e.issue_date,
                 cutoff=position,
                 billable=e.billable,
@@ -195,7 +197,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
         step.conn.execute(
             update(t.months)
             .where(t.months.c.month == _month_of(step, e))
-            .values(status="closed", total_ht=e.total_ht.amount, total_ttc=e.total_ttc.amount)
+            .values(status=CloseStatus.CLOSED, total_ht=e.total_ht.amount, total_ttc=e.total_ttc.amount)
         )
 
     @on("Invoice.Issued")
@@ -212,7 +214,7 @@ def register_handlers(projector: ReadModelProjector) -> None:
                 "total_ht": Decimal(doc["total_ht"]),
                 "total_vat": Decimal(doc["total_vat"]),
                 "total_ttc": Decimal(doc["total_ttc"]),
-                "status": "issued",
+                "status": InvoiceStatus.ISSUED,
                 "paid": Decimal(0),
                 "document": doc,
             }
@@ -238,13 +240,6 @@ def register_handlers(projector: ReadModelProjector) -> None:
                     "amount": Decimal(allocation["amount"]),
                 }
             )
-
-    @on("Invoice.StatusChanged")
-    def invoice_status(step: ProjectionStep, e: Any, _position: int) -> None:
-        step.flush()
-        step.conn.execute(
-            update(t.invoices).where(t.invoices.c.number == step.invoice_number(e.originator_id)).values(status=e.status)
-        )
 
     register_case_handlers(projector)  # issue 13: customer cases
     register_quarantine_handlers(projector)  # issue 17: mail the poller set aside

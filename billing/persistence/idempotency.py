@@ -18,8 +18,8 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from billing.idempotency_context import CURRENT, PendingKey, take_reservation
 from billing.persistence import tables as t
+from billing.runtime.idempotency_context import CURRENT, PendingKey, take_reservation
 
 __all__ = ["CURRENT", "IdempotencyStore", "PendingKey", "StoredKey", "take_reservation"]
 

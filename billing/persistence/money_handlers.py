@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 
 from billing.persistence import tables as t
 from billing.persistence.projections import ProjectionStep, ReadModelProjector
+from ledger.account_records import PaymentMethod
 
 
 def register_money_handlers(projector: ReadModelProjector) -> None:
@@ -79,7 +80,7 @@ def register_money_handlers(projector: ReadModelProjector) -> None:
                 invoice=e.invoice,
                 amount=-amount,
                 received_on=e.returned_on,
-                method="sepa_debit",
+                method=PaymentMethod.SEPA_DEBIT,
                 reference=f"return {e.reason}",
             )
         )

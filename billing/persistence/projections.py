@@ -400,6 +400,15 @@ class ReadModelProjector:
             count += 1
         return count
 
+    def step_if_free(self) -> int:
+        """:meth:`step`, unless another thread of this process is projecting: then nothing (0)."""
+        if not self._local_lock.acquire(blocking=False):
+            return 0
+        try:
+            return self.step()
+        finally:
+            self._local_lock.release()
+
     def catch_up(self, until: int | None = None) -> int:
         """Project everything recorded so far (or at least up to ``until``); return the count applied."""
         total = 0

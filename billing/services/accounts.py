@@ -27,12 +27,12 @@ from billing.services.ports import ReadModels
 from invoices.usage_statement import OverageTerms
 from ledger.account import CustomerAccount
 from ledger.clock import Clock
+from ledger.contract_terms import TerminationOutcome
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.grid import PriceGrid
 from ledger.identifiers import validate_account_id
 from ledger.money import Money
 from ledger.months import Month
-from ledger.termination_kinds import termination_kind
 from pricing.monthly_fees import recurring_monthly_fees
 from pricing.proration import month_cap
 from pricing.termination import early_termination_indemnity
@@ -200,40 +200,32 @@ class AccountService:
             contract = customer.contract
             if contract is None:
                 raise Conflict(f"account {customer.account!r} has no contract")
-            initiated_by = command.initiated_by
-            reason = command.reason
-            # §9: who initiated it and why decide the end and whether the indemnity is owed.
-            kind = termination_kind(
-                contract.service_start, notified_on, requested_end, initiated_by, reason, contract.freemium
-            )
-            outcome = kind.outcome
-            indemnity = Money.zero()
-            period = outcome.indemnity_period
-            if period is not None and kind.owes_indemnity:
-                options = customer.options
+            options = customer.options
+
+            def indemnity(outcome: TerminationOutcome) -> Money:
+                # art. 14: the monthly fees of the plan and options still running at the end, for the
+                # months of the period still due.
+                period = outcome.indemnity_period
+                if period is None:
+                    return Money.zero()
 
                 def fees(month: Month) -> Money:
-                    # art. 14: the monthly fees of the plan and options still running at the end.
                     grid = self.catalogue.in_force(month.first_day)
                     return recurring_monthly_fees(grid, contract.plan, options, outcome.effective_end)
 
-                indemnity = early_termination_indemnity(fees, period[0], period[1])
-            customer.notify_termination(
-                notified_on,
-                command.channel,
-                requested_end,
-                outcome.effective_end,
-                outcome.early,
-                indemnity,
-                initiated_by,
-                reason,
-            )
+                return early_termination_indemnity(fees, period[0], period[1])
+
+            # §9: the aggregate works out the kind (the end, early or not, the indemnity owed) once.
+            kind = customer.terminate(notified_on, command.channel, requested_end, command.initiated_by,
+                                      command.reason, indemnity)
+            termination = customer.termination
+            assert termination is not None
             return {
-                "effective_end": outcome.effective_end.isoformat(),
-                "early": outcome.early,
-                "indemnity": str(indemnity),
-                "initiated_by": initiated_by,
-                "reason": reason,
+                "effective_end": kind.outcome.effective_end.isoformat(),
+                "early": kind.outcome.early,
+                "indemnity": str(termination.indemnity),
+                "initiated_by": command.initiated_by,
+                "reason": command.reason,
             }
 
         return self._run(account, terminate)

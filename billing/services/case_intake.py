@@ -26,10 +26,10 @@ from billing.services.ports import JobSender, ReadModels
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import ParsedMail, parse_message
 from cases.senders import SenderDirectory
-from ledger.case import Case
+from ledger.case import Case, CaseKind, CaseStatus
 from ledger.clock import Clock
 from ledger.errors import InvalidInput
-from ledger.invoice import Invoice
+from ledger.invoice import Invoice, InvoiceStatus
 from ledger.mail_quarantine import QuarantinedMail
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class CaseIntake:
     def _holds(self, case: Case, invoices: dict[str, Any]) -> Any | None:
         """§8: a valid dispute marks its issued invoice disputed, saved with the case."""
         number = case.invoice
-        if case.kind != "dispute" or not case.valid or number is None:
+        if case.kind != CaseKind.DISPUTE or not case.valid or number is None:
             return None
         invoice = invoices.get(number)
         if invoice is None:
@@ -177,7 +177,7 @@ class CaseIntake:
             if invoice is None:
                 return None
             invoices[number] = invoice
-        if invoice.status != "issued":
+        if invoice.status != InvoiceStatus.ISSUED:
             return None
         invoice.mark_disputed(str(case.id), case.received_on)
         return invoice
@@ -212,7 +212,7 @@ class CaseIntake:
             # The invoice's new status is read from the read model by the invoice routes and SEPA
             # selection; the case itself is read from the ledger, and lists catch up before reading.
             self.read_models.sync()
-        if case.status == "open":
+        if case.status == CaseStatus.OPEN:
             self.jobs.send_acknowledgments()
         return case_view(case)
 
@@ -279,7 +279,7 @@ class CaseIntake:
         for i, raw, mail in kept:
             saved = new.get(mail.message_id)
             views[i] = case_view(saved) if saved is not None else self._record_alone(raw, directory, mail)
-        if any(c.status == "open" for c in new.values()):
+        if any(c.status == CaseStatus.OPEN for c in new.values()):
             self.jobs.send_acknowledgments()
         return views
 

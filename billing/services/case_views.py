@@ -11,10 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import Assessment
 from cases.mail import ParsedMail
-from ledger.case import WAITING_KINDS, Case, CaseAssessment, CaseMail, MailAttachment
+from ledger.case import WAITING_KINDS, Case, CaseAssessment, CaseMail, CaseStatus, MailAttachment
 from ledger.input_checks import money_str
 
 
@@ -83,7 +83,7 @@ def case_view_from_row(row: CaseRow) -> dict[str, Any]:
 def overdue(view: dict[str, Any], on: date) -> list[str]:
     """The §8 deadlines a case has missed on ``on``: "acknowledgment" (by the next business day) and
     "answer" (by the 7th day), for disputes and terminations still waiting for them."""
-    if view["kind"] not in WAITING_KINDS or view["status"] == "resolved":
+    if view["kind"] not in WAITING_KINDS or view["status"] == CaseStatus.RESOLVED:
         return []
     missed = []
     if view["acknowledged_at"] is None and on > date.fromisoformat(view["acknowledge_by"]):

@@ -29,19 +29,19 @@ from billing.services.ports import ReadModels
 from billing.settings import Settings
 from cases.disputes import TERMINATION_KINDS
 from cases.senders import SenderDirectory
-from ledger.case import KINDS, Case
+from ledger.case import KINDS, Case, CaseKind, CaseStatus
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.input_checks import money_str, require_choice
-from ledger.invoice import Invoice
+from ledger.invoice import Invoice, InvoiceStatus
 from ledger.money import Money
 
 __all__ = ["STATUSES", "TERMINATION_KINDS", "CaseQueries", "CaseService"]
 
-STATUSES = ("open", "acknowledged", "answered", "resolved", "filed")
+STATUSES = tuple(CaseStatus)
 # ``?status=open`` lists every case still waiting for its resolution (§8): acknowledging or
 # answering a case does not close it, only its resolution does (issue 18).
-LISTED_AS = {"open": ("open", "acknowledged", "answered")}
+LISTED_AS: dict[str, tuple[str, ...]] = {CaseStatus.OPEN: (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED, CaseStatus.ANSWERED)}
 
 
 class CaseQueries(Protocol):
@@ -169,7 +169,8 @@ class CaseService:
             credited, resolution_note = False, note  # each attempt starts again from the request
             if outcome == "rejected" and case.invoice:
                 invoice = find_aggregate(self.ledger, Invoice.create_id(case.invoice))
-                if invoice is not None and invoice.status == "disputed" and case.valid and not self._other_holds(case):
+                if (invoice is not None and invoice.status == InvoiceStatus.DISPUTED and case.valid
+                        and not self._other_holds(case)):
                     invoice.clear_dispute(str(case.id), on)
                     touched.append(invoice)
             elif outcome == "accepted" and case.invoice and case.valid:
@@ -192,7 +193,7 @@ class CaseService:
         it, unless another valid dispute still holds it. Returns the case's note and whether a credit
         note was issued."""
         invoice = find_aggregate(self.ledger, Invoice.create_id(case.invoice)) if case.invoice else None
-        if invoice is None or invoice.status != "disputed":
+        if invoice is None or invoice.status != InvoiceStatus.DISPUTED:
             return note, False
         credited = False
         if amount is not None:
@@ -201,7 +202,7 @@ class CaseService:
             invoice, credited = prepared.invoice, True
             touched.extend(prepared.aggregates)
             note = f"{note} (avoir {prepared.number})".strip()
-        if invoice.status == "disputed" and not self._other_holds(case):
+        if invoice.status == InvoiceStatus.DISPUTED and not self._other_holds(case):
             invoice.accept(on)
             if invoice not in touched:
                 touched.append(invoice)
@@ -218,9 +219,9 @@ class CaseService:
 
     def _termination_case(self, case_key: str) -> tuple[Case, str]:
         case = self._case(case_key)
-        if case.kind != "termination":
+        if case.kind != CaseKind.TERMINATION:
             raise Conflict(f"case {case_key} is a {case.kind}, not a termination request")
-        if case.status == "resolved":
+        if case.status == CaseStatus.RESOLVED:
             raise Conflict("this case is already resolved")
         account = case.assessment.account
         if account is None:
@@ -272,7 +273,7 @@ class CaseService:
         request = case.assessment.request
         if not request:
             raise Conflict(f"case {case_key} is not an option request")
-        if case.status == "resolved":
+        if case.status == CaseStatus.RESOLVED:
             raise Conflict("this case is already resolved")
         account = case.assessment.account
         if account is None:

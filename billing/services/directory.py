@@ -14,6 +14,7 @@ from billing.services.closing import ClosingService
 from billing.services.ports import ReadModels
 from ledger.clock import Clock, today
 from ledger.errors import InvalidInput, NotFound
+from ledger.month_close import CloseStatus
 from ledger.months import Month
 
 PAGE_SIZE = 50
@@ -79,6 +80,6 @@ class DirectoryService:
         if state["actor"] == "close_month" and state["month"]:
             month_state = self.closing.current_month_state(state["month"])
             state["month_state"] = month_state
-            if state["status"] == "done" and month_state["status"] == "failed":
+            if state["status"] == "done" and month_state["status"] == CloseStatus.FAILED:
                 state["status"], state["error"] = "failed", month_state.get("error")
         return state

@@ -26,6 +26,7 @@ from billing.settings import Settings
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
 from ledger.credit_note import CreditNote
+from ledger.document_lifecycle import DocumentStatus
 from ledger.errors import Conflict, NotFound
 from ledger.invoice import Invoice
 
@@ -154,6 +155,10 @@ class DocumentService:
         """Read-your-writes for a customer listing what was just issued."""
         self.read_models.sync()
 
+    def glance(self) -> None:
+        """The views as they stand for a customer's download: never waits behind a close (issue 20)."""
+        self.read_models.glance()
+
     def owner(self, number: str) -> str:
         """The account an invoice or credit note belongs to (404 when unknown)."""
         account = self.queries.owner(number)
@@ -162,8 +167,12 @@ class DocumentService:
         return account
 
     def pdf(self, number: str) -> bytes:
-        """The stored PDF, only when it still matches the hash recorded in the ledger."""
-        row = self._row(number)
+        """The stored PDF, only when it still matches the hash recorded in the ledger.
+
+        Issue 20: read from the views as they stand (a render job syncs them after each chunk it
+        stores), so a download never waits behind a close's projection."""
+        self.read_models.glance()
+        row = self.queries.stored(number)
         if row is None:
             raise Conflict(f"the document of {number} is not rendered yet", field="number")
         if row.sha256 is None:
@@ -249,7 +258,7 @@ class DocumentService:
         read in its manifest (issue 17.6: an archive never leaves a document out silently)."""
         missing = []
         for item in self.queries.not_stored_between(account, first, last):
-            if item["status"] == "pending":
+            if item["status"] == DocumentStatus.PENDING:
                 reason = "the document is not rendered yet"
             else:
                 rules = sorted({f.get("rule", "?") for f in item["failures"] or []})

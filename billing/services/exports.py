@@ -23,6 +23,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate, get_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
+from exports.accounting_sheets import DocumentRow, LineRow, OpenItem, PaymentRow
 from exports.fec import FecEntry
 from exports.sepa import (
     DebitCandidate,
@@ -34,7 +35,6 @@ from exports.sepa import (
     select_debits,
     write_pain008,
 )
-from exports.workbook import DocumentRow, LineRow, OpenItem, PaymentRow
 from ledger.account import CustomerAccount
 from ledger.clock import Clock, today
 from ledger.direct_debit import DirectDebitFile, DirectDebitRegister
@@ -227,8 +227,8 @@ class WorkbookExportService:
         The aged balance is dated on the period's last day, or today when that day is still to come:
         a balance dated in the future would age invoices by days that have not passed (issue 19.7).
         """
-        from billing.workbook import write_workbook
-        from exports.workbook import build_sheets
+        from billing.documents.accounting_workbook import write_workbook
+        from exports.accounting_sheets import build_sheets
 
         start, end = period.start, period.end
         aged_on = min(end, today(self.clock))

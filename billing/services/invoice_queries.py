@@ -11,16 +11,17 @@ from dateutil.relativedelta import relativedelta
 from billing.services.ports import ReadModels
 from invoices.payment_status import payment_status
 from ledger.clock import Clock, today
+from ledger.document_lifecycle import DocumentStatus
 from ledger.errors import NotFound
 
 
 def document_state(row: Any | None) -> dict[str, Any]:
     """Issue 11: whether the invoice's PDF is stored (with its SHA-256) or failed its Factur-X rules."""
     if row is None:
-        return {"status": "pending"}
+        return {"status": DocumentStatus.PENDING}
     if row.sha256:
-        return {"status": "stored", "sha256": row.sha256, "mail": row.mail_status}
-    return {"status": "rejected", "failures": row.failures}
+        return {"status": DocumentStatus.STORED, "sha256": row.sha256, "mail": row.mail_status}
+    return {"status": DocumentStatus.REJECTED, "failures": row.failures}
 
 
 def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[str, Any]:
@@ -59,6 +60,10 @@ class InvoiceQueries:
     def sync(self) -> None:
         """Read-your-writes for a caller about to list what was just recorded."""
         self.read_models.refresh()
+
+    def glance(self) -> None:
+        """The views as they stand for a customer's list: never waits behind a close (issue 20)."""
+        self.read_models.glance()
 
     def list(self, month: str | None = None, account: str | None = None, *, years: int | None = None) -> list[dict[str, Any]]:
         on = today(self.clock)

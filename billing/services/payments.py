@@ -17,6 +17,7 @@ from billing.services.ports import ReadModels
 from exports.bank_statement import Match, StatementEntry, Unmatched, match_entries, parse_camt053, parse_csv
 from invoices.payment_status import payment_status
 from ledger.account import CustomerAccount
+from ledger.account_records import PaymentMethod
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.identifiers import validate_account_id
@@ -150,7 +151,7 @@ class PaymentService:
             by_transfer.setdefault((match.entry, outstanding[match.invoice][0]), []).append(match)
         recorded: list[dict[str, Any]] = []
         for (entry, account), paid in by_transfer.items():
-            method = "sepa_debit" if any(m.invoice in in_sepa_files for m in paid) else "transfer"
+            method = PaymentMethod.SEPA_DEBIT if any(m.invoice in in_sepa_files for m in paid) else PaymentMethod.TRANSFER
             try:
                 self._receive(account, [(self._invoice(m.invoice), m.amount) for m in paid], entry.booked_on,
                               method, entry.reference)

@@ -31,6 +31,10 @@ class ReadModels(Protocol):
         error) and the plain reads that answer from the read models as they stand.
         """
 
+    def glance(self) -> None:
+        """The views as they stand, for a reader who recorded nothing: project at most one small
+        step that no other thread is taking, never wait behind a close's (issue 20)."""
+
 
 class JobSender(Protocol):
     """The background jobs the services ask for; ``billing/jobs/`` sends them on the broker.

@@ -22,11 +22,14 @@ from billing.services.aggregates import find_aggregate
 from billing.services.ports import ReadModels
 from billing.settings import Settings
 from exports.late_interest import LateCharge, RateTable, late_charge
-from invoices.calendar import dispute_deadline, due_date
 from invoices.document import Buyer
+from invoices.draft import LineKind
+from invoices.payment_dates import dispute_deadline, due_date
+from invoices.payment_status import PaymentStatus
+from ledger.account_records import PaymentMethod
 from ledger.clock import Clock, today
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.invoice import Invoice
+from ledger.invoice import Invoice, InvoiceStatus
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
 
 ATTEMPTS = 10
@@ -170,7 +173,7 @@ class ReceivableService:
                 "vat_mention": OUT_OF_SCOPE_MENTION,
                 "payment_method": row.payment_method,
                 "collection_date": None,
-                "mandate_reference": mandate.get("reference") if row.payment_method == "sepa_debit" else None,
+                "mandate_reference": mandate.get("reference") if row.payment_method == PaymentMethod.SEPA_DEBIT else None,
                 "penalty_allocations": [],
                 "grid_version": None,
                 "late_payment": list(covered.values()),
@@ -186,7 +189,7 @@ class ReceivableService:
             self.read_models.refresh()
             if self.render is not None:  # issue 17.6: rendered, validated and stored like any invoice
                 self.render()
-            return {**document, "status": "issued", "payment_status": "unpaid", "paid": "0.00"}
+            return {**document, "status": InvoiceStatus.ISSUED, "payment_status": PaymentStatus.UNPAID, "paid": "0.00"}
         raise Conflict("invoice numbers are being allocated by another request; retry")
 
     def _lines(
@@ -208,7 +211,7 @@ class ReceivableService:
                 start = date.fromisoformat(billed[item.number]["interest_to"]) + timedelta(days=1)
             if charge.interest > 0:
                 lines.append({
-                    "kind": "late_interest",
+                    "kind": LineKind.LATE_INTEREST.value,  # the stored document is plain JSON text
                     "label": f"Intérêts de retard sur {item.number} ({item.outstanding:.2f} TTC dus)"
                              f" du {start.isoformat()} au {on.isoformat()}",
                     "quantity": str((on - start).days + 1),
@@ -218,7 +221,7 @@ class ReceivableService:
                 })
             if charge.indemnity > 0:
                 lines.append({
-                    "kind": "recovery_indemnity",
+                    "kind": LineKind.RECOVERY_INDEMNITY.value,
                     "label": f"Indemnité forfaitaire pour frais de recouvrement, facture {item.number}",
                     "quantity": "1",
                     "unit_price": f"{charge.indemnity:.2f}",

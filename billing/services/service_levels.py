@@ -11,7 +11,7 @@ from billing.commands.service_levels import IncidentStep, OpenIncident, SetSlaTe
 from billing.persistence.eventstore import Ledger
 from billing.services.accounts import AccountService
 from billing.services.aggregates import find_aggregate, run_command
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.sla import SlaTerms, Ticket, measure, year_penalty
 from ledger.clock import Clock, today
 from ledger.errors import Conflict

@@ -14,7 +14,7 @@ from billing.services.catalogue import CatalogueService
 from billing.services.ports import ReadModels
 from billing.services.service_levels import incident_tickets
 from billing.services.usage import UsageService
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.signals import Signal, freemium_inactivity, freemium_over_cap, long_interruption
 from ledger.clock import Clock, today
 from ledger.months import Month

@@ -24,7 +24,6 @@ from support.http_helpers import setup_customer
 from billing.persistence import tables as t
 from billing.settings import Settings
 from ledger.clock import FixedClock
-from ledger.invoice import Invoice
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 SCHEMAS = Path(xmlschema.__file__).parent.parent / "sepaxml" / "schemas"
@@ -83,6 +82,18 @@ def debits(content: bytes) -> list[dict[str, str]]:
                 }
             )
     return found
+
+
+def dispute_email(number: str) -> bytes:
+    return (
+        "Received: from mx.flexio.fr by imap.flexio.fr with LMTP; Tue, 10 Mar 2026 10:12:45 +0100\r\n"
+        "From: \"Claire Martin\" <compta@acme.fr>\r\nTo: compta@flexio.fr\r\n"
+        f"Subject: Contestation facture {number}\r\nDate: Tue, 10 Mar 2026 10:12:01 +0100\r\n"
+        "Message-ID: <20260310101201.SEPA@acme.fr>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"Bonjour,\r\n\r\nNous contestons 40,00 € sur la facture {number}, car les frais d'installation"
+        " ont déjà été réglés à la signature du bon de commande.\r\n\r\nCordialement,\r\nClaire Martin\r\n"
+    ).encode()
 
 
 def february_invoice(client: TestClient, clock: FixedClock) -> str:
@@ -146,15 +157,20 @@ def test_the_next_collection_on_the_mandate_is_rcur(client: TestClient, clock: F
 def test_a_disputed_invoice_is_held_back_and_credit_notes_are_netted(client: TestClient, clock: FixedClock) -> None:
     number = february_invoice(client, clock)
     container = client.app.state.container  # type: ignore[attr-defined]
+    # A valid dispute (§8, art. 10.2): received on 10 March, within 20 days of the 2 March issue, from
+    # acme's billing address, naming the invoice, 40.00 and the facts. It holds the invoice.
+    at(clock, "2026-03-10", hour=11)
+    response = client.post("/v1/admin/disputes/emails", content=dispute_email(number),
+                           headers={**ADMIN, "Content-Type": "message/rfc822"})
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert (case["valid"], get(client, f"/v1/invoices/{number}")["status"]) == (True, "disputed")
     at(clock, "2026-03-30")
-    invoice = container.ledger.repository.get(Invoice.create_id(number))
-    invoice.change_status("disputed", "case C-1")
-    container.ledger.save(invoice)
     refused = sepa(client, {"collection_date": "2026-04-01"}, 409).json()
     assert refused["error"]["details"]["held"][0]["invoice"] == number
-    invoice = container.ledger.repository.get(Invoice.create_id(number))
-    invoice.change_status("issued", "dispute rejected")
-    container.ledger.save(invoice)
+    # Finance rejects the dispute: the invoice is issued again, and collected.
+    post(client, f"/v1/admin/disputes/{case['case']}/resolve", {"outcome": "rejected", "note": "plan fee checked"}, 200)
+    assert get(client, f"/v1/invoices/{number}")["status"] == "issued"
     # A credit note of 40.00 HT on it (issue 11 projects credit notes into this table): VAT 8.00,
     # TTC -48.00; 1367.15 - 48.00 = 1319.15 is collected.
     with container.engine.begin() as conn:

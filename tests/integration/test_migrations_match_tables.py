@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from billing.migrate import migrate
+from billing.persistence.migrate import migrate
 from billing.persistence.tables import metadata
 from billing.settings import Settings
 

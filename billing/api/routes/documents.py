@@ -96,7 +96,7 @@ def customer_invoices(
 ) -> dict[str, Any]:
     """The account's invoices and credit notes of the last five years (art. 10.2)."""
     _ensure_customer_access(documents, principal, account)
-    invoices.sync()
+    invoices.glance()
     since = visible_since(today(invoices.clock))
     listed = [i for i in invoices.list(account=account) if i["issue_date"] >= since.isoformat()]
     return {
@@ -121,7 +121,7 @@ def customer_archive(
         span = archive_range(first, last)
     except RangeRefused as exc:
         raise InvalidInput(str(exc), field="to") from None
-    documents.sync()
+    documents.glance()
     since = visible_since(today(documents.clock))
     rows = documents.stored_between(account, max(span.first, since), span.last)
     # Every file is checked against its recorded hash BEFORE the first byte is sent: a damaged

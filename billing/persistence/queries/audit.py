@@ -25,6 +25,8 @@ from invoices.invariants import (
     Receipt,
     ServicePeriod,
 )
+from ledger.case import CaseKind, CaseStatus
+from ledger.month_close import CloseStatus
 
 
 class SqlAuditQueries:
@@ -57,12 +59,12 @@ class SqlAuditQueries:
 
     def closed_months(self) -> list[str]:
         with self.engine.connect() as conn:
-            return [m for (m,) in conn.execute(select(t.months.c.month).where(t.months.c.status == "closed"))]
+            return [m for (m,) in conn.execute(select(t.months.c.month).where(t.months.c.status == CloseStatus.CLOSED))]
 
     def months_being_closed(self) -> list[str]:
         with self.engine.connect() as conn:
             return [m for (m,) in conn.execute(select(t.months.c.month)
-                                               .where(t.months.c.status.in_(("closing", "failed"))))]
+                                               .where(t.months.c.status.in_((CloseStatus.CLOSING, CloseStatus.FAILED))))]
 
     def service_periods(self) -> list[ServicePeriod]:
         a = t.accounts.c
@@ -90,11 +92,11 @@ class SqlAuditQueries:
         c = t.cases.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.invoice, c.received_at, c.valid, c.status, c.answered_on)
-                                .where(c.kind == "dispute", c.invoice.is_not(None))).all()
+                                .where(c.kind == CaseKind.DISPUTE, c.invoice.is_not(None))).all()
         out = []
         for r in rows:
-            resolved = r.answered_on if r.status in ("answered", "resolved") else None
-            if r.status == "resolved" and resolved is None:
+            resolved = r.answered_on if r.status in (CaseStatus.ANSWERED, CaseStatus.RESOLVED) else None
+            if r.status == CaseStatus.RESOLVED and resolved is None:
                 resolved = date.min  # resolved without a date: it holds nothing back any more
             received = r.received_at if isinstance(r.received_at, datetime) else datetime.fromisoformat(str(r.received_at))
             out.append(Dispute(r.invoice, received, bool(r.valid), resolved))

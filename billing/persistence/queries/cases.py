@@ -19,9 +19,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from billing.persistence import tables as t
 from billing.services.case_views import CaseRow
 from cases.disputes import InvoiceFacts
-from ledger.case import WAITING_KINDS
+from ledger.case import WAITING_KINDS, CaseKind, CaseStatus
 
-OPEN_STATUSES = ("open", "acknowledged", "answered")
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED, CaseStatus.ANSWERED)
 
 
 def _like_escape(text: str) -> str:
@@ -129,7 +129,7 @@ class SqlCaseQueries:
     def other_open_dispute(self, invoice: str, case_id: str) -> bool:
         query = select(t.cases.c.case_id).where(
             t.cases.c.invoice == invoice,
-            t.cases.c.kind == "dispute",
+            t.cases.c.kind == CaseKind.DISPUTE,
             t.cases.c.valid.is_(True),
             t.cases.c.status.in_(OPEN_STATUSES),
             t.cases.c.case_id != case_id,
@@ -141,7 +141,7 @@ class SqlCaseQueries:
         query = (
             select(t.cases.c.case_id)
             .where(
-                t.cases.c.status == "open",
+                t.cases.c.status == CaseStatus.OPEN,
                 t.cases.c.acknowledged_at.is_(None),
                 t.cases.c.kind.in_(WAITING_KINDS),
             )

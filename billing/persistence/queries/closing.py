@@ -14,6 +14,7 @@ from billing.persistence import tables as t
 from billing.persistence.queries.rating_inputs import billable_accounts, load_account_months
 from invoices.document import Buyer
 from ledger.grid import PriceGrid
+from ledger.month_close import CloseStatus
 from ledger.months import Month
 from pricing.account_month import AccountMonth
 
@@ -63,7 +64,7 @@ class SqlClosingQueries:
 
     def closing_months(self) -> list[str]:
         with self.engine.connect() as conn:
-            return list(conn.execute(select(t.months.c.month).where(t.months.c.status == "closing")).scalars())
+            return list(conn.execute(select(t.months.c.month).where(t.months.c.status == CloseStatus.CLOSING)).scalars())
 
     def month_row(self, month: str) -> Any | None:
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 from exports.sepa import DebitCandidate, structured_address
+from ledger.account_records import PaymentMethod
 
 
 def debit_candidates(conn: Connection, due_by: date) -> list[DebitCandidate]:
@@ -35,7 +36,7 @@ def debit_candidates(conn: Connection, due_by: date) -> list[DebitCandidate]:
         )
         .join(t.accounts, t.accounts.c.account == t.invoices.c.account)
         .outerjoin(credited, credited.c.corrects == t.invoices.c.number)
-        .where(t.invoices.c.due_date <= due_by, t.accounts.c.payment_method == "sepa_debit")
+        .where(t.invoices.c.due_date <= due_by, t.accounts.c.payment_method == PaymentMethod.SEPA_DEBIT)
     )
     return [_candidate(row) for row in conn.execute(query)]
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from billing.documents.identity import load_buyers
 from billing.persistence import tables as t
 from invoices.document import Buyer
+from ledger.document_lifecycle import DocumentStatus
 
 
 class SqlDocumentQueries:
@@ -90,7 +91,8 @@ class SqlDocumentQueries:
                 )
                 found += [
                     {"number": row.number, "kind": kind, "issue_date": row.issue_date,
-                     "status": "pending" if row.recorded is None else "rejected", "failures": row.failures}
+                     "status": DocumentStatus.PENDING if row.recorded is None else DocumentStatus.REJECTED,
+                     "failures": row.failures}
                     for row in rows
                 ]
         return sorted(found, key=lambda item: (item["issue_date"], item["number"]))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from billing.persistence import tables as t
+from invoices.draft import LineKind
 from invoices.termination import indemnity_on_invoice
 from ledger.grid import PriceGrid
 from ledger.money import Money
@@ -98,7 +99,7 @@ def _billed_by_period(
         select(i.account, i.month, i.document).where(i.account.in_(sorted(accounts)), i.month < str(month))
     ):
         for line in document.get("lines", []):
-            if line["kind"] == "penalty_credit":
+            if line["kind"] == LineKind.PENALTY_CREDIT:
                 continue
             period = Month.parse(line.get("period") or invoice_month)
             billed[(account, period.index())].append(BilledAmount(line["kind"], Money(Decimal(line["amount"]))))

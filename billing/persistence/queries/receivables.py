@@ -13,8 +13,7 @@ from billing.documents.identity import load_buyers
 from billing.persistence import tables as t
 from billing.services.receivables import Receivable
 from invoices.document import Buyer
-
-LATE_PAYMENT_KINDS = ("late_interest", "recovery_indemnity")
+from invoices.draft import LATE_PAYMENT_KINDS
 
 
 def receivables_on(conn: Connection, on: date, account: str | None = None) -> list[Receivable]:

@@ -1,4 +1,4 @@
-"""Read-model rows of the accountants' workbook (exports/workbook.py) for an issue-date range."""
+"""Read-model rows of the accountants' workbook (exports/accounting_sheets.py) for an issue-date range."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from billing.persistence import tables as t
 from billing.persistence.queries.receivables import receivables_on
-from exports.workbook import DocumentRow, LineRow, OpenItem, PaymentRow
+from exports.accounting_sheets import DocumentRow, LineRow, OpenItem, PaymentRow
 
 
 def legal_names(conn: Connection) -> dict[str, str]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.calendar import (
+from cases.business_calendar import (
     PARIS,
     business_hours_between,
     business_time_between,

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import InvoiceFacts, assess, disputed_amount
 from cases.mail import parse_message
 from cases.senders import SenderDirectory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.signals import freemium_inactivity, freemium_over_cap, long_interruption
 from cases.sla import Ticket
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import parse_message
 from cases.senders import SenderDirectory

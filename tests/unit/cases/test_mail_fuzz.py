@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.amounts import find_amounts, find_invoice_numbers
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import MessageRefused, parse_message
 from cases.senders import SenderDirectory

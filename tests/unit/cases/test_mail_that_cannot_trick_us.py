@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.mail.acknowledgments import acknowledgment
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.disputes import InvoiceFacts, assess
 from cases.mail import MAX_CONTAINERS, MAX_PARTS, MessageRefused, parse_message
 from cases.senders import SenderDirectory

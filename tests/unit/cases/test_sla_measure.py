@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from cases.calendar import PARIS
+from cases.business_calendar import PARIS
 from cases.sla import SlaTerms, Ticket, measure, year_penalty
 
 TERMS = SlaTerms(restoration_hours=Decimal(4), yearly_max_hours=Decimal(20), penalty_per_hour=Decimal("50.00"))

@@ -3,13 +3,14 @@ wkhtmltopdf run) rejects that document alone, with the reason; the others get th
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 from test_factur_x_documents import invoice
 
 from billing.documents import render
-from billing.documents.render import RenderError, render_batch, render_batches
+from billing.documents.render import RENDER_NICENESS, RenderError, RenderPool, render_batch, render_batches
 
 
 def numbered(number: str, **changes: Any) -> dict[str, Any]:
@@ -75,3 +76,14 @@ def test_a_wkhtmltopdf_that_cannot_start_rejects_nothing_the_job_is_retried(monk
     monkeypatch.setattr(render, "_start_wkhtmltopdf", no_binary)
     with pytest.raises(FileNotFoundError):
         list(render_batches([[numbered("FX-2026-000001"), numbered("FX-2026-000002")]], workers=1))
+
+
+def test_render_workers_yield_the_cores_to_requests_and_short_jobs() -> None:
+    """Issue 20: the render processes run RENDER_NICENESS below this process (capped at 19, the
+    lowest priority), so a customer's request or a close is scheduled before bulk rendering."""
+    pool = RenderPool(1)
+    try:
+        (worker_niceness,) = pool.map(os.nice, [0])  # os.nice(0) answers the niceness, changing nothing
+    finally:
+        pool.close()
+    assert worker_niceness == min(19, os.nice(0) + RENDER_NICENESS)

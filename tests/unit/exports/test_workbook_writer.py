@@ -1,4 +1,4 @@
-"""The workbook writer (billing/workbook.py) round-trips every kind of cell through openpyxl."""
+"""The workbook writer (billing/documents/accounting_workbook.py) round-trips every kind of cell through openpyxl."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from billing.workbook import write_workbook
-from exports.workbook import DATE, EURO, NUMBER, RATE, TEXT, Column, Sheet, age_bucket
+from billing.documents.accounting_workbook import write_workbook
+from exports.accounting_sheets import DATE, EURO, NUMBER, RATE, TEXT, Column, Sheet, age_bucket
 
 
 def test_tricky_values_come_back_as_written_with_their_formats_and_totals() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoices.calendar import collection_date, dispute_deadline, due_date, is_target2_business_day
+from invoices.payment_dates import collection_date, dispute_deadline, due_date, is_target2_business_day
 
 
 def test_due_date_and_dispute_deadline_count_from_the_issue_date() -> None:

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from billing.cli_export import export_app
-from billing.cli_rates import rates_app
+from billing.cli.export import export_app
+from billing.cli.rates import rates_app
 from billing.settings import load_settings
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ app.add_typer(rates_app, name="late-payment-rates")
 @app.command()
 def migrate() -> None:
     """Create the event tables and apply the read-model migrations (Alembic)."""
-    from billing.migrate import migrate as run
+    from billing.persistence.migrate import migrate as run
 
     settings = load_settings()
     run(settings)
@@ -41,7 +41,7 @@ def fail(message: str) -> typer.Exit:
 
 
 def require_database() -> None:
-    from billing.preflight import database_problem
+    from billing.runtime.preflight import database_problem
 
     problem = database_problem(load_settings())
     if problem:
@@ -182,7 +182,7 @@ def token_create(
 def demo() -> None:
     """Load the demo data set (grid, a dozen customers, three months of usage) and close past months."""
     from billing.bootstrap import bootstrap
-    from billing.demo import load_demo
+    from billing.cli.demo import load_demo
 
     container = bootstrap()
     for month in load_demo(container):
@@ -257,7 +257,7 @@ def print_invoices(container: Container, month: str) -> None:
 
 def main() -> None:
     """The ``billing`` command: a database that cannot be reached is one line on stderr, exit 1."""
-    from billing.database_errors import database_away
+    from billing.runtime.database_errors import database_away
 
     try:
         app()
@@ -268,6 +268,3 @@ def main() -> None:
         typer.echo(f"error: cannot use the database ({reason[0] if reason else type(exc).__name__})", err=True)
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,7 @@
 
 Sheets: invoices and credit notes (one row each), their lines, VAT by month and rate, payments, and
 the aged receivables at the end date. Each sheet says how its columns are shown (text, date, euro,
-rate) and which columns get a total; billing/workbook.py writes it with openpyxl.
+rate) and which columns get a total; billing/documents/accounting_workbook.py writes it with openpyxl.
 """
 
 from __future__ import annotations

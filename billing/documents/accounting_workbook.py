@@ -1,4 +1,4 @@
-"""Writes :mod:`exports.workbook` sheets as an .xlsx with openpyxl (the adapter; the rows are pure).
+"""Writes :mod:`exports.accounting_sheets` sheets as an .xlsx with openpyxl (the adapter; the rows are pure).
 
 openpyxl's write-only mode streams rows to the file, so 600,000 lines never sit in memory as cells:
 pandas' ``DataFrame.to_excel`` builds every cell first: measured on 120,000 lines (2026-11-26, loaded
@@ -27,7 +27,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.xml.functions import fromstring
 
-from exports.workbook import DATE, EURO, RATE, Sheet
+from exports.accounting_sheets import DATE, EURO, RATE, Sheet
 
 EURO_FORMAT = '#,##0.00\\ "€";\\-#,##0.00\\ "€"'
 DATE_FORMAT = "DD/MM/YYYY"

@@ -14,12 +14,13 @@ from alembic.config import Config
 from billing.persistence.eventstore import open_ledger
 from billing.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parents[1]  # billing/
+ROOT = PACKAGE.parent  # the repository, with alembic.ini
 
 
 def alembic_config(settings: Settings) -> Config:
     config = Config(str(ROOT / "alembic.ini")) if (ROOT / "alembic.ini").exists() else Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
+    config.set_main_option("script_location", str(PACKAGE / "migrations"))
     config.attributes["sqlalchemy_url"] = settings.sqlalchemy_url
     return config
 

@@ -1,7 +1,7 @@
 """Whether an exception says the database cannot be reached or dropped the connection (issue 17).
 
 One definition for the API (a 503 with Retry-After, ``billing/api/errors.py``) and the CLI (one line
-and exit 1, ``billing/cli.py``). SQLAlchemy's wrappers are told by name, so that the API, which imports
+and exit 1, ``billing/cli/main.py``). SQLAlchemy's wrappers are told by name, so that the API, which imports
 no persistence, can use it.
 """
 

@@ -6,7 +6,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from billing.migrate import alembic_config
+from billing.persistence.migrate import alembic_config
 from billing.settings import Settings
 
 

@@ -15,7 +15,7 @@ def add(
 ) -> None:
     """Record a half-year's published rates once (a half-year already recorded is refused)."""
     from billing.bootstrap import bootstrap
-    from billing.cli import fail, require_database
+    from billing.cli.main import fail, require_database
     from billing.commands.late_payment_rates import RecordLatePaymentRates
     from ledger.errors import BillingError
 
@@ -38,7 +38,7 @@ def add(
 def list_rates() -> None:
     """Every half-year recorded: half-year, ECB rate, legal rate (tab-separated)."""
     from billing.bootstrap import bootstrap
-    from billing.cli import require_database
+    from billing.cli.main import require_database
 
     require_database()
     container = bootstrap()
