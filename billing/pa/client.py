@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -134,14 +134,17 @@ class AcknowledgementDetail:
 
 @dataclass(frozen=True, slots=True)
 class Acknowledgement:
-    status: FlowAckStatus
+    status: FlowAckStatus | None  # None: a value the spec (v1.1.0) does not list
     details: tuple[AcknowledgementDetail, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Acknowledgement:
+        details = data.get("details")
         return cls(
-            status=FlowAckStatus(data["status"]),
-            details=tuple(AcknowledgementDetail.from_json(d) for d in data.get("details") or ()),
+            status=_enum(FlowAckStatus, data.get("status")),
+            details=tuple(AcknowledgementDetail.from_json(d) for d in details if isinstance(d, dict))
+            if isinstance(details, list)
+            else (),
         )
 
 
@@ -164,19 +167,21 @@ class Flow:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Flow:
+        """Lenient: a value outside the spec's enums, or a date that cannot be read, becomes ``None`` (and
+        is logged) rather than failing the whole answer; a platform may run a newer version of the spec."""
         ack = data.get("acknowledgement")
         return cls(
-            flow_id=data.get("flowId"),
-            tracking_id=data.get("trackingId"),
+            flow_id=_str(data.get("flowId")),
+            tracking_id=_str(data.get("trackingId")),
             submitted_at=_parse_time(data.get("submittedAt")),
             updated_at=_parse_time(data.get("updatedAt")),
-            flow_type=data.get("flowType"),
-            processing_rule=ProcessingRule(data["processingRule"]) if data.get("processingRule") else None,
-            flow_direction=FlowDirection(data["flowDirection"]) if data.get("flowDirection") else None,
-            flow_syntax=FlowSyntax(data["flowSyntax"]) if data.get("flowSyntax") else None,
-            flow_profile=FlowProfile(data["flowProfile"]) if data.get("flowProfile") else None,
-            sha256=data.get("sha256"),
-            name=data.get("name"),
+            flow_type=_str(data.get("flowType")),
+            processing_rule=_enum(ProcessingRule, data.get("processingRule")),
+            flow_direction=_enum(FlowDirection, data.get("flowDirection")),
+            flow_syntax=_enum(FlowSyntax, data.get("flowSyntax")),
+            flow_profile=_enum(FlowProfile, data.get("flowProfile")),
+            sha256=_str(data.get("sha256")),
+            name=_str(data.get("name")),
             acknowledgement=Acknowledgement.from_json(ack) if isinstance(ack, dict) else None,
         )
 
@@ -187,10 +192,31 @@ class SearchResult:
     results: tuple[Flow, ...]
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _enum(cls: type[_E], value: Any) -> _E | None:
+    if value is None or value == "":
+        return None
+    try:
+        return cls(value)
+    except ValueError:
+        log.warning("the platform sent %s %r, not a value of the spec", cls.__name__, value)
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _parse_time(value: Any) -> datetime | None:
     if not value:
         return None
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        log.warning("the platform sent a date-time that cannot be read: %r", value)
+        return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -426,8 +452,8 @@ class FlowServiceClient:
 
     def find_by_tracking_id(self, tracking_id: str) -> Flow | None:
         """The flow the platform holds under ``tracking_id``, if any (the first one it lists)."""
-        found = self.search_flows(tracking_id=tracking_id, directions=(FlowDirection.OUT,), limit=1).results
-        return found[0] if found else None
+        found = self.search_flows(tracking_id=tracking_id, directions=(FlowDirection.OUT,), limit=100).results
+        return next((f for f in found if f.tracking_id == tracking_id and f.flow_id), None)
 
     # GET /v1/flows/{flowId} -------------------------------------------------------------------------
 
