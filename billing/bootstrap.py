@@ -58,6 +58,7 @@ from billing.services.exports import FecExportService, SepaExportService, Workbo
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.late_payment_rates import LatePaymentRateService
 from billing.services.mailing import MailService
+from billing.services.pa_lifecycle import PaLifecycleService
 from billing.services.page_sessions import PageSessionService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
@@ -126,6 +127,7 @@ class Container:
     directory: DirectoryService  # issue 23: the console's lists and the job states
     sessions: PageSessionService  # issue 23: portal sign-in links and page sessions
     console: ConsoleViews  # issue 23: what the console's pages show (account page, rejected documents)
+    pa_lifecycle: PaLifecycleService  # issue 22: the lifecycle statuses a plateforme agréée reports
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -232,5 +234,6 @@ def bootstrap(
         sessions=sessions,
         console=ConsoleViews(ledger, SqlConsoleQueries(engine), read_models, clock, accounts, corrections, invoices,
                              cases, receivables, signals, sessions, read_models),
+        pa_lifecycle=PaLifecycleService(ledger, read_models),
     )
     return container

@@ -74,6 +74,7 @@ TEXT_LIMITS: dict[str, int] = {
     "reply_to": 36, "case": 36, "scheme": 8, "sha256": 64, "sequence_type": 4, "mandate": 35,
     "schema": 20, "created_at": 32, "message_id": 600, "language": 8, "channel": 32,
     "initiated_by": 16, "series": 16, "content_type": 255, "filename": 255,
+    "status_code": 16, "status_at": 40,  # invoice_lifecycle (issue 22)
 }
 # Where one field name means another column, by "<record or event class>.<field>".
 TEXT_LIMITS_OF_CLASS: dict[str, int] = {

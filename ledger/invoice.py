@@ -45,6 +45,7 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.dispute_case: str | None = None
         self.credited_ht = Money.zero()  # what the credit notes took back so far, positive (§7)
         self.credited_vat = Money.zero()
+        self.lifecycle_keys: list[str] = []  # the lifecycle statuses recorded (issue 22), by fact key
         self._start_document_lifecycle()
 
     # -- status transitions (issue 11; BILLING_RULES §8: issued -> disputed -> accepted | credited) --
@@ -99,6 +100,46 @@ class Invoice(DocumentLifecycle, Aggregate):
         self.credited_vat = (self.credited_vat + amount_vat).to_cents()
         if fully:
             self.status = InvoiceStatus.CREDITED
+
+    # -- the lifecycle statuses the plateforme agréée reports (issue 22, XP Z12-012) --
+
+    def record_lifecycle_status(
+        self,
+        fact_key: str,
+        status_code: str,
+        label: str | None,
+        status_at: str,
+        reason_codes: list[str],
+        reasons: list[str],
+        message_id: str,
+    ) -> bool:
+        """A status of this invoice (CDAR MDT-105 ``status_code``) as the platform reported it, at ``status_at``
+        (ISO 8601).
+
+        ``fact_key`` (einvoicing.cdar.InvoiceStatus.fact_key) names the fact: the same status of the same
+        moment, received again in any message, records nothing (``False``).
+        """
+        if fact_key in getattr(self, "lifecycle_keys", ()):
+            return False
+        self._lifecycle_status_recorded(
+            number=self.number, fact_key=fact_key, status_code=status_code, label=label, status_at=status_at,
+            reason_codes=reason_codes, reasons=reasons, message_id=message_id,
+        )
+        return True
+
+    @event("LifecycleStatusRecorded")
+    def _lifecycle_status_recorded(
+        self,
+        number: str,
+        fact_key: str,
+        status_code: str,
+        label: str | None,
+        status_at: str,
+        reason_codes: list[str],
+        reasons: list[str],
+        message_id: str,
+    ) -> None:
+        self.lifecycle_keys = [*getattr(self, "lifecycle_keys", []), fact_key]
 
     # -- the document and its mail (ledger/document_lifecycle.py), events named on this aggregate --
 

@@ -31,6 +31,7 @@ from billing.api.routes import (
     vat_rates,
 )
 from billing.api.routes import exports as export_routes
+from billing.api.routes import pa as pa_routes
 from billing.api.routes import payments as payment_routes
 from billing.api.routes import receivables as receivable_routes
 from billing.api.schemas import ERROR_RESPONSES, HealthOut, ProjectionState
@@ -95,6 +96,7 @@ def create_app(container_factory: Callable[[], Container] | None = None, *, back
     app.include_router(receivable_routes.router, responses=ERROR_RESPONSES)
     app.include_router(projection.router, responses=ERROR_RESPONSES)
     app.include_router(audit_routes.router, responses=ERROR_RESPONSES)  # issue 18
+    app.include_router(pa_routes.router, responses=ERROR_RESPONSES)  # issue 22: the plateforme agréée
     from billing.web.pages import install_pages  # here: the pages call the API's route functions
 
     install_pages(app)  # issue 23: /portal/ and /console/

@@ -20,6 +20,7 @@ from billing.services.documents import DocumentService
 from billing.services.exports import FecExportService, SepaExportService, WorkbookExportService
 from billing.services.invoice_queries import InvoiceQueries
 from billing.services.late_payment_rates import LatePaymentRateService
+from billing.services.pa_lifecycle import PaLifecycleService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
 from billing.services.service_levels import ServiceLevelService
@@ -127,6 +128,10 @@ def _late_payment_rates(container: ContainerDep) -> LatePaymentRateService:
     return container.late_payment_rates
 
 
+def _pa_lifecycle(container: ContainerDep) -> PaLifecycleService:
+    return container.pa_lifecycle
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]  # limits the HTTP edge enforces itself (request size)
 TokensDep = Annotated[TokenService, Depends(_tokens)]
 AuditDep = Annotated[AuditService, Depends(_audit)]
@@ -148,6 +153,7 @@ CreditNotesDep = Annotated[CreditNoteService, Depends(_credit_notes)]
 CorrectionsDep = Annotated[CorrectionService, Depends(_corrections)]
 VatRatesDep = Annotated[VatRateService, Depends(_vat_rates)]
 LatePaymentRatesDep = Annotated[LatePaymentRateService, Depends(_late_payment_rates)]
+PaLifecycleDep = Annotated[PaLifecycleService, Depends(_pa_lifecycle)]
 
 
 def get_principal(

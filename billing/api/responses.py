@@ -105,11 +105,32 @@ class DraftInvoiceOut(Out):
     total_ttc: str
 
 
+class LifecycleReasonOut(Out):
+    code: str | None = Field(None, description="CDAR MDT-113, e.g. TX_TVA_ERR")
+    text: str | None = Field(None, description="CDAR MDT-114")
+
+
+class LifecycleEntryOut(Out):
+    """A lifecycle status the plateforme agréée reported (XP Z12-012; issue 22)."""
+
+    code: str = Field(description="the status code, e.g. 200 (Déposée), 212 (Encaissée), 213 (Rejetée)")
+    label: str | None = Field(None, description="its French label")
+    at: str = Field(description="when the status was deposited (ISO 8601)")
+    reason: list[LifecycleReasonOut] | None = None
+
+
 class InvoiceOut(DraftInvoiceOut):
     number: str
     status: str = Field(description="issued | disputed | accepted | credited")
     payment_status: Literal["unpaid", "partial", "paid", "late"]
     pdf: str
+    lifecycle: list[LifecycleEntryOut] = Field(default_factory=list, description="issue 22: the platform's statuses")
+
+
+class LifecycleRecordedOut(Out):
+    invoice: str
+    code: str
+    recorded: bool = Field(description="false when the same status was already recorded")
 
 
 class InvoiceList(Out):

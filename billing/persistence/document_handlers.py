@@ -68,6 +68,22 @@ def register_document_handlers(projector: ReadModelProjector) -> None:
             )
         )
 
+    @on("Invoice.LifecycleStatusRecorded")
+    def invoice_lifecycle(step: ProjectionStep, e: Any, position: int) -> None:
+        """Issue 22: one row a status the plateforme agréée reported, in the order they were received."""
+        # One reason per detail of the status (MDG-37), its code and text side by side ("" when absent).
+        codes, texts = list(e.reason_codes), list(e.reasons)
+        size = max(len(codes), len(texts))
+        codes += [""] * (size - len(codes))
+        texts += [""] * (size - len(texts))
+        reasons = [{"code": code or None, "text": text or None} for code, text in zip(codes, texts, strict=True)]
+        step.conn.execute(
+            insert(t.invoice_lifecycle).values(
+                number=e.number, position=position, fact_key=e.fact_key, code=e.status_code, label=e.label,
+                status_at=e.status_at, reason=reasons or None, message_id=e.message_id,
+            )
+        )
+
     def mail(step: ProjectionStep, e: Any, status: str, detail: str) -> None:
         step.flush()
         step.conn.execute(

@@ -419,6 +419,20 @@ documents = Table(
     Column("mail_detail", Text),  # where it went, or the last error
 )
 
+# Issue 22: the lifecycle statuses a plateforme agréée reported for an invoice (CDAR, XP Z12-012).
+invoice_lifecycle = Table(
+    "invoice_lifecycle",
+    metadata,
+    Column("number", String(32), nullable=False, index=True),
+    Column("position", BigInteger, primary_key=True),  # the event's notification id: the order received
+    Column("fact_key", Text, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("label", Text),
+    Column("status_at", String(40), nullable=False),  # ISO 8601 with its offset, as the message gave it
+    Column("reason", JSON),  # [{"code", "text"}] or null
+    Column("message_id", Text, nullable=False),
+)
+
 PROJECTED_TABLES = (
     price_grids,
     accounts,
@@ -441,5 +455,6 @@ PROJECTED_TABLES = (
     unapplied_credits,
     documents,
     fec_entries,
+    invoice_lifecycle,
     projection_tracking,
 )

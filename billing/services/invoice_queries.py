@@ -24,7 +24,12 @@ def document_state(row: Any | None) -> dict[str, Any]:
     return {"status": DocumentStatus.REJECTED, "failures": row.failures}
 
 
-def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[str, Any]:
+def lifecycle_view(rows: list[Any]) -> list[dict[str, Any]]:
+    """Issue 22 (API.md "Plateforme agréée"): ``[{code, label, at, reason}]``, as the platform reported them."""
+    return [{"code": r.code, "label": r.label, "at": r.status_at, "reason": r.reason} for r in rows]
+
+
+def invoice_view(row: Any, on: date, document_row: Any | None = None, lifecycle: list[Any] | None = None) -> dict[str, Any]:
     document = dict(row.document)
     document["number"] = row.number
     document["status"] = row.status
@@ -34,6 +39,7 @@ def invoice_view(row: Any, on: date, document_row: Any | None = None) -> dict[st
     document["payment_status"] = payment_status(Decimal(row.paid), owed, row.due_date, on)
     document["pdf"] = f"/v1/invoices/{row.number}.pdf"
     document["document"] = document_state(document_row)
+    document["lifecycle"] = lifecycle_view(lifecycle or [])
     return document
 
 
@@ -49,6 +55,10 @@ class InvoiceReads(Protocol):
     ) -> list[tuple[Any, Any | None]]: ...
 
     def invoice(self, number: str) -> tuple[Any, Any | None] | None: ...
+
+    def lifecycles(
+        self, month: str | None, account: str | None, issued_since: date | None, number: str | None = None
+    ) -> dict[str, list[Any]]: ...
 
 
 class InvoiceQueries:
@@ -69,11 +79,14 @@ class InvoiceQueries:
         on = today(self.clock)
         # art. 10.2: invoices stay downloadable for five years
         since = None if years is None else on - relativedelta(years=years)
-        return [invoice_view(row, on, doc) for row, doc in self.reads.invoices(month, account, since)]
+        rows = self.reads.invoices(month, account, since)
+        lifecycles = self.reads.lifecycles(month, account, since)
+        return [invoice_view(row, on, doc, lifecycles.get(row.number)) for row, doc in rows]
 
     def get(self, number: str) -> dict[str, Any]:
         found = self.reads.invoice(number)
         if found is None:
             raise NotFound(f"invoice {number!r} not found")
         row, doc = found
-        return invoice_view(row, today(self.clock), doc)
+        lifecycle = self.reads.lifecycles(None, None, None, number=number).get(number)
+        return invoice_view(row, today(self.clock), doc, lifecycle)

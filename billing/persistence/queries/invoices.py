@@ -62,3 +62,25 @@ class SqlInvoiceReads:
             row = conn.execute(select(t.invoices, _credited()).where(t.invoices.c.number == number)).first()
             doc = conn.execute(select(t.documents).where(t.documents.c.number == number)).first()
         return None if row is None else (row, doc)
+
+    def lifecycles(
+        self, month: str | None, account: str | None, issued_since: date | None, number: str | None = None
+    ) -> dict[str, list[Any]]:
+        """Issue 22: the lifecycle statuses of the invoices selected, in the order they were received."""
+        lc, inv = t.invoice_lifecycle.c, t.invoices.c
+        query = select(t.invoice_lifecycle).order_by(lc.number, lc.position)
+        if number is not None:
+            query = query.where(lc.number == number)
+        if month or account or issued_since is not None:
+            query = query.join(t.invoices, inv.number == lc.number)
+            if month:
+                query = query.where(inv.month == month)
+            if account:
+                query = query.where(inv.account == account)
+            if issued_since is not None:
+                query = query.where(inv.issue_date >= issued_since)
+        found: dict[str, list[Any]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                found.setdefault(row.number, []).append(row)
+        return found
