@@ -234,6 +234,6 @@ def bootstrap(
         sessions=sessions,
         console=ConsoleViews(ledger, SqlConsoleQueries(engine), read_models, clock, accounts, corrections, invoices,
                              cases, receivables, signals, sessions, read_models),
-        pa_lifecycle=PaLifecycleService(ledger, read_models),
+        pa_lifecycle=PaLifecycleService(ledger, read_models, settings.seller_siren),
     )
     return container

@@ -29,10 +29,17 @@ def _line(text: str | None) -> str:
     return " ".join((text or "").split())[:MAX_TEXT]
 
 
+def _names_another_seller(status: InvoiceStatus, siren: str) -> bool:
+    """MDT-129 names the invoice's seller (BR-FR-CDV-13): by SIREN (0002) or SIRET (0009, SIREN first)."""
+    legal = [i for i in (status.seller.ids if status.seller else ()) if i.scheme in ("0002", "0009")]
+    return bool(siren) and bool(legal) and not any(i.value[:9] == siren for i in legal)
+
+
 class PaLifecycleService:
-    def __init__(self, ledger: Ledger, read_models: ReadModels) -> None:
+    def __init__(self, ledger: Ledger, read_models: ReadModels, seller_siren: str = "") -> None:
         self.ledger = ledger
         self.read_models = read_models
+        self.seller_siren = seller_siren
 
     def record_message(self, raw: bytes) -> dict[str, Any]:
         """Record every status of a CDAR message; API.md's answer for its first status.
@@ -57,7 +64,9 @@ class PaLifecycleService:
         for status in message.statuses:
             if len(status.code) > MAX_CODE:
                 raise InvalidInput(f"status code {status.code[:40]!r} is longer than {MAX_CODE}", field="body")
-            if find_aggregate(self.ledger, Invoice.create_id(status.invoice_number)) is None:
+            if _names_another_seller(status, self.seller_siren) or find_aggregate(
+                self.ledger, Invoice.create_id(status.invoice_number)
+            ) is None:
                 raise NotFound(f"invoice {status.invoice_number[:40]!r} was not issued by us")
 
     def _record(self, message: LifecycleMessage, status: InvoiceStatus) -> dict[str, Any]:

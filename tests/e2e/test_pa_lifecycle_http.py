@@ -13,6 +13,7 @@ from support.standards import cdar_examples
 from ledger.clock import FixedClock
 
 XML = {**ADMIN, "Content-Type": "application/xml"}
+FLEXIO_SIREN = b"820015006"  # BILLING_SELLER_SIREN's default; AFNOR's examples have seller 100000009
 
 
 def _issue_one(client: TestClient, clock: FixedClock) -> str:
@@ -24,10 +25,11 @@ def _issue_one(client: TestClient, clock: FixedClock) -> str:
     return str(invoice["number"])
 
 
-def _example(fragment: str, number: str | None = None) -> bytes:
+def _example(fragment: str, number: str | None = None, seller: bytes = FLEXIO_SIREN) -> bytes:
+    """An official message of AFNOR's UC1, turned to our invoice ``number``, FLEXIO as its seller."""
     (path,) = [p for p in cdar_examples() if p.name.endswith(fragment)]
     raw = path.read_bytes()
-    return raw if number is None else raw.replace(b"F202500003", number.encode())
+    return raw if number is None else raw.replace(b"F202500003", number.encode()).replace(b"100000009", seller)
 
 
 def _push(client: TestClient, body: bytes, headers: dict[str, str] = XML) -> tuple[int, dict[str, object]]:
@@ -81,6 +83,9 @@ def test_an_invoice_we_did_not_issue_is_a_404(client: TestClient, clock: FixedCl
     status, body = _push(client, _example("01-CDV-200_Deposee.xml"))  # F202500003: AFNOR's, not ours
     assert status == 404 and "F202500003" in str(body)
     assert get(client, f"/v1/invoices/{number}")["lifecycle"] == []
+    # Our number, but another seller's invoice (MDT-129): not ours either.
+    status, _ = _push(client, _example("01-CDV-200_Deposee.xml", number, seller=b"100000009"))
+    assert status == 404 and get(client, f"/v1/invoices/{number}")["lifecycle"] == []
 
 
 def test_what_is_not_a_cdar_message_is_a_422(client: TestClient, clock: FixedClock) -> None:
