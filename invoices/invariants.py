@@ -357,19 +357,27 @@ def receipts_fully_allocated(snapshot: Snapshot) -> list[Difference]:
                                   f"but the bank journal received {_d(received[account])}",
                                   {"account": account, "allocated": _d(allocated[account]),
                                    "received": _d(received[account])}))
-    owed = {d.number: d.total_ttc for d in snapshot.documents if d.kind == "invoice"}
-    for d in snapshot.documents:
-        if d.kind == "credit_note" and d.corrects in owed:
-            owed[d.corrects] += d.total_ttc
+    # What an invoice owed when money was applied to it: its TTC less the credit notes issued before
+    # the day of the last receipt applied (one issued the same day may come after it). A credit note
+    # issued once the invoice is paid does not undo the payment: it leaves the customer a credit,
+    # which the FEC's 411 balance shows (balances_agree), so it cannot make the allocation too much.
+    ttc = {d.number: d.total_ttc for d in snapshot.documents if d.kind == "invoice"}
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    last_receipt: dict[str, date] = {}
     for r in snapshot.receipts:
         if r.applied and r.invoice:
             paid[r.invoice] += r.amount
+            last_receipt[r.invoice] = max(r.received_on, last_receipt.get(r.invoice, r.received_on))
     for number, amount in sorted(paid.items()):
-        if number in owed and amount > owed[number]:
+        if number not in ttc:
+            continue
+        owed = ttc[number] + sum((d.total_ttc for d in snapshot.documents
+                                  if d.kind == "credit_note" and d.corrects == number
+                                  and d.issue_date < last_receipt[number]), ZERO)
+        if amount > owed:
             out.append(Difference("receipts_fully_allocated",
-                                  f"{number} is allocated {_d(amount)} but owes only {_d(owed[number])}",
-                                  {"invoice": number, "allocated": _d(amount), "owed": _d(owed[number])}))
+                                  f"{number} is allocated {_d(amount)} but owed only {_d(owed)} when it was paid",
+                                  {"invoice": number, "allocated": _d(amount), "owed": _d(owed)}))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import UTC
 from typing import Any
@@ -26,7 +27,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing.api.errors import error_body, field_error_body, invalid_details
+from billing.runtime.database_errors import database_away
 from billing.runtime.idempotency_context import CURRENT, PendingKey
+
+log = logging.getLogger(__name__)
 
 HEADER = "idempotency-key"
 _KEY_RE = re.compile(r"[\x20-\x7e]{1,255}", re.ASCII)
@@ -189,4 +193,13 @@ class IdempotencyMiddleware:
                     kept_status, kept_type, kept = 409, "application/json", secret_not_kept(status, b"".join(sent))
                 else:
                     kept_status, kept_type, kept = status, content_type, b"".join(sent)
-                await run_in_threadpool(store.complete, pending, kept_status, kept_type, kept)
+                try:
+                    await run_in_threadpool(store.complete, pending, kept_status, kept_type, kept)
+                except Exception as exc:
+                    if not database_away(exc) or not sent:
+                        raise
+                    # The answer is sent and its effect committed; the database went away before its
+                    # replay was kept. Raising now would turn a sent 200 into a broken connection: the
+                    # key stays reserved, and a retry with it gets a 409, never a second effect.
+                    log.warning("Idempotency-Key answer of %s %s not kept: the database is away (%s)",
+                                scope.get("method"), scope.get("path"), exc)

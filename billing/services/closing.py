@@ -276,7 +276,10 @@ class ClosingService:
             self.run_close(str(month))
         self.read_models.refresh()
         state = self.month_state(str(month))
-        return {"month": str(month), "status": state["status"], "job": job}
+        # API.md: the answer is "closing" or "closed". A job that already failed (the in-process
+        # worker may run it before this line) shows as "failed" on GET /v1/admin/months/{month}.
+        status = "closed" if state["status"] == "closed" else "closing"
+        return {"month": str(month), "status": status, "job": job}
 
     def _check_order(self, month: Month) -> None:
         """Gather the facts of the §7 order rule (ledger/month_close.py) and apply it."""

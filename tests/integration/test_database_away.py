@@ -174,3 +174,35 @@ def test_a_close_cut_by_the_database_resumes_with_gapless_numbers_and_503_meanwh
         assert state["invoices"] == 60
         numbers = sorted(i["number"] for i in get(client, "/v1/admin/invoices?month=2026-02")["invoices"])
         assert numbers == [f"FX-2026-{n:06d}" for n in range(1, 61)]  # gapless, no duplicate
+
+
+def test_an_answer_sent_before_the_database_went_is_not_turned_into_an_error(
+    settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away (for real) between a batch's answer and the keeping of its replay:
+    the client has its 200, the batch is recorded once, and a retry with the key is a 409, never a
+    second recording. Before, the middleware raised after the answer: a broken response."""
+    from billing.persistence.idempotency import IdempotencyStore
+
+    keep = IdempotencyStore.complete
+
+    def complete_after_an_outage(self: IdempotencyStore, *args: Any) -> None:
+        with unreachable(settings):
+            keep(self, *args)
+
+    with app_client(settings, clock) as client:
+        container: Container = client.app.state.container  # type: ignore[attr-defined]
+        signed_up(container, "acme")
+        batch = {"events": [{"id": "late-1", "account": "acme", "at": "2026-02-11T10:00:00+01:00", "credits": 7}]}
+        key = str(uuid.uuid4())
+        monkeypatch.setattr(IdempotencyStore, "complete", complete_after_an_outage)
+        response = client.post("/v1/usage", json=batch, headers={**ADMIN, "Idempotency-Key": key})
+        assert response.status_code == 200, response.text
+        monkeypatch.setattr(IdempotencyStore, "complete", keep)
+        again = post_until_answered(client, "/v1/usage", batch, key)
+        assert again.status_code == 409, again.text
+        deadline = time.monotonic() + 30
+        while (usage := client.get("/v1/admin/customers/acme/usage?month=2026-02", headers=ADMIN)).status_code == 503:
+            assert time.monotonic() < deadline, usage.text  # a pooled connection the outage cut: retried
+            time.sleep(0.1)
+        assert usage.json()["credits"] == 7, usage.text  # recorded once

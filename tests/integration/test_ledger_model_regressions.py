@@ -87,3 +87,23 @@ def test_invoices_of_a_close_that_failed_half_way_are_not_months_out_of_service(
     model.outputs_agree()
     model.close_fails_half_way_then_resumes()
     model.outputs_agree()
+
+
+def test_a_credit_note_on_a_paid_invoice_leaves_its_allocation_within_what_it_owed(model: LedgerModel) -> None:
+    """Found 2026-12-08 by the model on the issue 21 branch: two customers, both January invoices paid in
+    full (acme's FX-2026-000001: 1,192.26 TTC), a failed-then-resumed close, a back-dated payment, then a
+    credit note of 100.00 HT (120.00 TTC) on FX-2026-000001: allocated 1,192.26 against 1,072.26 owed."""
+    model.add_customer(installation=False, kind="sepa", plan="PRO")
+    model.outputs_agree()
+    model.payment(how="full", retried=True, which=15)
+    model.outputs_agree()
+    model.payment(how="full", retried=False, which=91)
+    model.outputs_agree()
+    model.close_fails_half_way_then_resumes()
+    model.outputs_agree()
+    model.back_dated_payment(back=16, which=36)
+    model.outputs_agree()
+    model.add_customer(installation=False, kind="freemium", plan="PRO")
+    model.outputs_agree()
+    model.credit_note(amount="100.00", which=100)
+    model.outputs_agree()

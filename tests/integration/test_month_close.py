@@ -291,3 +291,26 @@ def test_a_contract_signed_during_the_close_is_billed_by_the_same_close(containe
     with container.engine.connect() as conn:
         rows = conn.execute(select(t.invoices.c.account, t.invoices.c.number).order_by(t.invoices.c.number)).all()
     assert [tuple(r) for r in rows] == [("acme", "FX-2026-000001"), ("late", "FX-2026-000002")]
+
+
+def test_a_close_whose_job_fails_before_the_answer_is_answered_closing(
+    container: Any, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """API.md: the close's answer is "closing" or "closed". With no worker the job runs before the
+    answer (as the in-process worker may); when it fails, the answer says "closing" (202, a 500 before:
+    "failed" is not a close answer) and GET /v1/admin/months/2026-02 says "failed" with the reason."""
+    import billing.services.closing as closing
+
+    container.catalogue.publish(grid_from_dict(GRID_2026_A))
+    container.accounts.register(RegisterCustomer.from_request(customer("acme")))
+    container.accounts.sign_contract("acme", SignContract.from_request(contract("2026-02-01")))
+
+    def failing(*_args: Any) -> int:
+        raise RuntimeError("document store unavailable")
+
+    monkeypatch.setattr(closing.ClosingService, "_issue_chunk", failing)
+    at(clock, "2026-03-02")
+    answer = container.closing.request_close(CloseMonth.from_request("2026-02", "2026-03-02"))
+    assert (answer["status"], answer["job"]) == ("closing", None)
+    state = container.closing.month_state("2026-02")
+    assert (state["status"], state["error"]) == ("failed", "RuntimeError: document store unavailable")

@@ -176,7 +176,16 @@ def test_balances_disagreeing_between_fec_receivables_and_workbook_are_found() -
 def test_allocations_beyond_what_an_invoice_owes_or_beyond_the_bank_are_found() -> None:
     over = (replace(PAID_FEB, amount=D("1500.00")),)
     found = receipts_fully_allocated(world(receipts=over, fec={2026: fec_for([FEB, MAR], list(over))}))
-    assert [d.message for d in found] == ["FX-2026-000001 is allocated 1500.00 but owes only 1415.15"]
+    assert [d.message for d in found] == ["FX-2026-000001 is allocated 1500.00 but owed only 1415.15 when it was paid"]
+    # February credited 120.00 TTC (AV-2026-000001): issued after its payment of 30 March, the credit
+    # leaves acme a credit of 120.00 and the 1415.15 applied stays right; issued before it, February
+    # owed 1415.15 - 120.00 = 1295.15 when it was paid, so 1415.15 applied is 120.00 too much.
+    after = IssuedDocument("AV-2026-000001", "credit_note", "acme", "2026-04", date(2026, 4, 10), D("-100.00"),
+                           D("-20.00"), D("-120.00"), FEB.number)
+    before = replace(after, month="2026-03", issue_date=date(2026, 3, 20))
+    assert receipts_fully_allocated(world(documents=(FEB, MAR, after))) == []
+    found = receipts_fully_allocated(world(documents=(FEB, MAR, before)))
+    assert [(d.details["allocated"], d.details["owed"]) for d in found] == [("1415.15", "1295.15")]
     # The bank journal shows nothing received while an allocation of 1415.15 is recorded.
     found = receipts_fully_allocated(world(fec={2026: fec_for([FEB, MAR], [])}))
     assert [(d.details["allocated"], d.details["received"]) for d in found] == [("1415.15", "0.00")]
