@@ -260,6 +260,16 @@ def wait_progress(container: Container, at_least: int, timeout: float = 90) -> i
     return invoiced
 
 
+def wait_chunk_stored(container: Container, after: int, timeout: float = 90) -> None:
+    """Until the worker has saved a chunk: the ledger's head (one small query, nothing projected)
+    passes ``after`` by more than a chunk's invoices. Projecting to count the invoices, as
+    wait_progress does, took so long on loaded cores that the worker had issued every chunk."""
+    deadline = time.monotonic() + timeout
+    while container.projector.head() < after + 100:
+        assert time.monotonic() < deadline, "no chunk stored"
+        time.sleep(0.02)
+
+
 def test_a_worker_killed_mid_close_is_resumed_by_the_watchdog_without_anyone_asking(
     live_container: Container, tmp_path: Path
 ) -> None:
@@ -271,7 +281,7 @@ def test_a_worker_killed_mid_close_is_resumed_by_the_watchdog_without_anyone_ask
     try:
         first.wait_ready()
         live_container.closing.request_close(CloseMonth.from_request(MONTH, ISSUE_DATE))
-        wait_progress(live_container, 1)  # a chunk of 500 is stored ...
+        wait_chunk_stored(live_container, after=live_container.projector.head())  # a chunk of 500 ...
     finally:
         first.kill()  # ... and the worker is SIGKILLed with the close's message unacknowledged
     left = state(live_container)
