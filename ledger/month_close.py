@@ -1,4 +1,5 @@
-"""The close of one billing month (BILLING_RULES §7): started with its issue date, filled, closed."""
+"""The close of one billing month (BILLING_RULES §7) as a state machine: requested, closing chunk by chunk,
+failed with a reason and resumed, closed; its issue-date rules, its order and its completeness check."""
 
 from __future__ import annotations
 
