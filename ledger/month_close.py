@@ -1,15 +1,18 @@
-"""The close of one billing month (BILLING_RULES §7): started with its issue date, filled, closed."""
+"""The close of one billing month (BILLING_RULES §7) as a state machine: requested, closing chunk by chunk,
+failed with a reason and resumed, closed; its issue-date rules, its order and its completeness check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.clock import Clock, today
 from ledger.errors import Conflict
 from ledger.money import Money
 from ledger.months import Month
@@ -104,6 +107,95 @@ def check_same_issue_date(month: Month, kept: date, asked: date) -> None:
         )
 
 
+def check_rated(month: Month, errors: list[dict[str, str]]) -> None:
+    """§7: a close whose preview has errors is refused, listing them; nothing is written."""
+    if errors:
+        raise Conflict(f"month {month} cannot be closed: {len(errors)} accounts cannot be rated", field="month",
+                       details=errors)
+
+
+# -- §7 a close request: what the aggregate asks of the service --------------------------------------
+
+
+class CloseOutcome(StrEnum):
+    """What a request to close a month did (§7, :meth:`MonthClose.request`): ``started`` a new close,
+    ``resumed`` a failed one, found one ``under_way`` (its job is sent again) or the month ``closed``
+    (nothing is issued and no job is sent: closing is idempotent)."""
+
+    STARTED = "started"
+    RESUMED = "resumed"
+    UNDER_WAY = "under_way"
+    CLOSED = "closed"
+
+    @property
+    def saves(self) -> bool:
+        """Whether the request recorded an event on the close, for the service to save."""
+        return self in (CloseOutcome.STARTED, CloseOutcome.RESUMED)
+
+
+@dataclass(frozen=True)
+class CloseOrder:
+    """The facts of the §7 order rule (:func:`check_close_order`): the latest later month whose close
+    has started, the month of the first service start, the status of the previous month's close."""
+
+    later_started: str | None
+    first_billing_month: Month | None
+    previous_status: str | None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """What rating the month found: its billable accounts (``billable``, the close's progress
+    denominator) and every account still to invoice that cannot be rated, with the reason (§7)."""
+
+    billable: int
+    errors: list[dict[str, str]]
+
+
+class CloseFacts(Protocol):
+    """What a close request needs beyond the close itself, gathered by the service (its queries).
+
+    The aggregate asks for each fact only when a rule needs it, in the order §7 checks them: a
+    refused issue date reads no view, a closed or closing month is never rated.
+    """
+
+    def close_order(self, month: Month) -> CloseOrder:
+        """The facts of the order rule, for a month whose close has not started."""
+        ...
+
+    def last_issued(self) -> date | None:
+        """The issue date of the last number of the ordinary series (a close's or a late-payment invoice's)."""
+        ...
+
+    def rating(self, month: Month, issue_date: date, issued: Collection[str]) -> Rating:
+        """Rate the month's accounts not in ``issued`` on ``issue_date``, with the catch-up (§7, §7b)."""
+        ...
+
+
+def preview_issue_date(existing: MonthClose | None, asked: date | None, clock: Clock) -> date:
+    """The issue date a preview rates with: a started month keeps its own, as the close does; else
+    the one asked, or today (§7)."""
+    if existing is not None and asked is None:
+        return existing.issue_date
+    return today(clock) if asked is None else asked
+
+
+def request_issue_date_errors(
+    month: Month, existing: MonthClose | None, issue_date: date, *, clock: Clock, facts: CloseFacts
+) -> list[Conflict]:
+    """Issue 18: what a close request would refuse about ``issue_date``, from the same §7 guards.
+
+    A month whose close has started keeps its own date: another one is refused (issue 9).
+    """
+    if existing is not None:
+        try:
+            check_same_issue_date(month, kept=existing.issue_date, asked=issue_date)
+        except Conflict as exc:
+            return [exc]
+        return []
+    return issue_date_errors(month, issue_date, today=today(clock), last_issued=facts.last_issued())
+
+
 # -- §7 completeness: every account the ledger has in service is settled by the close --------------
 
 
@@ -170,6 +262,54 @@ class MonthClose(Aggregate):
     def create_id(month: Month | str) -> UUID:
         """The id follows from the month ("2025-03"), so a month has one close."""
         return uuid5(_NS, f"month-close:{month}")
+
+    @classmethod
+    def request(
+        cls, month: Month, existing: MonthClose | None, *, asked: date | None, clock: Clock, facts: CloseFacts
+    ) -> tuple[MonthClose, CloseOutcome]:
+        """§7: finance asks to close ``month`` (on ``asked``, None: today); the close decides.
+
+        A month whose close has not started starts one, once the issue date, the order of closes
+        and the rating allow it; a failed close resumes on the issue date it kept; a close under
+        way or closed is asked again (:meth:`request_again`). Refusals raise :class:`Conflict`
+        before anything is recorded; what is recorded is for the service to save.
+        """
+        if existing is None:
+            return cls._start(month, asked, clock=clock, facts=facts), CloseOutcome.STARTED
+        if existing.status != CloseStatus.FAILED:
+            return existing, existing.request_again(asked)
+        # §7: a failed month resumes with the issue date it started with; asked with another, 409
+        # before anything is resumed (issue 9's rule held for closing and closed months only).
+        if asked is not None:
+            check_same_issue_date(month, kept=existing.issue_date, asked=asked)
+        check_rated(month, facts.rating(month, existing.issue_date, existing.issued.keys()).errors)
+        existing.resume(at=clock.now())  # §7: closing a failed month again resumes it
+        return existing, CloseOutcome.RESUMED
+
+    @classmethod
+    def _start(cls, month: Month, asked: date | None, *, clock: Clock, facts: CloseFacts) -> MonthClose:
+        """§7: a new close, refused unless the issue date, the order of closes and the rating allow it."""
+        now = today(clock)
+        issue_date = now if asked is None else asked
+        check_issue_date(month, issue_date, today=now)
+        order = facts.close_order(month)
+        check_close_order(month, later_started=order.later_started, first_billing_month=order.first_billing_month,
+                          previous_status=order.previous_status)
+        check_issue_order(issue_date, facts.last_issued())  # the guard the preview lists (issue 18)
+        rating = facts.rating(month, issue_date, ())
+        check_rated(month, rating.errors)
+        return cls(month=month, issue_date=issue_date, billable=rating.billable, started_at=clock.now())
+
+    def request_again(self, asked: date | None) -> CloseOutcome:
+        """A close already started, asked again: never with another issue date (issue 9); a closed
+        month issues nothing (§7, idempotent); otherwise its job is sent again (it carries on)."""
+        if asked is not None:
+            check_same_issue_date(self.month, kept=self.issue_date, asked=asked)
+        return CloseOutcome.CLOSED if self.status == CloseStatus.CLOSED else CloseOutcome.UNDER_WAY
+
+    def settles(self, accounts: Iterable[str]) -> bool:
+        """Whether every one of ``accounts`` has been invoiced or excluded by this close."""
+        return set(accounts) <= self.issued.keys()
 
     @event("Started")
     def __init__(self, month: Month, issue_date: date, billable: int, started_at: datetime | None = None) -> None:

@@ -20,9 +20,9 @@ def parse_month(text: str) -> Month:
 class CloseMonth:
     """Close a month, or preview its close, with invoices issued on ``issue_date`` (None: today).
 
-    ``issue_date`` stays the text the request gave: the service checks it where §7 needs it, after
-    the month's own state (a failed close resumes on the issue date it kept and never reads it; a
-    closed month compares it with the one it kept), as the API always answered.
+    ``issue_date`` stays the text the request gave: the service reads it (422) once it has loaded
+    the month's close, and ``MonthClose.request`` applies it where §7 needs it (a new close starts
+    on it; a started, failed or closed month only compares it with the one it kept, issue 9).
     """
 
     month: Month

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -29,22 +29,23 @@ from invoices.document import Buyer, issued_document
 from invoices.draft import InvoiceDraft
 from invoices.rating import rate_account_month
 from ledger.account import CustomerAccount
-from ledger.clock import Clock, today
+from ledger.clock import Clock
 from ledger.errors import BillingError, Conflict, NotFound, Unavailable
 from ledger.grid import PriceGrid
 from ledger.input_checks import require_date
 from ledger.invoice import Invoice
 from ledger.money import Money
 from ledger.month_close import (
+    CloseOrder,
+    CloseOutcome,
+    CloseStatus,
     ContractFact,
     MonthClose,
+    Rating,
     accounts_in_service,
-    check_close_order,
     check_complete,
-    check_issue_date,
-    check_issue_order,
-    check_same_issue_date,
-    issue_date_errors,
+    preview_issue_date,
+    request_issue_date_errors,
 )
 from ledger.months import Month
 from ledger.numbering import INVOICE_SERIES, InvoiceNumbering
@@ -184,34 +185,14 @@ class ClosingService:
         """What closing the month would issue now, and every account it cannot rate and why (§7)."""
         month = command.month
         existing: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
-        if existing is not None and command.issue_date is None:
-            issue_date = existing.issue_date  # as the close: a started month keeps its issue date
-        else:
-            issue_date = self._issue_date(month, command.issue_date, strict=False)
+        asked = None if command.issue_date is None else require_date(command.issue_date, "issue_date")
+        issue_date = preview_issue_date(existing, asked, self.clock)
         self.read_models.sync()
         inputs = self._inputs(month, issue_date)
         drafts, errors = self._rate(inputs, month, issue_date)
         date_errors = [{"account": None, "field": exc.field, "reason": exc.message}
-                       for exc in self._issue_date_errors(month, issue_date, existing)]
+                       for exc in request_issue_date_errors(month, existing, issue_date, clock=self.clock, facts=self)]
         return {"month": str(month), "invoices": [d.to_dict() for d in drafts], "errors": date_errors + errors}
-
-    def _issue_date_errors(self, month: Month, issue_date: date, existing: MonthClose | None) -> list[Conflict]:
-        """Issue 18: what the close would refuse about this issue date, from the same §7 guards.
-
-        A month whose close has started keeps its own date: another one is refused (issue 9).
-        """
-        if existing is not None:
-            try:
-                check_same_issue_date(month, kept=existing.issue_date, asked=issue_date)
-            except Conflict as exc:
-                return [exc]
-            return []
-        return issue_date_errors(month, issue_date, today=today(self.clock), last_issued=self._last_issued())
-
-    def _last_issued(self) -> date | None:
-        """The issue date of the last number of the ordinary series (a close's or a late-payment invoice's)."""
-        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
-        return None if numbering is None else numbering.last_issued_on(INVOICE_SERIES)
 
     def preview(self, command: CloseMonth) -> list[dict[str, Any]]:
         """What closing the month would issue now; issues nothing."""
@@ -220,77 +201,66 @@ class ClosingService:
 
     # -- requesting a close ----------------------------------------------------------------------
 
-    def _issue_date(self, month: Month, text: str | None, *, strict: bool) -> date:
-        now = today(self.clock)
-        issue_date = now if text is None else require_date(text, "issue_date")
-        if strict:
-            check_issue_date(month, issue_date, today=now)
-        return issue_date
-
-    def first_billing_month(self) -> Month | None:
-        first = self.queries.first_service_start()
-        return None if first is None else Month.of(first)
-
     def request_close(self, command: CloseMonth) -> dict[str, Any]:
-        """Start (or resume) the close of a month; closing a closed month issues nothing (§7)."""
-        month, issue_date_text = command.month, command.issue_date
+        """Start (or resume) the close of a month; closing a closed month issues nothing (§7).
+
+        Load the month's close, let it decide (``MonthClose.request``), save it, send its job.
+        """
+        month = command.month
         existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
-        if existing is not None and existing.status == "failed" and issue_date_text is not None:
-            # §7: a failed month resumes with the issue date it started with; asked with another, 409
-            # before anything is resumed (issue 9's rule held for closing and closed months only).
-            check_same_issue_date(month, kept=existing.issue_date, asked=require_date(issue_date_text, "issue_date"))
-        if existing is None or existing.status == "failed":
-            issue_date = self._issue_date(month, issue_date_text, strict=True) if existing is None else existing.issue_date
-            if existing is None:
-                self._check_order(month)
-                check_issue_order(issue_date, self._last_issued())  # the guard the preview lists (issue 18)
-            self.read_models.sync()
-            inputs = self._inputs(month, issue_date)
-            pending = [i for i in inputs if existing is None or i.account not in existing.issued]
-            _drafts, errors = self._rate(pending, month, issue_date)
-            if errors:
-                # §7: a close whose preview has errors is refused, listing them; nothing is written.
-                raise Conflict(
-                    f"month {month} cannot be closed: {len(errors)} accounts cannot be rated",
-                    field="month",
-                    details=errors,
-                )
-            billable = len(inputs)
-        if existing is not None and existing.status == "failed":
-            existing.resume(at=self.clock.now())  # §7: closing a failed month again resumes it
-            with contextlib.suppress(IntegrityError):  # resumed by another request meanwhile
-                self.ledger.save(existing)
-            existing = None
-        elif existing is None:
-            close = MonthClose(month=month, issue_date=issue_date, billable=billable, started_at=self.clock.now())
-            try:
-                self.ledger.save(close)
-            except IntegrityError:
-                existing = find_aggregate(self.ledger, MonthClose.create_id(str(month)))  # lost a race
-        if existing is not None and issue_date_text is not None:
-            check_same_issue_date(month, kept=existing.issue_date, asked=require_date(issue_date_text, "issue_date"))
-        if existing is not None and existing.status == "closed":
+        asked = None if command.issue_date is None else require_date(command.issue_date, "issue_date")
+        close, outcome = MonthClose.request(month, existing, asked=asked, clock=self.clock, facts=self)
+        if outcome.saves:
+            outcome = self._save_request(close, outcome, asked)
+        if outcome is CloseOutcome.CLOSED:
             return {"month": str(month), "status": "closed", "job": None}
         job = self.jobs.send_close(str(month))
         if job is None:
-            self.run_close(str(month))
+            self.run_close(str(month))  # no broker: the job runs here
         self.read_models.refresh()
-        state = self.month_state(str(month))
         # API.md: the answer is "closing" or "closed". A job that already failed (the in-process
         # worker may run it before this line) shows as "failed" on GET /v1/admin/months/{month}.
-        status = "closed" if state["status"] == "closed" else "closing"
-        return {"month": str(month), "status": status, "job": job}
+        closed = self.month_state(str(month))["status"] == "closed"
+        return {"month": str(month), "status": "closed" if closed else "closing", "job": job}
 
-    def _check_order(self, month: Month) -> None:
-        """Gather the facts of the §7 order rule (ledger/month_close.py) and apply it."""
+    def _save_request(self, close: MonthClose, outcome: CloseOutcome, asked: date | None) -> CloseOutcome:
+        """Save a started or resumed close; another request may have got there first (a version clash)."""
+        try:
+            self.ledger.save(close)
+        except IntegrityError:
+            if outcome is CloseOutcome.STARTED:  # lost the race: the close the other request started
+                winner: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(close.month)))
+                if winner is not None:
+                    return winner.request_again(asked)
+        return outcome  # resumed by another request meanwhile: its job is sent all the same
+
+    # -- the facts of a close request (``ledger.month_close.CloseFacts``) ------------------------
+
+    def close_order(self, month: Month) -> CloseOrder:
+        """The facts of the §7 order rule (ledger/month_close.py ``check_close_order``)."""
         later = self.queries.latest_month_started_after(month)
         previous = find_aggregate(self.ledger, MonthClose.create_id(str(month.previous())))
-        check_close_order(
-            month,
+        return CloseOrder(
             later_started=later,
             first_billing_month=self.first_billing_month(),
             previous_status=None if previous is None else previous.status,
         )
+
+    def last_issued(self) -> date | None:
+        """The issue date of the last number of the ordinary series (a close's or a late-payment invoice's)."""
+        numbering = find_aggregate(self.ledger, InvoiceNumbering.create_id())
+        return None if numbering is None else numbering.last_issued_on(INVOICE_SERIES)
+
+    def rating(self, month: Month, issue_date: date, issued: Collection[str]) -> Rating:
+        """Rate, from current views, the month's accounts not in ``issued`` (§7: errors refuse the close)."""
+        self.read_models.sync()
+        inputs = self._inputs(month, issue_date)
+        _drafts, errors = self._rate([i for i in inputs if i.account not in issued], month, issue_date)
+        return Rating(billable=len(inputs), errors=errors)
+
+    def first_billing_month(self) -> Month | None:
+        first = self.queries.first_service_start()
+        return None if first is None else Month.of(first)
 
     # -- the job ---------------------------------------------------------------------------------
 
@@ -315,7 +285,7 @@ class ClosingService:
     def _mark_failed(self, month: Month, reason: str) -> None:
         for _attempt in range(5):
             close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
-            if close is None or close.status != "closing":
+            if close is None or close.status != CloseStatus.CLOSING:
                 return
             close.fail(reason)
             try:
@@ -339,10 +309,10 @@ class ClosingService:
             close: MonthClose | None = find_aggregate(self.ledger, MonthClose.create_id(str(month)))
             if close is None:
                 raise NotFound(f"month {month} has no close in progress")
-            if close.status == "closed":
+            if close.status == CloseStatus.CLOSED:
                 self.jobs.send_render()  # issue 11: the documents of the issued invoices
                 return issued_now
-            if close.status != "closing":
+            if close.status != CloseStatus.CLOSING:
                 return issued_now  # closed, or failed (only a new close request resumes it)
             issue_date = close.issue_date
             # Project up to now: the close's start, the usage cut-off (§7), is behind us. Issue 17:
@@ -377,12 +347,12 @@ class ClosingService:
             # meanwhile (a contract signed during the close): then the loop loads it and goes on.
             self._sync_current()
             accounts = self.queries.billable_accounts(month)
-            if accounts <= close.issued.keys():
+            if close.settles(accounts):
                 missing = self._missing_from_ledger(close)
                 if missing:
                     # A contract signed since the last sync shows here first: project it and go on.
                     self._sync_current()
-                    if not self.queries.billable_accounts(month) <= close.issued.keys():
+                    if not close.settles(self.queries.billable_accounts(month)):
                         continue
                     check_complete(close.month, missing)  # raises: the close fails naming them
                 self._finish(close)
