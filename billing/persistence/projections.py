@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import JSON, Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -96,7 +97,7 @@ class ProjectionStep:
         # recorded (the service checks it), so adding them after this step's invoice rows is exact.
         self.paid: defaultdict[str, Decimal] = defaultdict(Decimal)
         self._names: dict[tuple[str, Any], str] = {}
-        self.fec: dict[Any, Any] = {}  # the step's FEC numbering and names (fec_handlers.py)
+        self.fec: dict[Any, Any] = {}  # the step's FEC numbering and names (handlers/fec.py)
 
     @property
     def conn(self) -> Connection:
@@ -228,19 +229,20 @@ class ReadModelProjector:
         # Memory bound of a step: a usage batch stores up to 10,000 records (about 1 MB), so 500
         # of them read at once after a backlog (or in a rebuild) would hold 0.5-1 GB.
         self.step_bytes = step_bytes
+        # One handler per event class, keyed by the class's topic ("ledger.invoice:Invoice.Issued");
+        # what an event does to several read models is composed in its handler, in that order.
         self.handlers: dict[str, Handler] = {}
         self._local_lock = threading.RLock()
         # Set while the projector is stopped at an event it cannot apply; cleared once it moves on.
         self.failure: ProjectionFailure | None = None
 
-    def on(self, event_name: str) -> Callable[[Handler], Handler]:
-        """Register a handler for an event class, by its qualified name ("Invoice.Issued")."""
-
-        def register(handler: Handler) -> Handler:
-            self.handlers[event_name] = handler
-            return handler
-
-        return register
+    def on(self, event_class: type, handler: Handler) -> None:
+        """Register the handler of an event class (``Invoice.Issued``), keyed by its topic: a renamed
+        class fails where it is named (at import), and an event gets one handler only."""
+        topic = get_topic(event_class)
+        if topic in self.handlers:
+            raise ValueError(f"a handler is already registered for {topic}")
+        self.handlers[topic] = handler
 
     def position(self) -> int:
         with self.engine.connect() as conn:
@@ -360,7 +362,7 @@ class ReadModelProjector:
                 work.prefetch_accounts(n.originator_id for n in accounts if n.originator_id not in registered)
             for index, notification in enumerate(notifications):  # noqa: B007 - read in the except
                 domain_event = mapper.to_domain_event(notification)
-                handler = self.handlers.get(type(domain_event).__qualname__)
+                handler = self.handlers.get(get_topic(type(domain_event)))
                 if handler is not None:
                     handler(work, domain_event, notification.id)
                     if not bulk:

@@ -346,7 +346,7 @@ credit_notes = Table(
 )
 
 # BILLING_RULES §12, LPF art. A47 A-1: an FEC entry numbered once, when its fact is posted, per
-# fiscal year, in ledger order (billing/persistence/fec_handlers.py); never updated, never deleted.
+# fiscal year, in ledger order (billing/persistence/handlers/fec.py); never updated, never deleted.
 fec_entries = Table(
     "fec_entries",
     metadata,

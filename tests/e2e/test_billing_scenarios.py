@@ -45,7 +45,8 @@ def post_usage(client: TestClient, events: list[dict[str, Any]]) -> None:
 def without_number(invoice: dict[str, Any]) -> dict[str, Any]:
     """The issued invoice as the preview shows it: no number, nor anything that only issue creates (its
     status, payments, document, and the lifecycle statuses the plateforme agréée reports after it)."""
-    return {k: v for k, v in invoice.items() if k not in {"number", "status", "payment_status", "paid", "pdf", "document", "lifecycle"}}
+    only_issued = {"number", "status", "payment_status", "paid", "pdf", "document", "lifecycle"}
+    return {k: v for k, v in invoice.items() if k not in only_issued}
 
 
 def assert_preview_matches(client: TestClient, month: str, issue_date: str) -> list[dict[str, Any]]:

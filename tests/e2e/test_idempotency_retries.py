@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from eventsourcing.utils import get_topic
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, select
 from support.api_helpers import ADMIN
 from support.http_helpers import setup_customer
 
 from billing.bootstrap import Container
+from ledger.account import CustomerAccount
 
 
 def keyed(key: str, content_type: str = "application/json") -> dict[str, str]:
@@ -139,7 +141,7 @@ def test_an_effect_committed_before_the_database_went_is_a_503_then_a_409_answer
 
     setup_customer(client)
     projector = container_of(client).projector
-    event = "CustomerAccount.InterventionRecorded"
+    event = get_topic(CustomerAccount.InterventionRecorded)  # the key of its handler
     original = projector.handlers[event]
     lost = {"once": True}
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.utils import get_topic
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from support.api_helpers import ADMIN, at, close_february, get, post, wait_closed
@@ -36,27 +37,29 @@ from billing.bootstrap import Container
 from billing.persistence import tables as t
 from billing.persistence.projections import ReadModelProjector
 from billing.settings import Settings
+from ledger.account import CustomerAccount
 from ledger.clock import FixedClock
 
 BAD = "export -- poisoned"
 EVENT = "CustomerAccount.InterventionRecorded"
+TOPIC = get_topic(CustomerAccount.InterventionRecorded)  # the key of its handler
 
 
 @contextmanager
 def poisoned(projector: ReadModelProjector) -> Iterator[None]:
     """The handler of interventions fails on the description BAD, as a handler bug would."""
-    original = projector.handlers[EVENT]
+    original = projector.handlers[TOPIC]
 
     def failing(step: Any, e: Any, position: int) -> None:
         if getattr(e, "description", None) == BAD:
             raise ValueError("cannot project this intervention")
         original(step, e, position)
 
-    projector.handlers[EVENT] = failing
+    projector.handlers[TOPIC] = failing
     try:
         yield
     finally:
-        projector.handlers[EVENT] = original
+        projector.handlers[TOPIC] = original
 
 
 def container_of(client: TestClient) -> Container:
@@ -173,13 +176,13 @@ def test_a_view_still_behind_the_ledger_after_the_wait_is_a_503_not_a_stale_answ
     setup_customer(client)
     container = container_of(client)
     projector = container.projector
-    original = projector.handlers["CustomerAccount.Registered"]
+    original = projector.handlers[get_topic(CustomerAccount.Registered)]
 
     def slow(step: Any, e: Any, position: int) -> None:
         time.sleep(0.3)  # a slow step, as a large backlog would take
         original(step, e, position)
 
-    projector.handlers["CustomerAccount.Registered"] = slow
+    projector.handlers[get_topic(CustomerAccount.Registered)] = slow
     projector.batch_size = 1  # one event a step: the wait is checked between steps
     container.read_models.wait_seconds = 0.1
     try:
@@ -195,7 +198,7 @@ def test_a_view_still_behind_the_ledger_after_the_wait_is_a_503_not_a_stale_answ
         assert error["details"]["reason"] == "projection_behind"
         assert error["details"]["head"] == head and 0 < error["details"]["lag"] < 3
     finally:
-        projector.handlers["CustomerAccount.Registered"] = original
+        projector.handlers[get_topic(CustomerAccount.Registered)] = original
         projector.batch_size = 500
         container.read_models.wait_seconds = 5.0
     assert get(client, "/v1/admin/months/2026-02/preview?issue_date=2026-03-02")["month"] == "2026-02"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.utils import get_topic
 from fastapi.testclient import TestClient
 from support.api_helpers import ADMIN, post
 from support.factories import GRID_2026_A, contract, customer
@@ -20,26 +21,28 @@ from billing.bootstrap import Container
 from billing.commands.accounts import RecordIntervention
 from billing.persistence import tables as t
 from billing.persistence.projections import HandlerFailed, ReadModelProjector
+from ledger.account import CustomerAccount
 from ledger.clock import FixedClock
 
 BAD = "export -- poisoned"
 
 
 @contextmanager
-def poisoned(projector: ReadModelProjector, event: str = "CustomerAccount.InterventionRecorded") -> Iterator[None]:
+def poisoned(projector: ReadModelProjector, event: type = CustomerAccount.InterventionRecorded) -> Iterator[None]:
     """Make the handler of ``event`` fail on the description BAD, as a handler bug would."""
-    original = projector.handlers[event]
+    topic = get_topic(event)  # handlers are keyed by their event class's topic
+    original = projector.handlers[topic]
 
     def failing(step: Any, e: Any, position: int) -> None:
         if getattr(e, "description", None) == BAD:
             raise ValueError("cannot project this intervention")
         original(step, e, position)
 
-    projector.handlers[event] = failing
+    projector.handlers[topic] = failing
     try:
         yield
     finally:
-        projector.handlers[event] = original
+        projector.handlers[topic] = original
 
 
 def test_a_failing_handler_stops_the_projector_at_that_event_and_reads_keep_working(

@@ -14,14 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from eventsourcing.utils import get_topic
 from sqlalchemy.exc import OperationalError
 from support.foundation_helpers import signed_up
 
 from billing.bootstrap import Container
 from billing.commands.accounts import RecordIntervention
+from ledger.account import CustomerAccount
 from ledger.clock import FixedClock
 
 EVENT = "CustomerAccount.InterventionRecorded"
+TOPIC = get_topic(CustomerAccount.InterventionRecorded)  # the key of its handler
 
 
 def test_a_stop_is_logged_once_and_keeps_its_first_instant(
@@ -30,14 +33,14 @@ def test_a_stop_is_logged_once_and_keeps_its_first_instant(
     signed_up(container, "acme")
     container.projector.catch_up()
     projector = container.projector
-    original = projector.handlers[EVENT]
+    original = projector.handlers[TOPIC]
     attempts = {"n": 0}
 
     def failing(step: Any, e: Any, position: int) -> None:
         attempts["n"] += 1
         raise ValueError(f"cannot project this intervention (attempt {attempts['n']})")
 
-    projector.handlers[EVENT] = failing
+    projector.handlers[TOPIC] = failing
     try:
         with caplog.at_level(logging.ERROR):
             container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), "x"))
@@ -54,7 +57,7 @@ def test_a_stop_is_logged_once_and_keeps_its_first_instant(
         stops = [r for r in caplog.records if "stopped at notification" in r.getMessage()]
         assert len(stops) == 1 and stops[0].levelno == logging.ERROR
     finally:
-        projector.handlers[EVENT] = original
+        projector.handlers[TOPIC] = original
     projector.catch_up()
     assert projector.failure is None
     assert container.read_models.status()["stopped"] is False
@@ -64,7 +67,7 @@ def test_a_connection_lost_mid_step_is_not_a_stop_at_the_event(container: Contai
     signed_up(container, "acme")
     container.projector.catch_up()
     projector = container.projector
-    original = projector.handlers[EVENT]
+    original = projector.handlers[TOPIC]
     lost = {"once": True}
 
     def connection_lost(step: Any, e: Any, position: int) -> None:
@@ -74,7 +77,7 @@ def test_a_connection_lost_mid_step_is_not_a_stop_at_the_event(container: Contai
                                    connection_invalidated=True)
         original(step, e, position)
 
-    projector.handlers[EVENT] = connection_lost
+    projector.handlers[TOPIC] = connection_lost
     try:
         with pytest.raises(OperationalError):
             container.accounts.record_intervention("acme", RecordIntervention(date(2026, 2, 11), Decimal("1.5"), "x"))
@@ -83,4 +86,4 @@ def test_a_connection_lost_mid_step_is_not_a_stop_at_the_event(container: Contai
         status = container.read_models.status()
         assert (status["lag"], status["stopped"], status["stopped_at"]) == (0, False, None)
     finally:
-        projector.handlers[EVENT] = original
+        projector.handlers[TOPIC] = original

@@ -7,8 +7,8 @@ it was recorded), its label and the customer's name as they are then. Nothing up
 row, so a later export shows the same entries, numbered the same, followed by the new ones; and a
 rebuild (which replays the ledger in the same order) numbers them the same again.
 
-The projector keeps one handler per event: these wrap the handlers registered before them
-(``register_handlers`` calls this last), which still run first.
+The handlers of those events (:mod:`.invoice`, :mod:`.credit_note`, :mod:`.account_money`) call
+:func:`post_sale` or :func:`post_bank` after writing their own rows.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from billing.persistence import tables as t
-from billing.persistence.projections import Handler, ProjectionStep, ReadModelProjector
+from billing.persistence.projections import ProjectionStep
 from exports.fec import BankMove, FecEntry, SaleDocument, bank_entry, sale_entry
 from ledger.clock import PARIS
 
@@ -69,7 +69,7 @@ def _post(step: ProjectionStep, entry: FecEntry) -> None:
     )
 
 
-def _sale(step: ProjectionStep, e: Any, corrects: str | None) -> None:
+def post_sale(step: ProjectionStep, e: Any, corrects: str | None) -> None:
     doc = e.document
     buyer = doc.get("buyer") or {}
     name = buyer.get("legal_name") or _legal_name(step, e.account)  # frozen into the document at issue
@@ -80,30 +80,7 @@ def _sale(step: ProjectionStep, e: Any, corrects: str | None) -> None:
     _post(step, sale_entry(sale, issue_date))
 
 
-def _bank(step: ProjectionStep, e: Any, invoice: str | None, amount: Decimal, on: date, reference: str) -> None:
+def post_bank(step: ProjectionStep, e: Any, invoice: str | None, amount: Decimal, on: date, reference: str) -> None:
     account = step.account_of(e.originator_id)
     move = BankMove(on, account, _legal_name(step, account), invoice, amount, reference)
     _post(step, bank_entry(move, _recorded_on(e)))
-
-
-def register_fec_handlers(projector: ReadModelProjector) -> None:
-    def after(name: str, post: Handler) -> None:
-        before = projector.handlers.get(name)
-
-        def handler(step: ProjectionStep, e: Any, position: int) -> None:
-            if before is not None:
-                before(step, e, position)
-            post(step, e, position)
-
-        projector.handlers[name] = handler
-
-    after("Invoice.Issued", lambda step, e, _p: _sale(step, e, None))
-    after("CreditNote.Issued", lambda step, e, _p: _sale(step, e, e.corrects))
-    after("CustomerAccount.PaymentRecorded",
-          lambda step, e, _p: _bank(step, e, e.invoice, e.amount.amount, e.received_on, e.reference or e.invoice))
-    # Money above what its invoice owed: in the bank, on the customer's account, unlettered.
-    after("CustomerAccount.UnappliedCreditRecorded",
-          lambda step, e, _p: _bank(step, e, None, e.amount.amount, e.received_on, e.reference or e.invoice))
-    # A returned direct debit: the money paid back, 411 debited and 512 credited (a negative move).
-    after("CustomerAccount.PaymentReversed",
-          lambda step, e, _p: _bank(step, e, e.invoice, -e.amount.amount, e.returned_on, f"return {e.reason}"))
