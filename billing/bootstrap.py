@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from billing.jobs import Jobs, make_broker
 from billing.mail.outgoing import Mailer
 from billing.mail.poll_turn import DatabasePollTurn
+from billing.pa import flow_service_client
 from billing.persistence.eventstore import Ledger, open_ledger
 from billing.persistence.handlers import register_handlers
 from billing.persistence.idempotency import IdempotencyStore
@@ -59,6 +60,7 @@ from billing.services.invoice_queries import InvoiceQueries
 from billing.services.late_payment_rates import LatePaymentRateService
 from billing.services.mailing import MailService
 from billing.services.pa_lifecycle import PaLifecycleService
+from billing.services.pa_transmission import PaTransmissionService
 from billing.services.page_sessions import PageSessionService
 from billing.services.payments import PaymentService
 from billing.services.receivables import ReceivableService
@@ -128,6 +130,7 @@ class Container:
     sessions: PageSessionService  # issue 23: portal sign-in links and page sessions
     console: ConsoleViews  # issue 23: what the console's pages show (account page, rejected documents)
     pa_lifecycle: PaLifecycleService  # issue 22: the lifecycle statuses a plateforme agréée reports
+    pa_transmission: PaTransmissionService  # issue 22: documents sent to it (no client: nothing sent)
     background: list[Any] = field(default_factory=list)
 
     def start(self, *, projection: bool = True) -> None:
@@ -149,6 +152,7 @@ class Container:
         for worker in self.background:
             worker.join(timeout=5)
         self.background.clear()
+        self.pa_transmission.close()
         self.ledger.close()
         self.engine.dispose()
 
@@ -235,5 +239,6 @@ def bootstrap(
         console=ConsoleViews(ledger, SqlConsoleQueries(engine), read_models, clock, accounts, corrections, invoices,
                              cases, receivables, signals, sessions, read_models),
         pa_lifecycle=PaLifecycleService(ledger, read_models, settings.seller_siren),
+        pa_transmission=PaTransmissionService(ledger, documents, flow_service_client(settings), clock),
     )
     return container

@@ -12,6 +12,9 @@ A customer under the ``standard`` regime outside France (Monaco counts as France
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from einvoicing.flow_info import ProcessingRule
 
 
@@ -29,3 +32,15 @@ def processing_rule(vat_regime: str, country: str, siren: str | None) -> Process
 def is_e_invoiced(vat_regime: str, country: str, siren: str | None) -> bool:
     """True when the customer's documents go to the platform as e-invoices (``B2B``)."""
     return processing_rule(vat_regime, country, siren) is ProcessingRule.B2B
+
+
+def document_processing_rule(buyer: Mapping[str, Any]) -> ProcessingRule | None:
+    """The processing rule of an issued document, from the buyer frozen in it (``document["buyer"]``)."""
+    address = buyer.get("address") or {}
+    return processing_rule(str(buyer.get("vat_regime", "")), str(address.get("country", "")), buyer.get("siren"))
+
+
+def document_is_e_invoiced(document: Mapping[str, Any]) -> bool:
+    """True when an issued document goes to the platform as an e-invoice (its buyer as frozen at issue)."""
+    buyer = document.get("buyer")
+    return isinstance(buyer, Mapping) and document_processing_rule(buyer) is ProcessingRule.B2B

@@ -23,6 +23,11 @@ from typing import ClassVar
 from ledger.errors import Conflict
 
 
+def _line(text: str, limit: int) -> str:
+    """A platform's text on one line (every run of white space one space), cut at ``limit``."""
+    return " ".join(text.split())[:limit]
+
+
 class DocumentStatus(StrEnum):
     """Where an issued document's PDF stands (BILLING_RULES §7: issued once, kept forever; §11: the
     Factur-X it carries): ``pending`` until rendered, ``stored`` with its hash, or ``rejected`` by the
@@ -45,6 +50,8 @@ class DocumentLifecycle:
     document_failures: list[dict[str, str]] | None
     mailed_to: str | None
     mail_failures: int
+    transmitted_flow: str | None  # issue 22: the platform's flowId once transmitted ("" if it gave none)
+    transmission_rejected: bool
 
     def _start_document_lifecycle(self) -> None:
         """Called by the aggregate's ``Issued`` mutator: no document stored, never mailed."""
@@ -54,6 +61,8 @@ class DocumentLifecycle:
         self.document_failures = None
         self.mailed_to = None
         self.mail_failures = 0
+        self.transmitted_flow = None
+        self.transmission_rejected = False
 
     # -- the document (issue 11: issue once, keep forever) --
 
@@ -96,3 +105,40 @@ class DocumentLifecycle:
     def _mail_failed(self, number: str, to: str, error: str, on: str) -> None:
         self.mail_failures = self.mail_failures + 1
 
+
+    # -- transmission to the plateforme agréée (issue 22, item 2: once, by its number as trackingId) --
+
+    @property
+    def transmitted(self) -> bool:
+        return getattr(self, "transmitted_flow", None) is not None
+
+    @property
+    def transmission_refused(self) -> bool:
+        return bool(getattr(self, "transmission_rejected", False))
+
+    def record_transmitted(self, flow_id: str, tracking_id: str, sha256: str, at: str) -> bool:
+        """The platform took the document as a flow (``flow_id``); recorded once (``False`` after)."""
+        if self.transmitted:
+            return False
+        self._transmitted(number=self.number, flow_id=flow_id, tracking_id=tracking_id, sha256=sha256, at=at)
+        return True
+
+    def _transmitted(self, number: str, flow_id: str, tracking_id: str, sha256: str, at: str) -> None:
+        self.transmitted_flow = flow_id
+        self.transmission_rejected = False
+
+    def record_transmission_rejected(
+        self, status: int, error_code: str, error_message: str, reasons: list[str], at: str
+    ) -> bool:
+        """The platform refused the flow (a 4xx): shown to finance; the document must be corrected."""
+        if self.transmitted or self.transmission_refused:
+            return False
+        self._transmission_rejected(number=self.number, status=status, error_code=_line(error_code, 200),
+                                    error_message=_line(error_message, 2000),
+                                    reasons=[_line(r, 200) for r in reasons], at=at)
+        return True
+
+    def _transmission_rejected(
+        self, number: str, status: int, error_code: str, error_message: str, reasons: list[str], at: str
+    ) -> None:
+        self.transmission_rejected = True

@@ -81,6 +81,11 @@ TEXT_LIMITS_OF_CLASS: dict[str, int] = {
     "Mandate.reference": 35,  # the SEPA RUM, direct_debits.mandate String(35)
     "DirectDebitFile.Recorded.message_id": 35,  # pain.008 MsgId, sepa_files.message_id String(35)
     "DirectDebitFile.DebitReturned.reason": 4,  # an ISO 20022 return code, direct_debits.return_reason
+    # Issue 22: when a document was transmitted to the plateforme agréée or refused, documents.pa_at String(40).
+    "Invoice.TransmittedToPlatform.at": 40,
+    "Invoice.TransmissionRejected.at": 40,
+    "CreditNote.TransmittedToPlatform.at": 40,
+    "CreditNote.TransmissionRejected.at": 40,
 }
 BIGINT_FIELDS = frozenset({"at", "credits", "cutoff", "at_micros", "position"})
 DECIMAL_LIMITS: dict[str, Decimal] = {

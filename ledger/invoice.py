@@ -147,3 +147,5 @@ class Invoice(DocumentLifecycle, Aggregate):
     _document_rejected = event("DocumentRejected")(DocumentLifecycle._document_rejected)
     _mailed = event("Mailed")(DocumentLifecycle._mailed)
     _mail_failed = event("MailFailed")(DocumentLifecycle._mail_failed)
+    _transmitted = event("TransmittedToPlatform")(DocumentLifecycle._transmitted)
+    _transmission_rejected = event("TransmissionRejected")(DocumentLifecycle._transmission_rejected)

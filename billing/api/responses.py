@@ -119,12 +119,22 @@ class LifecycleEntryOut(Out):
     reason: list[LifecycleReasonOut] | None = None
 
 
+class TransmissionOut(Out):
+    """The invoice's transmission to the plateforme agréée (issue 22)."""
+
+    status: Literal["transmitted", "rejected"]
+    flow_id: str | None = Field(None, description="the platform's flowId")
+    at: str | None = Field(None, description="when it was transmitted or refused (ISO 8601)")
+    error: dict[str, Any] | None = Field(None, description="a refusal: {status, code, message, reasons}")
+
+
 class InvoiceOut(DraftInvoiceOut):
     number: str
     status: str = Field(description="issued | disputed | accepted | credited")
     payment_status: Literal["unpaid", "partial", "paid", "late"]
     pdf: str
     lifecycle: list[LifecycleEntryOut] = Field(default_factory=list, description="issue 22: the platform's statuses")
+    transmission: TransmissionOut | None = Field(None, description="issue 22: its transmission to the platform")
 
 
 class LifecycleRecordedOut(Out):

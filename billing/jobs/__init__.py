@@ -16,7 +16,7 @@ import dramatiq
 
 from billing.jobs.broker import make_broker
 from billing.jobs.closing import declare_close_month
-from billing.jobs.documents import declare_mail_document, declare_render_documents
+from billing.jobs.documents import declare_mail_document, declare_render_documents, declare_transmit_document
 from billing.jobs.mail import declare_acknowledge_cases, declare_poll_mailbox
 from billing.jobs.tracking import JobTracking
 from billing.jobs.watchdog import WorkerCompanions
@@ -47,6 +47,7 @@ class Jobs:
         self.acknowledge_cases = declare_acknowledge_cases(broker, services)
         self.render_documents = declare_render_documents(broker, services)
         self.mail_document = declare_mail_document(broker, services)
+        self.transmit_document = declare_transmit_document(broker, services)
         # Issue 17, 20: every worker on this broker (this process's in-process one, or the worker
         # process's) gets the close watchdog and a thread of its own for the short queue.
         broker.add_middleware(WorkerCompanions(services))
@@ -85,6 +86,10 @@ class Jobs:
     def send_mail(self, kind: str, number: str) -> None:
         if self.sending:
             self.mail_document.send(kind, number)
+
+    def send_transmit(self, kind: str, number: str) -> None:
+        if self.sending:
+            self.transmit_document.send(kind, number)
 
     def send_acknowledgments(self) -> None:
         if self.sending:

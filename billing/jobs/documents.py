@@ -60,3 +60,25 @@ def declare_mail_document(broker: dramatiq.Broker, services: Callable[[], Contai
         min_backoff=1_000,
         max_backoff=600_000,
     )(mail_document)
+
+
+def declare_transmit_document(
+    broker: dramatiq.Broker, services: Callable[[], Container]
+) -> dramatiq.Actor[[str, str], None]:
+    """Issue 22: one stored document to the plateforme agréée. The client retries 429/5xx/timeouts a few
+    times within the job; a platform still unavailable raises, and Dramatiq retries the job with backoff
+    (up to ten minutes apart); a 4xx is recorded as a rejection and not retried."""
+
+    def transmit_document(kind: str, number: str) -> None:
+        """Transmit one stored invoice or credit note, once (its number is its trackingId)."""
+        services().pa_transmission.transmit(kind, number)
+
+    return dramatiq.actor(
+        broker=broker,
+        actor_name="transmit_document",
+        queue_name=BULK_QUEUE,  # a month's flows are many small jobs, like its mails
+        priority=BULK_PRIORITY,
+        max_retries=12,
+        min_backoff=1_000,
+        max_backoff=600_000,
+    )(transmit_document)

@@ -417,6 +417,11 @@ documents = Table(
     Column("failures", JSON),  # the Factur-X rules it failed, shown to finance
     Column("mail_status", String(16)),  # sent | failed
     Column("mail_detail", Text),  # where it went, or the last error
+    # Issue 22: its transmission to the plateforme agréée (transmitted | rejected), shown to finance.
+    Column("pa_status", String(16)),
+    Column("pa_flow_id", Text),
+    Column("pa_at", String(40)),
+    Column("pa_error", JSON),  # {status, code, message, reasons} of a rejection
 )
 
 # Issue 22: the lifecycle statuses a plateforme agréée reported for an invoice (CDAR, XP Z12-012).

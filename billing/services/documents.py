@@ -23,6 +23,7 @@ from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
 from billing.services.ports import JobSender, ReadModels
 from billing.settings import Settings
+from einvoicing.routing import document_is_e_invoiced
 from invoices.document import Buyer, issued_document
 from ledger.clock import Clock
 from ledger.credit_note import CreditNote
@@ -143,6 +144,8 @@ class DocumentService:
             for (kind, doc), result in zip(chunk, results, strict=True):
                 if result.pdf is not None:
                     self.jobs.send_mail(kind, doc["number"])  # issue 11: each stored document is mailed
+                    if self.settings.pa_enabled and document_is_e_invoiced(doc):
+                        self.jobs.send_transmit(kind, doc["number"])  # issue 22: to the plateforme agréée
         return {"stored": stored, "rejected": rejected, "remaining": remaining}
 
     # -- serving ---------------------------------------------------------------------------------

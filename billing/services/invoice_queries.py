@@ -24,6 +24,18 @@ def document_state(row: Any | None) -> dict[str, Any]:
     return {"status": DocumentStatus.REJECTED, "failures": row.failures}
 
 
+def transmission_view(row: Any | None) -> dict[str, Any] | None:
+    """Issue 22: the document's transmission to the plateforme agréée, ``None`` until a step is recorded.
+
+    ``{status: transmitted | rejected, flow_id, at, error}``; ``error`` (``{status, code, message,
+    reasons}``) is the platform's refusal, shown to finance: the invoice must be corrected.
+    """
+    if row is None or getattr(row, "pa_status", None) is None:
+        return None
+    status = row.pa_status
+    return {"status": status, "flow_id": row.pa_flow_id, "at": row.pa_at, "error": row.pa_error}
+
+
 def lifecycle_view(rows: list[Any]) -> list[dict[str, Any]]:
     """Issue 22 (API.md "Plateforme agréée"): ``[{code, label, at, reason}]``, as the platform reported them."""
     return [{"code": r.code, "label": r.label, "at": r.status_at, "reason": r.reason} for r in rows]
@@ -40,6 +52,7 @@ def invoice_view(row: Any, on: date, document_row: Any | None = None, lifecycle:
     document["pdf"] = f"/v1/invoices/{row.number}.pdf"
     document["document"] = document_state(document_row)
     document["lifecycle"] = lifecycle_view(lifecycle or [])
+    document["transmission"] = transmission_view(document_row)
     return document
 
 

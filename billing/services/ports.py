@@ -53,5 +53,8 @@ class JobSender(Protocol):
     def send_mail(self, kind: str, number: str) -> None:
         """Mail one stored invoice or credit note to the customer's billing email."""
 
+    def send_transmit(self, kind: str, number: str) -> None:
+        """Transmit one stored invoice or credit note to the plateforme agréée (issue 22)."""
+
     def send_acknowledgments(self) -> None:
         """Acknowledge the open cases (§8: by the next business day after receipt)."""

@@ -15,5 +15,8 @@ class HeldJobs:
     def send_mail(self, kind: str, number: str) -> None:
         pass
 
+    def send_transmit(self, kind: str, number: str) -> None:
+        pass
+
     def send_acknowledgments(self) -> None:
         pass

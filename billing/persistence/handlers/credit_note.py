@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import insert
 
 from billing.persistence import tables as t
-from billing.persistence.handlers.document_lifecycle import mail_failed, mailed, upsert_document
+from billing.persistence.handlers.document_lifecycle import (
+    mail_failed,
+    mailed,
+    transmission_rejected,
+    transmitted,
+    upsert_document,
+)
 from billing.persistence.handlers.fec import post_sale
 from billing.persistence.projections import Handler, ProjectionStep
 from ledger.credit_note import CreditNote
@@ -49,4 +55,6 @@ HANDLERS: dict[type, Handler] = {
     CreditNote.DocumentRejected: document_rejected,
     CreditNote.Mailed: mailed,
     CreditNote.MailFailed: mail_failed,
+    CreditNote.TransmittedToPlatform: transmitted,
+    CreditNote.TransmissionRejected: transmission_rejected,
 }

@@ -48,3 +48,20 @@ def mailed(step: ProjectionStep, e: Any, _position: int) -> None:
 def mail_failed(step: ProjectionStep, e: Any, _position: int) -> None:
     """``MailFailed`` of an invoice or a credit note."""
     _mail(step, e, "failed", f"{e.to}: {e.error}")
+
+
+def _transmission(step: ProjectionStep, e: Any, **values: Any) -> None:
+    step.flush()
+    step.conn.execute(update(t.documents).where(t.documents.c.number == e.number).values(**values))
+
+
+def transmitted(step: ProjectionStep, e: Any, _position: int) -> None:
+    """``TransmittedToPlatform`` of an invoice or a credit note (issue 22)."""
+    _transmission(step, e, pa_status="transmitted", pa_flow_id=e.flow_id or None, pa_at=e.at, pa_error=None)
+
+
+def transmission_rejected(step: ProjectionStep, e: Any, _position: int) -> None:
+    """``TransmissionRejected`` of an invoice or a credit note (issue 22): the reason, shown to finance."""
+    error = {"status": e.status, "code": e.error_code or None, "message": e.error_message or None,
+             "reasons": list(e.reasons)}
+    _transmission(step, e, pa_status="rejected", pa_flow_id=None, pa_at=e.at, pa_error=error)

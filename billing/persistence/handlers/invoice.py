@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from billing.persistence import tables as t
-from billing.persistence.handlers.document_lifecycle import mail_failed, mailed, upsert_document
+from billing.persistence.handlers.document_lifecycle import (
+    mail_failed,
+    mailed,
+    transmission_rejected,
+    transmitted,
+    upsert_document,
+)
 from billing.persistence.handlers.fec import post_sale
 from billing.persistence.projections import Handler, ProjectionStep
 from ledger.invoice import Invoice, InvoiceStatus
@@ -116,6 +122,8 @@ HANDLERS: dict[type, Handler] = {
     Invoice.DocumentRejected: document_rejected,
     Invoice.Mailed: mailed,
     Invoice.MailFailed: mail_failed,
+    Invoice.TransmittedToPlatform: transmitted,
+    Invoice.TransmissionRejected: transmission_rejected,
     Invoice.Disputed: disputed,
     Invoice.DisputeCleared: dispute_cleared,
     Invoice.Accepted: accepted,

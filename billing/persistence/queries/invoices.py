@@ -21,14 +21,18 @@ def _credited() -> Any:
 
 
 class _DocumentColumns:
-    def __init__(self, sha256: Any, failures: Any, mail_status: Any) -> None:
-        self.sha256 = sha256
-        self.failures = failures
-        self.mail_status = mail_status
+    def __init__(self, row: Any) -> None:
+        self.sha256 = row.doc_sha256
+        self.failures = row.doc_failures
+        self.mail_status = row.doc_mail
+        self.pa_status = row.doc_pa_status
+        self.pa_flow_id = row.doc_pa_flow_id
+        self.pa_at = row.doc_pa_at
+        self.pa_error = row.doc_pa_error
 
     @classmethod
     def of(cls, row: Any) -> _DocumentColumns | None:
-        return None if row.doc_kind is None else cls(row.doc_sha256, row.doc_failures, row.doc_mail)
+        return None if row.doc_kind is None else cls(row)
 
 
 class SqlInvoiceReads:
@@ -43,7 +47,8 @@ class SqlInvoiceReads:
         d = t.documents.c
         query = (
             select(t.invoices, _credited(), d.sha256.label("doc_sha256"), d.failures.label("doc_failures"),
-                   d.kind.label("doc_kind"), d.mail_status.label("doc_mail"))
+                   d.kind.label("doc_kind"), d.mail_status.label("doc_mail"), d.pa_status.label("doc_pa_status"),
+                   d.pa_flow_id.label("doc_pa_flow_id"), d.pa_at.label("doc_pa_at"), d.pa_error.label("doc_pa_error"))
             .outerjoin(t.documents, d.number == t.invoices.c.number)
             .order_by(t.invoices.c.issue_date, t.invoices.c.number)
         )
