@@ -110,11 +110,11 @@ class DocumentLifecycle:
 
     @property
     def transmitted(self) -> bool:
-        return getattr(self, "transmitted_flow", None) is not None
+        return self.transmitted_flow is not None
 
     @property
     def transmission_refused(self) -> bool:
-        return bool(getattr(self, "transmission_rejected", False))
+        return self.transmission_rejected
 
     def record_transmitted(self, flow_id: str, tracking_id: str, sha256: str, at: str) -> bool:
         """The platform took the document as a flow (``flow_id``); recorded once (``False`` after)."""

@@ -119,7 +119,7 @@ class Invoice(DocumentLifecycle, Aggregate):
         ``fact_key`` (einvoicing.cdar.InvoiceStatus.fact_key) names the fact: the same status of the same
         moment, received again in any message, records nothing (``False``).
         """
-        if fact_key in getattr(self, "lifecycle_keys", ()):
+        if fact_key in self.lifecycle_keys:
             return False
         self._lifecycle_status_recorded(
             number=self.number, fact_key=fact_key, status_code=status_code, label=label, status_at=status_at,
@@ -139,7 +139,7 @@ class Invoice(DocumentLifecycle, Aggregate):
         reasons: list[str],
         message_id: str,
     ) -> None:
-        self.lifecycle_keys = [*getattr(self, "lifecycle_keys", []), fact_key]
+        self.lifecycle_keys = [*self.lifecycle_keys, fact_key]
 
     # -- the document and its mail (ledger/document_lifecycle.py), events named on this aggregate --
 

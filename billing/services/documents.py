@@ -37,7 +37,8 @@ BATCH = 125  # documents per wkhtmltopdf process (its start is most of the cost 
 WORKERS = 2  # processes rendering batches when there are several (the machines have 2 cores)
 
 
-def _aggregate_id(kind: str, number: str) -> Any:
+def document_aggregate_id(kind: str, number: str) -> Any:
+    """The id of the aggregate that issued this document: its credit note or its invoice."""
     return CreditNote.create_id(number) if kind == "credit_note" else Invoice.create_id(number)
 
 
@@ -112,7 +113,7 @@ class DocumentService:
         for chunk, results in zip(chunks, rendered, strict=True):
             aggregates = []
             for (kind, doc), result in zip(chunk, results, strict=True):
-                aggregate = find_aggregate(self.ledger, _aggregate_id(kind, doc["number"]))
+                aggregate = find_aggregate(self.ledger, document_aggregate_id(kind, doc["number"]))
                 if aggregate is None:
                     continue
                 failures = [f.to_dict() for f in result.failures]
@@ -190,7 +191,7 @@ class DocumentService:
         row = self._row(number)
         if row is None or row.sha256 is None:
             raise Conflict(f"{number} has no stored document to restore")
-        aggregate = find_aggregate(self.ledger, _aggregate_id(row.kind, number))
+        aggregate = find_aggregate(self.ledger, document_aggregate_id(row.kind, number))
         if aggregate is None:
             raise NotFound(f"invoice {number!r} not found")
         documents = [self._document(n) for n in aggregate.document_batch]

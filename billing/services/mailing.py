@@ -15,7 +15,7 @@ from typing import Any
 from billing.mail.outgoing import Mailer, document_mail
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
-from billing.services.documents import DocumentService, _aggregate_id
+from billing.services.documents import DocumentService, document_aggregate_id
 from billing.settings import Settings
 from ledger.clock import Clock
 
@@ -31,7 +31,7 @@ class MailService:
         self.mailer = Mailer(settings)
 
     def send_document(self, kind: str, number: str) -> dict[str, Any]:
-        aggregate = find_aggregate(self.ledger, _aggregate_id(kind, number))
+        aggregate = find_aggregate(self.ledger, document_aggregate_id(kind, number))
         if aggregate is None or aggregate.mailed_to is not None:
             return {"number": number, "sent": False}
         pdf = self._stored_pdf(number)  # only a file that still matches its hash

@@ -25,7 +25,7 @@ from billing.pa.client import FlowServiceClient
 from billing.pa.exchange import TransmissionRejected, transmit_document
 from billing.persistence.eventstore import Ledger
 from billing.services.aggregates import find_aggregate
-from billing.services.documents import DocumentService, _aggregate_id
+from billing.services.documents import DocumentService, document_aggregate_id
 from einvoicing.routing import document_is_e_invoiced
 from ledger.clock import Clock
 
@@ -49,7 +49,7 @@ class PaTransmissionService:
         nothing = {"number": number, "transmitted": False}
         if self.client is None:
             return nothing
-        aggregate = find_aggregate(self.ledger, _aggregate_id(kind, number))
+        aggregate = find_aggregate(self.ledger, document_aggregate_id(kind, number))
         if aggregate is None or aggregate.transmitted or aggregate.transmission_refused:
             return nothing
         if aggregate.document_sha256 is None or not document_is_e_invoiced(aggregate.document):
